@@ -1,0 +1,97 @@
+"""Signalen: knelpunten of clients, from registration to signalering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Signalen app; ``config`` overrides every other source of settings."""
+    from signalen.config import instance_path_from_env, load_config
+
+    instance_path = (config or {}).get("INSTANCE_PATH") or instance_path_from_env()
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, config)
+
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from signalen.core import errors, i18n, security, templating
+    from signalen.core.models import render_migration_item
+    from signalen.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Log in om deze pagina te zien.")
+    login_manager.session_protection = "strong"
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from signalen.admin.routes import bp as admin_bp
+    from signalen.auth.routes import bp as auth_bp
+    from signalen.core.i18n import bp as i18n_bp
+    from signalen.health.routes import bp as health_bp
+    from signalen.home.routes import bp as home_bp
+
+    for blueprint in (home_bp, auth_bp, admin_bp, health_bp, i18n_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from signalen.auth.cli import create_user_command
+    from signalen.demo.cli import demo_command, seed_demo_command
+    from signalen.organisations.cli import create_organisation_command
+
+    for command in (
+        create_user_command,
+        create_organisation_command,
+        seed_demo_command,
+        demo_command,
+    ):
+        app.cli.add_command(command)

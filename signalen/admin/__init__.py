@@ -1,0 +1,1 @@
+"""Beheer pages: organisations, users and the audit log."""

@@ -1,0 +1,92 @@
+"""Configuration: defaults in code, then ``instance/config.py``, then ``SIGNALEN_*`` variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_DATABASE_URI": None,  # filled in with the instance folder's SQLite file
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_NAME": "signalen_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 14,
+    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+    "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "LANGUAGES": ["nl", "en"],
+    "SITE_NAME": "Signalen",
+    # Argon2id cost; the defaults follow argon2-cffi's RFC 9106 "low memory" profile.
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_COST": 65536,
+    "ARGON2_PARALLELISM": 4,
+    "PASSWORD_MIN_LENGTH": 10,
+    "PASSWORD_LINK_MAX_AGE": 60 * 60 * 24 * 7,
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+    "PROXY_COUNT": 0,
+}
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
+
+
+def instance_path_from_env() -> str | None:
+    """Return the instance folder chosen with ``SIGNALEN_INSTANCE_PATH``, if any."""
+    path = os.environ.get("SIGNALEN_INSTANCE_PATH")
+    return str(Path(path).resolve()) if path else None
+
+
+def normalise_database_url(url: str) -> str:
+    """Let plain ``postgres://``/``postgresql://`` URLs use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` in order: defaults, instance file, environment, explicit overrides."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SIGNALEN")
+    if overrides:
+        app.config.from_mapping(overrides)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        database = Path(app.instance_path) / "signalen.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = read_or_create_secret_key(Path(app.instance_path))
+
+
+def read_or_create_secret_key(instance: Path) -> str:
+    """Read the instance's secret key, generating one (mode 0600) at first start."""
+    key_file = instance / SECRET_KEY_FILE
+    if key_file.exists():
+        key = key_file.read_text(encoding="ascii").strip()
+        if key:
+            return key
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,1 @@
+"""Realistic Dutch demo data and the one-command demo site."""

@@ -1,0 +1,1 @@
+"""``/healthz``: is the site and what it depends on working?"""

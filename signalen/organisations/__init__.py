@@ -1,0 +1,1 @@
+"""Client organisations (tenants): the melders whose volunteers register signals."""

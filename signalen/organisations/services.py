@@ -1,0 +1,81 @@
+"""Creating, renaming and (de)activating client organisations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from signalen.audit import services as audit
+from signalen.core.errors import ServiceError
+from signalen.extensions import db
+from signalen.organisations.models import NAME_MAX_LENGTH, Organisation
+
+
+def clean_name(name: str) -> str:
+    """Collapse whitespace and check length; raise ServiceError when unusable."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ServiceError(_l("Vul de naam van de organisatie in."), field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ServiceError(
+            _l("Een naam mag hoogstens %(count)d tekens hebben.", count=NAME_MAX_LENGTH),
+            field="name",
+        )
+    return name
+
+
+def find_by_name(name: str) -> Organisation | None:
+    """The organisation with this name, ignoring case and extra spaces."""
+    cleaned = " ".join((name or "").split()).lower()
+    return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == cleaned))
+
+
+def _check_unique(name: str, exclude_id: int | None = None) -> None:
+    existing = find_by_name(name)
+    if existing is not None and existing.id != exclude_id:
+        raise ServiceError(_l("Er is al een organisatie met deze naam."), field="name")
+
+
+def all_organisations() -> Sequence[Organisation]:
+    return db.session.scalars(select(Organisation).order_by(func.lower(Organisation.name))).all()
+
+
+def create_organisation(name: str, actor=None) -> Organisation:
+    """Create an active organisation with a unique name."""
+    name = clean_name(name)
+    _check_unique(name)
+    organisation = Organisation(name=name, active=True)
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record(
+        "organisation.create",
+        organisation,
+        actor=actor,
+        organisation_id=organisation.id,
+        changes={"name": [None, name]},
+    )
+    db.session.commit()
+    return organisation
+
+
+def update_organisation(
+    organisation: Organisation, *, name: str, active: bool, actor=None
+) -> dict[str, list]:
+    """Rename and/or (de)activate; users of an inactive organisation cannot log in."""
+    name = clean_name(name)
+    _check_unique(name, exclude_id=organisation.id)
+    if not active and getattr(actor, "organisation_id", None) == organisation.id:
+        raise ServiceError(_l("U kunt uw eigen organisatie niet uitschakelen."), field="active")
+    changes = audit.changed_fields(organisation, {"name": name, "active": active})
+    if changes:
+        audit.record(
+            "organisation.update",
+            organisation,
+            actor=actor,
+            organisation_id=organisation.id,
+            changes=changes,
+        )
+    db.session.commit()
+    return changes

@@ -1,0 +1,204 @@
+"""Fixtures: a migrated real database (SQLite, or PostgreSQL when configured) and factories.
+
+Set ``SIGNALEN_TEST_DATABASE_URL`` (for example
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``) to run the suite against PostgreSQL;
+the suite then works in a schema of its own that it creates and drops.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from signalen import create_app
+from signalen.auth import services as accounts
+from signalen.auth.models import Role, User
+from signalen.extensions import db
+from signalen.organisations import services as organisations
+from signalen.organisations.models import Organisation
+
+PASSWORD = "een-goed-wachtwoord"
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    url = os.environ.get("SIGNALEN_TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    schema = f"signalen_test_{uuid.uuid4().hex[:12]}"
+    admin_engine = sa.create_engine(url)
+    with admin_engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin_engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin_engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests get their own app context, as in production.
+
+    The test's own session is committed first, so the request sees the test's data
+    and the test afterwards reloads what the request changed.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def app_config(database_url: str, instance: Path, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret-" + uuid.uuid4().hex,
+        # Cheap hashing keeps the suite fast; production cost is tested separately.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url: str, tmp_path_factory) -> str:
+    app = create_app(app_config(database_url, tmp_path_factory.mktemp("migrate")))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def empty_all_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_factory(migrated_database: str, tmp_path: Path):
+    """Build apps on the migrated database; every table is emptied afterwards."""
+    apps: list[Flask] = []
+
+    def make(**extra) -> Flask:
+        app = create_app(app_config(migrated_database, tmp_path / "instance", **extra))
+        app.test_client_class = IsolatedClient
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+    if apps:
+        cleaner = create_app(app_config(migrated_database, tmp_path / "instance"))
+        with cleaner.app_context():
+            empty_all_tables()
+            db.engine.dispose()
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory) -> Iterator[Flask]:
+    app = app_factory()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_organisation(app):
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, active: bool = True) -> Organisation:
+        organisation = organisations.create_organisation(name or f"Cliëntenraad {next(counter)}")
+        if not active:
+            organisations.update_organisation(organisation, name=organisation.name, active=False)
+        return organisation
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_organisation):
+    counter = iter(range(1, 10_000))
+
+    def make(
+        role: Role = Role.VOLUNTEER,
+        organisation: Organisation | None = None,
+        email: str | None = None,
+        password: str | None = PASSWORD,
+        active: bool = True,
+    ) -> User:
+        if organisation is None and role is not Role.ADMINISTRATOR:
+            organisation = make_organisation()
+        number = next(counter)
+        user = accounts.create_user(
+            None,
+            email or f"{role.value}{number}@example.org",
+            f"{role.value.title()} {number}",
+            role,
+            organisation,
+            password=password,
+        )
+        if not active:
+            user.active = False
+            db.session.commit()
+        return user
+
+    return make
+
+
+def csrf_token(client: FlaskClient, path: str = "/inloggen") -> str:
+    """The CSRF token of the client's session, read from a real form."""
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_INPUT.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict, token_from: str | None = None):
+    """POST ``data`` to ``path`` with a CSRF token taken from ``token_from`` (default: path)."""
+    token = csrf_token(client, token_from or path)
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def login(client: FlaskClient, user_or_email, password: str = PASSWORD):
+    email = getattr(user_or_email, "email", user_or_email)
+    return post_form(client, "/inloggen", {"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Log the test client in as a new user with ``role``; returns that user."""
+
+    def log_in(role: Role = Role.VOLUNTEER, **kwargs) -> User:
+        user = make_user(role, **kwargs)
+        response = login(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return log_in

@@ -1,0 +1,178 @@
+"""Smoke test in a real browser: Debian's Chromium drives the site served by waitress.
+
+Every page visited is checked with axe-core; serious or critical violations fail the test.
+Without Chromium the test is skipped, unless ``SIGNALEN_REQUIRE_BROWSER=1`` (set in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from signalen.auth.models import Role
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("SIGNALEN_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = os.environ.get("SIGNALEN_SCREENSHOTS_DIR")
+BLOCKING_IMPACT = {"serious", "critical"}
+
+
+def _browser_missing() -> str | None:
+    if not shutil.which(CHROMIUM):
+        return f"{CHROMIUM} is not installed (apt-get install chromium chromium-driver)"
+    try:
+        import axe_playwright_python  # noqa: F401
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright and axe-playwright-python are not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture
+def live_server(app_factory):
+    """The real app behind waitress on a free loopback port."""
+    from waitress.server import create_server
+
+    reason = _browser_missing()
+    if reason:
+        if os.environ.get("SIGNALEN_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    app = app_factory()
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def check_accessibility(page, name: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    blocking = [
+        f"{violation['id']} ({violation['impact']}): "
+        + "; ".join(node["target"][0] for node in violation["nodes"][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING_IMPACT
+    ]
+    assert not blocking, f"axe-core on {name}: " + " | ".join(blocking)
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+def test_log_in_and_manage_users_in_a_real_browser(live_server, browser, make_user):
+    app, base = live_server
+    with app.app_context():
+        coordinator = make_user(Role.COORDINATOR)
+        make_user(Role.VOLUNTEER, organisation=coordinator.organisation)
+        email = coordinator.email
+
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on(
+        "console", lambda message: message.type == "error" and console_errors.append(message.text)
+    )
+    expected = "status of 422"  # a form with mistakes is answered with 422 on purpose
+
+    page.goto(base + "/")
+    assert page.locator("h1").inner_text().startswith("Signalen")
+    check_accessibility(page, "start")
+
+    # Keyboard only: the first Tab reaches the skip link, then log in with Enter.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Naar de inhoud"
+    page.goto(base + "/inloggen")
+    check_accessibility(page, "inloggen")
+    page.locator("#email").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type("fout wachtwoord")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "klopt niet" in page.locator(".error-summary").inner_text()
+    check_accessibility(page, "inloggen-fout")
+
+    page.fill("#password", "een-goed-wachtwoord")
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + "/")
+    assert "Welkom" in page.locator("h1").inner_text()
+    check_accessibility(page, "home-coordinator")
+
+    page.click("text=Beheer")
+    page.click("h2 >> text=Gebruikers")
+    assert page.locator("table tbody tr").count() == 2
+    check_accessibility(page, "gebruikers")
+
+    page.click("text=Gebruiker uitnodigen")
+    page.click("button[type=submit]:has-text('Opslaan')")
+    assert page.locator(".error-summary").is_visible()
+    check_accessibility(page, "gebruiker-uitnodigen-fout")
+
+    # From 320 px wide the page needs no sideways scrolling.
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(base + "/beheer/gebruikers/nieuw")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    check_accessibility(page, "smal-scherm")
+
+    page.click("text=Uitloggen")
+    assert page.locator("h1").inner_text().startswith("Inloggen")
+    unexpected = [text for text in console_errors if expected not in text]
+    assert not unexpected, unexpected  # includes CSP violations and missing assets
+    context.close()
+
+
+def test_beheerder_pages_in_a_real_browser(live_server, browser, make_user, make_organisation):
+    app, base = live_server
+    with app.app_context():
+        make_organisation("Cliëntenraad Werk & Inkomen")
+        beheerder = make_user(Role.ADMINISTRATOR)
+        email = beheerder.email
+
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    page.goto(base + "/inloggen")
+    page.fill("#email", email)
+    page.fill("#password", "een-goed-wachtwoord")
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    for path, name in [
+        ("/beheer/organisaties", "organisaties"),
+        ("/beheer/organisaties/nieuw", "organisatie-nieuw"),
+        ("/beheer/logboek", "logboek"),
+        ("/bestaat-niet", "niet-gevonden"),
+    ]:
+        page.goto(base + path)
+        check_accessibility(page, name)
+    page.goto(base + "/beheer/organisaties")
+    assert page.locator("tbody td").first.inner_text() == "Cliëntenraad Werk & Inkomen"
+    context.close()
