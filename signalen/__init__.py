@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
+    _init_search(app)
     return app
 
 
@@ -74,24 +75,60 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from signalen.admin.routes import bp as admin_bp
+    from signalen.articles.routes import bp as articles_bp
     from signalen.auth.routes import bp as auth_bp
     from signalen.core.i18n import bp as i18n_bp
+    from signalen.dashboard.routes import bp as dashboard_bp
     from signalen.health.routes import bp as health_bp
     from signalen.home.routes import bp as home_bp
+    from signalen.infobank.routes import bp as infobank_bp
+    from signalen.signals import import_routes  # noqa: F401 (adds the import pages)
+    from signalen.signals.routes import bp as signals_bp
+    from signalen.signals.templating import event_label
+    from signalen.taxonomy.routes import bp as taxonomy_bp
 
-    for blueprint in (home_bp, auth_bp, admin_bp, health_bp, i18n_bp):
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        admin_bp,
+        taxonomy_bp,
+        signals_bp,
+        infobank_bp,
+        articles_bp,
+        dashboard_bp,
+        health_bp,
+        i18n_bp,
+    ):
         app.register_blueprint(blueprint)
+    app.jinja_env.globals["event_label"] = event_label
 
 
 def _register_commands(app: Flask) -> None:
     from signalen.auth.cli import create_user_command
     from signalen.demo.cli import demo_command, seed_demo_command
     from signalen.organisations.cli import create_organisation_command
+    from signalen.search.cli import reindex_command
+    from signalen.signals.cli import import_signals_command
+    from signalen.taxonomy.cli import seed_taxonomy_command
 
     for command in (
         create_user_command,
         create_organisation_command,
+        seed_taxonomy_command,
+        import_signals_command,
+        reindex_command,
         seed_demo_command,
         demo_command,
     ):
         app.cli.add_command(command)
+
+
+def _init_search(app: Flask) -> None:
+    """Register what the search index holds, then open it (rebuilt when missing)."""
+    from signalen.articles.services import register as register_articles
+    from signalen.search import services as search
+    from signalen.signals.indexing import register as register_signals
+
+    register_signals(app)
+    register_articles(app)
+    search.init_app(app)

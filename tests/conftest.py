@@ -60,7 +60,13 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         if has_app_context():
             db.session.commit()
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        return contextvars.Context().run(self._open_and_read, *args, **kwargs)
+
+    def _open_and_read(self, *args, **kwargs):
+        # Streamed bodies are read inside the request's own context, as a server would.
+        response = super().open(*args, **kwargs)
+        response.get_data()
+        return response
 
 
 def app_config(database_url: str, instance: Path, **extra) -> dict:
@@ -202,3 +208,50 @@ def login_as(client, make_user):
         return user
 
     return log_in
+
+
+@pytest.fixture
+def taxonomy(app):
+    """The shipped themes, schemes, agencies and gemeenten, plus a name lookup."""
+    from signalen.taxonomy.services import NameIndex, seed_taxonomies
+
+    seed_taxonomies()
+    return NameIndex.load()
+
+
+@pytest.fixture
+def make_signal(app, taxonomy, make_user):
+    """Create a signal through the real service (privacy guard, history, index)."""
+    from signalen.signals import services
+    from signalen.signals.models import Channel, Visibility
+
+    def make(
+        title: str = "Toeslag gestopt zonder brief",
+        description: str = "De zorgtoeslag is gestopt zonder dat de cliënt een brief kreeg.",
+        user: User | None = None,
+        visibility: Visibility = Visibility.NETWORK,
+        themes: tuple[str, ...] = (),
+        scheme: str | None = None,
+        agency: str | None = None,
+        municipality: str | None = None,
+        report_count: int = 1,
+    ):
+        user = user or make_user(Role.VOLUNTEER)
+        agency_obj, agency_municipality = taxonomy.agency(agency) if agency else (None, None)
+        data = services.SignalInput(
+            title=title,
+            description=description,
+            channel=Channel.PHONE,
+            theme_ids=[taxonomy.themes[t.casefold()].id for t in themes],
+            scheme_ids=[taxonomy.schemes[scheme.casefold()].id] if scheme else [],
+            agency_id=agency_obj.id if agency_obj else None,
+            agency_municipality_id=agency_municipality.id if agency_municipality else None,
+            municipality_id=taxonomy.municipalities[municipality.casefold()].id
+            if municipality
+            else None,
+            report_count=report_count,
+            visibility=visibility,
+        )
+        return services.create_signal(data, user, user.organisation_id)
+
+    return make

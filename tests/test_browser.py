@@ -176,3 +176,67 @@ def test_beheerder_pages_in_a_real_browser(live_server, browser, make_user, make
     page.goto(base + "/beheer/organisaties")
     assert page.locator("tbody td").first.inner_text() == "Cliëntenraad Werk & Inkomen"
     context.close()
+
+
+def test_intake_search_and_signal_pages_in_a_real_browser(
+    live_server, browser, make_user, make_signal
+):
+    """Register with a phone number (refused, then redacted), find it, export, ook gemeld."""
+    app, base = live_server
+    with app.app_context():
+        known = make_signal(
+            title="Zorgtoeslag stopgezet zonder brief",
+            description="De zorgtoeslag is stopgezet zonder brief of uitleg.",
+            themes=("Betaling",),
+            agency="Belastingdienst/Toeslagen",
+        )
+        volunteer = make_user(Role.VOLUNTEER)
+        email, known_id = volunteer.email, known.id
+
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    page.goto(base + "/inloggen")
+    page.fill("#email", email)
+    page.fill("#password", "een-goed-wachtwoord")
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+    page.click("nav >> text=Knelpunt melden")
+    check_accessibility(page, "melden")
+    page.fill("#title", "Zorgtoeslag stopgezet")
+    page.fill("#description", "Zorgtoeslag stopgezet zonder brief. Bel cliënt op 06-12345678.")
+    # While typing, the known knelpunt appears (script from static/, allowed by the CSP).
+    page.wait_for_selector(f"#similar-live a[href='/signalen/{known_id}']")
+    page.click("button[type=submit]:has-text('Opslaan')")
+    assert page.locator(".privacy-warning").is_visible()
+    assert "[TELEFOON]" in page.locator(".redacted-text").inner_text()
+    check_accessibility(page, "melden-persoonsgegevens")
+
+    page.check("#accept_redaction")
+    page.click("button[type=submit]:has-text('Opslaan')")
+    assert page.locator(".similar").is_visible()  # known already? shown on submit too
+    check_accessibility(page, "melden-bekend")
+    page.click("button[type=submit]:has-text('nieuw knelpunt')")
+    page.wait_for_url(base + "/signalen/*")
+    assert "Het knelpunt is opgeslagen" in page.locator(".messages").inner_text()
+    assert "06-12345678" not in page.content()
+    check_accessibility(page, "knelpunt")
+
+    page.goto(base + f"/signalen/{known_id}")
+    page.select_option("#channel", "spreekuur")
+    page.click("button[type=submit]:has-text('Ook gemeld')")
+    assert "2 keer gemeld" in page.locator(".status-line").inner_text()
+
+    page.goto(base + "/zoeken?q=zorgtoeslag")
+    assert page.locator(".result").count() == 2
+    assert page.locator(".result mark").count() >= 1
+    check_accessibility(page, "zoeken")
+    page.locator(".facet a").first.click()
+    check_accessibility(page, "zoeken-filter")
+
+    page.goto(base + "/overzicht")
+    assert page.locator("svg.bar-chart").count() == 3
+    check_accessibility(page, "overzicht")
+    page.goto(base + "/artikelen/")
+    check_accessibility(page, "artikelen")
+    context.close()

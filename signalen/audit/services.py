@@ -21,6 +21,10 @@ ACTION_LABELS = {
     "user.update": _l("Gebruiker gewijzigd"),
     "user.password_reset": _l("Wachtwoordlink gemaakt"),
     "user.password_set": _l("Wachtwoord ingesteld"),
+    "taxonomy.create": _l("Indeling: term toegevoegd"),
+    "taxonomy.update": _l("Indeling: term gewijzigd"),
+    "article.create": _l("Kennisartikel geschreven"),
+    "article.update": _l("Kennisartikel gewijzigd"),
     "auth.login": _l("Ingelogd"),
     "auth.login_failed": _l("Inloggen mislukt"),
 }

@@ -5,10 +5,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from signalen.core.models import TimestampMixin, UTCDateTime
+from signalen.core.models import TimestampMixin, UTCDateTime, enum_type
 from signalen.extensions import db
 from signalen.organisations.models import Organisation
 
@@ -47,10 +47,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), nullable=False)
     # Empty until the user sets a password through an invitation or reset link.
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, name="user_role", values_callable=lambda roles: [r.value for r in roles]),
-        nullable=False,
-    )
+    role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"), nullable=False)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id"), nullable=True, index=True
     )

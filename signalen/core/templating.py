@@ -6,7 +6,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 from signalen.core.pagination import PAGE_ARG
 
@@ -26,6 +26,7 @@ def page_url(page: int) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.globals["page_url"] = page_url
 
     @app.context_processor

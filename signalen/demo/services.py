@@ -66,10 +66,117 @@ def is_seeded() -> bool:
     return db.session.scalar(select(User.id).where(User.email == DEMO_USERS[0][0])) is not None
 
 
+DEMO_SIGNALS = 150
+
+DEMO_ARTICLES = [
+    (
+        "Wat te doen bij een terugvordering van toeslagen",
+        "## Eerst rustig lezen\n\nLees met de cliënt de brief. Staat erin **waarom** er wordt "
+        "teruggevorderd?\n\n## Stappen\n\n- Vraag binnen 6 weken bezwaar aan als het niet klopt.\n"
+        "- Vraag een **persoonlijke betalingsregeling** aan als de cliënt niet in één keer kan "
+        "betalen.\n- Verwijs bij meer schulden naar de schuldhulpverlening van de gemeente.\n",
+        "Terugvordering/Hoge terugvordering",
+    ),
+    (
+        "Hulp bij DigiD aanvragen",
+        "Veel cliënten hebben geen DigiD. Ze kunnen terecht bij het **Informatiepunt Digitale "
+        "Overheid** in de bibliotheek.\n\n- Neem een geldig identiteitsbewijs mee.\n- Een "
+        "machtiging kan ook: dan regelt iemand anders het.\n",
+        "Digitalisering en DigiD/Geen DigiD of DigiD werkt niet",
+    ),
+    (
+        "Beslagvrije voet controleren",
+        "Bij beslag op een uitkering moet de cliënt genoeg overhouden om van te leven. Controleer "
+        "de beslagvrije voet met de rekenhulp van de Rijksoverheid en neem contact op met de "
+        "beslaglegger als het niet klopt.",
+        "Schulden/Schulden bij de overheid stapelen op",
+    ),
+]
+
+
+def seed_demo_content(organisations_by_index: list, users_by_email: dict) -> int:
+    """Demo signals (through the normal services) and knowledge articles."""
+    from flask import current_app
+
+    from signalen.articles import services as articles
+    from signalen.demo.corpus import generate
+    from signalen.signals import services as signals
+    from signalen.signals.models import Channel, Impact, Status, Visibility
+    from signalen.taxonomy.services import NameIndex
+
+    names = NameIndex.load()
+    volunteers = [u for u in users_by_email.values() if u.role is Role.VOLUNTEER]
+    coordinators = {
+        u.organisation_id: u for u in users_by_email.values() if u.role is Role.COORDINATOR
+    }
+    created = []
+    for number, item in enumerate(generate(DEMO_SIGNALS)):
+        user = volunteers[number % len(volunteers)]
+        agency, agency_municipality = names.agency(item.agency)
+        municipality = names.municipalities.get(item.municipality.casefold())
+        if agency is not None and agency.is_municipal:
+            agency_municipality = municipality
+        visibility = [
+            Visibility.NETWORK,
+            Visibility.NETWORK,
+            Visibility.PUBLIC,
+            Visibility.INTERNAL,
+        ][number % 4]
+        data = signals.SignalInput(
+            title=item.title,
+            description=item.description,
+            channel=Channel(item.channel),
+            occurred_on=item.occurred_on,
+            theme_ids=[names.themes[item.theme.casefold()].id],
+            scheme_ids=[names.schemes[item.scheme.casefold()].id],
+            agency_id=agency.id if agency else None,
+            agency_municipality_id=agency_municipality.id if agency_municipality else None,
+            municipality_id=municipality.id if municipality else None,
+            report_count=item.report_count,
+            impact=Impact(item.impact),
+            visibility=visibility,
+        )
+        signal = signals.create_signal(data, user, user.organisation_id, commit=False)
+        created.append(signal)
+    db.session.commit()
+    for number, signal in enumerate(created):
+        coordinator = coordinators.get(signal.organisation_id)
+        if coordinator is None:
+            continue
+        if signal.visibility is Visibility.PUBLIC and number % 8 != 2:
+            signal.public_approved_at = signal.created_at
+            signal.public_approved_by_id = coordinator.id
+        if number % 5 == 1:
+            signals._set_status(signal, Status.IN_PROGRESS, coordinator, "")
+        elif number % 11 == 3:
+            signals._set_status(
+                signal, Status.RESOLVED, coordinator, "Uitkering is alsnog betaald."
+            )
+    db.session.commit()
+    for title, body, theme in DEMO_ARTICLES:
+        author = next(iter(coordinators.values()))
+        articles.save_article(
+            articles.ArticleInput(
+                title=title,
+                body=body,
+                theme_ids=[names.themes[theme.casefold()].id],
+                visibility=Visibility.PUBLIC,
+                published=True,
+            ),
+            author,
+        )
+    signals.reindex([s.id for s in created])
+    current_app.logger.info("Demo: %d signals", len(created))
+    return len(created)
+
+
 def seed_demo() -> bool:
     """Load the demo data once; returns False when it was already there."""
+    from signalen.taxonomy.services import seed_taxonomies
+
     if is_seeded():
         return False
+    seed_taxonomies()
     created = []
     for name in DEMO_ORGANISATIONS:
         created.append(organisations.find_by_name(name) or organisations.create_organisation(name))

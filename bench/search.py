@@ -1,0 +1,200 @@
+"""Benchmark the information bank: bulk import, search with facets and highlights, intake.
+
+Builds a throw-away instance with a generated corpus of realistic Dutch signals, imports it
+through the real CSV import (privacy guard on every row, one transaction, bulk indexing),
+then times a fixed set of searches through the real search service and the same queries
+on an SQLite FTS5 table built from the same corpus, and finally times single intakes
+(privacy guard + similar signals + store + index).
+
+    .venv/bin/python bench/search.py --size 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sqlite3
+import statistics
+import tempfile
+import time
+
+from flask_migrate import upgrade
+
+from signalen import create_app
+from signalen.auth.models import Role
+from signalen.auth.services import create_user
+from signalen.demo.corpus import generate
+from signalen.infobank.filters import SearchFilters
+from signalen.infobank.services import run_search
+from signalen.organisations.services import create_organisation
+from signalen.search import services as search
+from signalen.signals import importing, services
+from signalen.signals.models import Channel
+from signalen.taxonomy.services import seed_taxonomies
+
+QUERIES = [
+    "terugvordering",
+    "zorgtoeslag terugvordering",
+    "niet bereikbaar",
+    "uitkering te laat",
+    "DigiD",
+    "beslag beslagvrije voet",
+    "kostendelersnorm mantelzorg",
+    "wmo huishoudelijke hulp",
+    "brief niet begrijpen",
+    "kinderbijslag gestopt",
+]
+REPEAT = 5
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def corpus_csv(size: int) -> str:
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(importing.COLUMNS)
+    for item in generate(size):
+        writer.writerow(
+            [
+                item.title,
+                item.description,
+                item.occurred_on.isoformat(),
+                item.channel,
+                item.theme,
+                item.scheme,
+                item.agency if item.agency != "Gemeente" else f"Gemeente {item.municipality}",
+                item.municipality,
+                item.report_count,
+                item.impact,
+                "netwerk",
+            ]
+        )
+    return output.getvalue()
+
+
+def build_fts5(text: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(":memory:")
+    connection.execute(
+        "CREATE VIRTUAL TABLE doc USING fts5(title, body, theme UNINDEXED, agency UNINDEXED, "
+        "municipality UNINDEXED, tokenize='unicode61 remove_diacritics 2')"
+    )
+    reader = csv.DictReader(io.StringIO(text))
+    connection.executemany(
+        "INSERT INTO doc VALUES (?, ?, ?, ?, ?)",
+        (
+            (r["titel"], r["omschrijving"], r["thema"], r["uitvoerder"], r["gemeente"])
+            for r in reader
+        ),
+    )
+    connection.commit()
+    return connection
+
+
+def fts5_query(connection: sqlite3.Connection, words: str) -> None:
+    match = " ".join(f'"{w}"*' for w in words.split())
+    connection.execute(
+        "SELECT rowid, highlight(doc, 0, '<mark>', '</mark>'), "
+        "snippet(doc, 1, '<mark>', '</mark>', '…', 24) FROM doc WHERE doc MATCH ? "
+        "ORDER BY rank LIMIT 20",
+        (match,),
+    ).fetchall()
+    connection.execute("SELECT count(*) FROM doc WHERE doc MATCH ?", (match,)).fetchone()
+    for column in ("theme", "agency", "municipality"):
+        connection.execute(
+            f"SELECT {column}, count(*) FROM doc WHERE doc MATCH ? GROUP BY {column}",  # noqa: S608
+            (match,),
+        ).fetchall()
+
+
+def timed(function, *args) -> float:
+    start = time.perf_counter()
+    function(*args)
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000, help="number of signals")
+    parser.add_argument("--intakes", type=int, default=50)
+    args = parser.parse_args()
+
+    instance = tempfile.mkdtemp(prefix="signalen-bench-")
+    app = create_app({"INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        seed_taxonomies()
+        search.wait_until_ready()
+        organisation = create_organisation("Benchmark Helpdesk")
+        user = create_user(
+            None,
+            "bench@example.org",
+            "Bench",
+            Role.VOLUNTEER,
+            organisation,
+            password="bench-wachtwoord",
+        )
+
+        text = corpus_csv(args.size)
+        start = time.perf_counter()
+        header, rows = importing.read_rows(text)
+        report = importing.check_rows(header, rows, importing.guess_mapping(header))
+        assert report.ok, report.problems[:5]
+        checked = time.perf_counter()
+        importing.commit_import(report, user, organisation.id)
+        imported = time.perf_counter()
+        import_seconds = imported - start
+        print(
+            f"import: {args.size} signals in {import_seconds:.1f} s "
+            f"(checks {checked - start:.1f} s, store + index {imported - checked:.1f} s)"
+        )
+        assert search.document_count() == args.size
+
+        search_times: list[float] = []
+        for _ in range(REPEAT):
+            for words in QUERIES:
+                filters = SearchFilters(q=words)
+                search_times.append(timed(run_search, filters, user))
+        fts = build_fts5(text)
+        fts_times = [timed(fts5_query, fts, words) for _ in range(REPEAT) for words in QUERIES]
+
+        intake_times = []
+        for number, item in enumerate(generate(args.intakes, seed=99)):
+            data = services.SignalInput(
+                title=f"{item.title} {number}", description=item.description, channel=Channel.PHONE
+            )
+
+            def intake(data=data) -> None:
+                cleaned = services.guard_privacy(services.clean_input(data), False)
+                search.similar(f"{cleaned.title}\n{cleaned.description}", None, limit=5)
+                services.create_signal(cleaned, user, organisation.id)
+
+            intake_times.append(timed(intake))
+
+    search_p50, search_p95 = statistics.median(search_times), percentile(search_times, 0.95)
+    fts_p50, fts_p95 = statistics.median(fts_times), percentile(fts_times, 0.95)
+    intake_p50, intake_p95 = statistics.median(intake_times), percentile(intake_times, 0.95)
+    print(
+        f"search (Whoosh, facets + highlights, {len(search_times)} runs): "
+        f"p50 {search_p50:.1f} ms, p95 {search_p95:.1f} ms"
+    )
+    print(
+        f"SQLite FTS5 (same queries, snippets + 3 facet GROUP BYs): "
+        f"p50 {fts_p50:.1f} ms, p95 {fts_p95:.1f} ms"
+    )
+    print(
+        f"intake (guard + similar + store + index, {len(intake_times)} runs): "
+        f"p50 {intake_p50:.1f} ms, p95 {intake_p95:.1f} ms"
+    )
+    print(f"search_p95_ms={search_p95:.1f}")
+    print(f"fts5_p95_ms={fts_p95:.1f}")
+    print(f"search_p95_ratio_vs_fts5={search_p95 / fts_p95:.2f}")
+    print(f"import_per_s={args.size / import_seconds:.0f}")
+    print(f"intake_p95_ms={intake_p95:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Kennisartikelen: vetted information for helpdesks, written in Markdown."""

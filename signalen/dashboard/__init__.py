@@ -1,0 +1,1 @@
+"""The overview: how many knelpunten per theme, agency and month, as SVG charts and tables."""

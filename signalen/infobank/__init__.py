@@ -1,0 +1,1 @@
+"""The informatiebank: one search page over signals and knowledge articles, with exports."""

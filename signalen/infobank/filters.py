@@ -1,0 +1,132 @@
+"""The one filter object behind the search page, its permalinks, exports and feeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlencode
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from signalen.search.documents import SearchQuery
+from signalen.signals.models import Impact, Status
+
+ID_FACETS = ("thema", "regeling", "uitvoerder", "gemeente", "organisatie")
+FACETS = (*ID_FACETS, "status", "impact", "periode", "soort")
+KINDS = ("knelpunt", "artikel")
+SORTS = ("relevantie", "datum")
+MAX_VALUES_PER_FACET = 50
+
+
+def _valid(facet: str, value: str) -> bool:
+    if facet in ID_FACETS:
+        return value.isdigit() and len(value) < 10
+    if facet == "status":
+        return value in {s.value for s in Status}
+    if facet == "impact":
+        return value in {i.value for i in Impact}
+    if facet == "periode":
+        return len(value) == 7 and value[4] == "-" and value.replace("-", "").isdigit()
+    if facet == "soort":
+        return value in KINDS
+    return False
+
+
+@dataclass
+class SearchFilters:
+    """What the visitor asked for: free text plus facet values, dates, order and page."""
+
+    q: str = ""
+    values: dict[str, list[str]] = field(default_factory=dict)
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevantie"
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> SearchFilters:
+        """Read the query string; wrong values are dropped and reported, never fatal."""
+        filters = cls(q=" ".join((args.get("q") or "").split()))
+        for facet in FACETS:
+            values = [v.strip() for v in args.getlist(facet) if v.strip()]
+            good = [v for v in dict.fromkeys(values) if _valid(facet, v)][:MAX_VALUES_PER_FACET]
+            if len(good) != len(set(values)):
+                filters.errors.append(
+                    str(_l("Een of meer filters klopten niet en zijn weggelaten."))
+                )
+            if good:
+                filters.values[facet] = good
+        for name, attribute in (("van", "date_from"), ("tot", "date_to")):
+            raw = (args.get(name) or "").strip()
+            if raw:
+                try:
+                    setattr(filters, attribute, date.fromisoformat(raw))
+                except ValueError:
+                    filters.errors.append(
+                        str(
+                            _l(
+                                "De datum '%(value)s' klopt niet (gebruik jjjj-mm-dd).",
+                                value=raw[:20],
+                            )
+                        )
+                    )
+        sort = args.get("sorteer") or ("relevantie" if filters.q else "datum")
+        filters.sort = sort if sort in SORTS else "relevantie"
+        page = args.get("pagina", "1")
+        filters.page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+        known = {*FACETS, "q", "van", "tot", "sorteer", "pagina"}
+        filters.unknown = sorted(set(args.keys()) - known)
+        return filters
+
+    def to_query(self, per_page: int = 20, kinds: list[str] | None = None) -> SearchQuery:
+        return SearchQuery(
+            text=self.q,
+            filters=dict(self.values),
+            kinds=kinds,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            sort="date" if self.sort == "datum" else "relevance",
+            page=self.page,
+            per_page=per_page,
+        )
+
+    def args(self, **changes) -> list[tuple[str, str]]:
+        """Query-string pairs for this search, with ``changes`` applied (None removes)."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        for facet in FACETS:
+            for value in self.values.get(facet, []):
+                pairs.append((facet, value))
+        if self.date_from:
+            pairs.append(("van", self.date_from.isoformat()))
+        if self.date_to:
+            pairs.append(("tot", self.date_to.isoformat()))
+        if self.sort != ("relevantie" if self.q else "datum"):
+            pairs.append(("sorteer", self.sort))
+        for key, value in changes.items():
+            pairs = [(k, v) for k, v in pairs if k != key]
+            if value is not None:
+                pairs.append((key, str(value)))
+        return pairs
+
+    def query_string(self, **changes) -> str:
+        return urlencode(self.args(**changes))
+
+    def toggled(self, facet: str, value: str) -> str:
+        """The query string with one facet value switched on or off (and page 1)."""
+        current = self.values.get(facet, [])
+        values = [v for v in current if v != value] if value in current else [*current, value]
+        pairs = [(k, v) for k, v in self.args() if k != facet]
+        pairs += [(facet, v) for v in values]
+        return urlencode(pairs)
+
+    def is_active(self, facet: str, value: str) -> bool:
+        return value in self.values.get(facet, [])
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.q or self.values or self.date_from or self.date_to)

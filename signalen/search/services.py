@@ -1,0 +1,354 @@
+"""The search service: the only functions other packages call.
+
+Packages register their document kinds with :func:`register_source` and hand over neutral
+:class:`~signalen.search.documents.SearchDocument` objects; every read takes ``allowed``, the
+access tokens of the caller (``None`` for a beheerder, who sees everything).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from signalen.search.documents import (
+    INDEX_UNAVAILABLE,
+    QUERY_TOO_LONG,
+    SEARCH_FAILED,
+    Allowed,
+    IndexUnavailable,
+    Progress,
+    SearchDocument,
+    SearchEngine,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+)
+from signalen.search.engine import WhooshEngine
+
+EXTENSION = "signalen_search"
+DEFAULT_WRITER_TIMEOUT = 5.0
+DEFAULT_MAX_QUERY_LENGTH = 200
+# Drafts for similar() and suggest_categories() are cut here; the start says enough.
+MAX_DRAFT_LENGTH = 20_000
+# After a failed automatic rebuild, wait this long before trying again.
+RETRY_AFTER_SECONDS = 300.0
+
+
+@dataclass
+class Source:
+    """How one document kind lists its documents and loads texts for highlighting."""
+
+    kind: str
+    all_documents: Callable[[], Iterable[SearchDocument]]
+    count: Callable[[], int]
+    texts: Callable[[list[int]], dict[int, tuple[str, str]]]
+
+
+@dataclass
+class SearchExtension:
+    """Per-app state in ``app.extensions["signalen_search"]``: engine, sources, rebuild thread."""
+
+    app: Flask
+    engine: SearchEngine
+    sources: dict[str, Source] = field(default_factory=dict)
+    opened: bool = False
+    failed_at: float | None = None
+    _thread: threading.Thread | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def load_texts(self, kind: str, ids: list[int]) -> dict[int, tuple[str, str]]:
+        """(title, body) per id of ``kind`` from the source; nothing for an unknown kind."""
+        source = self.sources.get(kind)
+        return source.texts(ids) if source else {}
+
+    def rebuild(self, progress: Progress | None = None, only_if_missing: bool = False) -> int:
+        """Rebuild from every registered source; see :func:`rebuild`."""
+        sources = list(self.sources.values())
+        total = sum(source.count() for source in sources)
+        documents = chain.from_iterable(source.all_documents() for source in sources)
+        count = self.engine.rebuild(documents, total, progress, only_if_missing=only_if_missing)
+        self.failed_at = None
+        return count
+
+    def ensure_ready(self) -> None:
+        """Make an unusable index usable: empty at once when there is nothing to index,
+        otherwise rebuilt in a background thread (once; retried after a failure)."""
+        if self.engine.available() or self.engine.rebuilding() or self.rebuild_running():
+            return
+        with self._lock, self.app.app_context():
+            if self.rebuild_running() or self.engine.available() or self._failed_recently():
+                return
+            try:
+                total = sum(source.count() for source in self.sources.values())
+            except Exception as error:  # the database is not ready (yet): try again later
+                self.failed_at = time.monotonic()
+                self.app.logger.warning("Search index: cannot count documents yet: %s", error)
+                return
+            if total == 0:
+                self.engine.create_empty()
+                return
+            self._thread = threading.Thread(
+                target=self._rebuild_in_background, name="search-rebuild", daemon=True
+            )
+            self._thread.start()
+
+    def _failed_recently(self) -> bool:
+        failed_at = self.failed_at
+        return failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_SECONDS
+
+    def rebuild_running(self) -> bool:
+        """Whether this process's background rebuild is still running."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _rebuild_in_background(self) -> None:
+        with self.app.app_context():
+            try:
+                count = self.rebuild(only_if_missing=True)
+            except IndexUnavailable:
+                self.app.logger.info("Search index: another process is rebuilding it")
+            except Exception:
+                self.failed_at = time.monotonic()
+                self.app.logger.exception("Search index: rebuild failed")
+            else:
+                self.app.logger.info("Search index rebuilt with %d documents", count)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait for this process's background rebuild; True when the index is usable."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.engine.available()
+
+
+def init_app(app: Flask) -> None:
+    """Open (or create) the index of ``app``; calling it again on the same app does nothing.
+
+    The index lives in ``SEARCH_INDEX_PATH`` (default ``<instance>/search-index``). Register
+    the sources first: when the index is missing or damaged it is then rebuilt from them in a
+    background thread (one process rebuilds, the others report "degraded" until it is done),
+    or created empty at once when they hold no documents.
+    """
+    extension = _extension(app)
+    if extension.opened:
+        return
+    extension.opened = True
+    state = extension.engine.open()
+    if state != "ok":
+        app.logger.warning("Search index is %s; it will be rebuilt", state)
+        if extension.sources:
+            extension.ensure_ready()
+
+
+def _extension(app: Flask | None = None) -> SearchExtension:
+    """The search state of ``app`` (default: the current app), created on first use."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    extension = app.extensions.get(EXTENSION)
+    if extension is None:
+        path = app.config.get("SEARCH_INDEX_PATH") or Path(app.instance_path) / "search-index"
+        engine = WhooshEngine(
+            Path(path),
+            writer_timeout=float(app.config.get("SEARCH_WRITER_TIMEOUT", DEFAULT_WRITER_TIMEOUT)),
+            timezone=app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC",
+        )
+        extension = app.extensions.setdefault(EXTENSION, SearchExtension(app=app, engine=engine))
+    return extension
+
+
+def _ready_extension() -> SearchExtension:
+    extension = _extension()
+    extension.ensure_ready()
+    return extension
+
+
+def register_source(
+    kind: str,
+    all_documents: Callable[[], Iterable[SearchDocument]],
+    count: Callable[[], int],
+    texts: Callable[[list[int]], dict[int, tuple[str, str]]],
+) -> None:
+    """Register document ``kind`` with the current app's search service (before init_app).
+
+    ``all_documents`` lists every document (for rebuilds), ``count`` says how many there are,
+    ``texts`` loads (title, body) per id for highlighting: the index does not store bodies.
+    """
+    extension = _extension()
+    extension.sources[kind] = Source(kind, all_documents, count, texts)
+    extension.failed_at = None  # new sources deserve a new attempt
+
+
+def index_documents(docs: Iterable[SearchDocument]) -> None:
+    """Add or replace ``docs`` (by doc_id) in one commit.
+
+    Raises :class:`IndexUnavailable` when the index stays locked longer than
+    ``SEARCH_WRITER_TIMEOUT`` seconds (or is unusable); the caller then marks the documents for
+    a later catch-up. Safe from several threads and worker processes at once.
+    """
+    docs = list(docs)
+    with _writing():
+        _ready_extension().engine.index(docs)
+
+
+def remove_documents(doc_ids: Iterable[str]) -> None:
+    """Remove the documents with these ids; raises :class:`IndexUnavailable` like indexing."""
+    doc_ids = list(doc_ids)
+    with _writing():
+        _ready_extension().engine.remove(doc_ids)
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """Turn any failure to write into IndexUnavailable: the caller's catch-up handles it."""
+    try:
+        yield
+    except IndexUnavailable:
+        raise
+    except Exception as error:
+        current_app.logger.exception("Search index write failed")
+        raise IndexUnavailable("search index write failed") from error
+
+
+def search(query: SearchQuery, allowed: Allowed) -> SearchResult:
+    """One page of the documents visible with ``allowed`` that match ``query``.
+
+    Never raises for what the user typed: a too long query (``SEARCH_MAX_QUERY_LENGTH``,
+    default 200 characters) is refused with a message rather than cut off, and syntax the
+    engine cannot read is searched as plain words. Facet counts, totals and the "bedoelde u"
+    suggestion only count visible documents.
+    """
+    page = max(1, query.page)
+    maximum = _max_query_length()
+    if len(query.text) > maximum:
+        return _failed(page, str(QUERY_TOO_LONG) % {"max": maximum})
+    try:
+        extension = _ready_extension()
+        return extension.engine.search(query, allowed, extension.load_texts)
+    except IndexUnavailable:
+        return _failed(page, str(INDEX_UNAVAILABLE))
+    except Exception:
+        current_app.logger.exception("Search failed for %r", query)
+        return _failed(page, str(SEARCH_FAILED))
+
+
+def matching_ids(query: SearchQuery, allowed: Allowed, limit: int = 10_000) -> list[int]:
+    """Record ids of every visible match of ``query`` (all pages) in the order search shows
+    them, at most ``limit``: for exports that must equal the list on screen.
+
+    Meant for a query over one kind (``query.kinds``); ids of different kinds can collide.
+    Like :func:`search` it never raises: it returns no ids when search would show an error.
+    """
+    if len(query.text) > _max_query_length():
+        return []
+    try:
+        return _ready_extension().engine.matching_ids(query, allowed, limit)
+    except Exception:
+        current_app.logger.exception("Search for matching ids failed for %r", query)
+        return []
+
+
+def _max_query_length() -> int:
+    return int(current_app.config.get("SEARCH_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY_LENGTH))
+
+
+def _failed(page: int, message: str) -> SearchResult:
+    return SearchResult(hits=[], total=0, page=page, pages=0, error=message)
+
+
+def similar(
+    text: str,
+    allowed: Allowed,
+    kinds: Iterable[str] = ("signal",),
+    limit: int = 5,
+    exclude: Iterable[str] = (),
+) -> list[SearchHit]:
+    """Visible documents like the draft ``text`` (which is not in the index), best first.
+
+    Uses the draft's most telling terms; documents that share too little with it are left
+    out, so an unrelated text finds nothing. ``exclude`` holds doc_ids to leave out.
+    """
+    try:
+        extension = _ready_extension()
+        return extension.engine.similar(
+            text[:MAX_DRAFT_LENGTH],
+            allowed,
+            list(kinds),
+            limit,
+            list(exclude),
+            extension.load_texts,
+        )
+    except IndexUnavailable:
+        return []
+    except Exception:  # a hint while typing is never worth a failed form
+        current_app.logger.exception("Search for similar documents failed")
+        return []
+
+
+def suggest_categories(
+    text: str,
+    allowed: Allowed,
+    facets: Iterable[str] = ("thema", "regeling", "uitvoerder"),
+    k: int = 15,
+) -> dict[str, list[tuple[str, float]]]:
+    """Facet values the ``k`` most similar visible signals vote for, per facet.
+
+    Each value gets its score-weighted share (0..1) of the neighbours that have a value for
+    that facet; only shares of at least 0.25 are returned, best first.
+    """
+    facets = list(facets)
+    try:
+        return _ready_extension().engine.suggest_categories(
+            text[:MAX_DRAFT_LENGTH], allowed, facets, k
+        )
+    except IndexUnavailable:
+        return {facet: [] for facet in facets}
+    except Exception:  # a hint while typing is never worth a failed form
+        current_app.logger.exception("Category suggestion failed")
+        return {facet: [] for facet in facets}
+
+
+def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the index from every registered source and swap it in; return the count.
+
+    Searches and writes keep working on the old index meanwhile; writes made during the
+    rebuild are journaled and replayed into the new index before the swap. ``progress`` is
+    called with (done, total) now and then. Raises :class:`IndexUnavailable` when another
+    process is already rebuilding.
+    """
+    return _extension().rebuild(progress)
+
+
+def status() -> str:
+    """Return "ok", "degraded" (being rebuilt, or missing) or "error" (unusable, and no
+    rebuild is running or possible)."""
+    try:
+        extension = _ready_extension()
+        if extension.engine.rebuilding() or extension.rebuild_running():
+            return "degraded"
+        if extension.engine.available():
+            return "ok"
+    except Exception:
+        current_app.logger.exception("Search index status unknown")
+        return "error"
+    if extension.failed_at is not None or not extension.sources:
+        return "error"
+    return "degraded"
+
+
+def document_count() -> int:
+    """The number of documents in the index (0 while there is none)."""
+    try:
+        return _extension().engine.document_count()
+    except Exception:
+        current_app.logger.exception("Search index cannot count its documents")
+        return 0
+
+
+def wait_until_ready(timeout: float = 60.0) -> bool:
+    """Wait for a background rebuild of this process; True when the index is usable."""
+    return _ready_extension().wait(timeout)

@@ -1,0 +1,1 @@
+"""Signalen (knelpunten): intake with the privacy guard, categorising, merging and history."""

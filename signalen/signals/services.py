@@ -1,0 +1,464 @@
+"""Signals: create (through the privacy guard), ook gemeld, edit, status, merge, bulk actions.
+
+Every change writes a :class:`SignalEvent` in the same transaction, and the search index is
+updated after the commit (the database is the truth; failed index writes are caught up).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from signalen.auth.models import User
+from signalen.core.errors import ServiceError
+from signalen.core.models import utcnow
+from signalen.extensions import db
+from signalen.privacy.services import Finding, check_fields, redact
+from signalen.signals import access
+from signalen.signals.models import (
+    DESCRIPTION_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Channel,
+    Impact,
+    Signal,
+    SignalEvent,
+    SignalReport,
+    Status,
+    Visibility,
+)
+from signalen.taxonomy.models import Agency, Municipality, Scheme, Theme
+from signalen.taxonomy.services import by_ids
+
+MAX_REPORT_COUNT = 100_000
+EARLIEST_DATE = date(2000, 1, 1)
+
+# Which status may follow which; opgelost and afgesloten need a reason, reopening is allowed.
+TRANSITIONS: dict[Status, set[Status]] = {
+    Status.NEW: {Status.IN_PROGRESS, Status.SCHEDULED, Status.RESOLVED, Status.CLOSED},
+    Status.IN_PROGRESS: {Status.NEW, Status.SCHEDULED, Status.RESOLVED, Status.CLOSED},
+    Status.SCHEDULED: {Status.IN_PROGRESS, Status.DISCUSSED, Status.RESOLVED, Status.CLOSED},
+    Status.DISCUSSED: {Status.IN_PROGRESS, Status.SCHEDULED, Status.RESOLVED, Status.CLOSED},
+    Status.RESOLVED: {Status.IN_PROGRESS},
+    Status.CLOSED: {Status.IN_PROGRESS},
+}
+NEEDS_REASON = {Status.RESOLVED, Status.CLOSED}
+TEXT_FIELDS = ("title", "description")
+
+
+@dataclass
+class SignalInput:
+    """The fields a volunteer, coordinator, CSV row or API call provides for a signal."""
+
+    title: str
+    description: str
+    channel: Channel
+    occurred_on: date | None = None
+    theme_ids: list[int] = field(default_factory=list)
+    scheme_ids: list[int] = field(default_factory=list)
+    agency_id: int | None = None
+    agency_municipality_id: int | None = None
+    municipality_id: int | None = None
+    report_count: int = 1
+    impact: Impact = Impact.MEDIUM
+    visibility: Visibility = Visibility.NETWORK
+
+    def texts(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in TEXT_FIELDS}
+
+
+class PersonalDataFound(ServiceError):
+    """Free text contains personal data; nothing was stored."""
+
+    def __init__(self, findings: dict[str, list[Finding]]) -> None:
+        super().__init__(
+            _l("De tekst bevat persoonsgegevens. Haal ze weg of kies de versie zonder.")
+        )
+        self.findings = findings
+
+
+def _clean_text(value: str | None) -> str:
+    # Null bytes and other control characters never belong in a knelpunt.
+    text = (value or "").replace("\r\n", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or ch >= " ").strip()
+
+
+def clean_input(data: SignalInput, check_ids: bool = True) -> SignalInput:
+    """Check lengths, dates, counts and that every taxonomy id exists; return a tidy copy.
+
+    ``check_ids=False`` is for ids that were just looked up by name (the CSV import).
+    """
+    title = " ".join(_clean_text(data.title).split())
+    description = _clean_text(data.description)
+    if not title:
+        raise ServiceError(_l("Geef het knelpunt een korte titel."), field="title")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ServiceError(
+            _l("De titel mag hoogstens %(count)d tekens hebben.", count=TITLE_MAX_LENGTH),
+            field="title",
+        )
+    if not description:
+        raise ServiceError(_l("Beschrijf het knelpunt."), field="description")
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        raise ServiceError(
+            _l(
+                "De omschrijving mag hoogstens %(count)d tekens hebben.",
+                count=DESCRIPTION_MAX_LENGTH,
+            ),
+            field="description",
+        )
+    if data.occurred_on is not None:
+        if data.occurred_on > date.today() + timedelta(days=1):
+            raise ServiceError(_l("De datum ligt in de toekomst."), field="occurred_on")
+        if data.occurred_on < EARLIEST_DATE:
+            raise ServiceError(_l("De datum ligt te ver in het verleden."), field="occurred_on")
+    if not 1 <= int(data.report_count) <= MAX_REPORT_COUNT:
+        raise ServiceError(
+            _l("Het aantal meldingen moet tussen 1 en %(max)d liggen.", max=MAX_REPORT_COUNT),
+            field="report_count",
+        )
+    if check_ids:
+        _check_ids(Theme, data.theme_ids, "theme_ids")
+        _check_ids(Scheme, data.scheme_ids, "scheme_ids")
+        _check_ids(Agency, [data.agency_id], "agency_id")
+        _check_ids(
+            Municipality, [data.municipality_id, data.agency_municipality_id], "municipality_id"
+        )
+    return dataclasses.replace(
+        data,
+        title=title,
+        description=description,
+        theme_ids=sorted(set(data.theme_ids)),
+        scheme_ids=sorted(set(data.scheme_ids)),
+    )
+
+
+def _check_ids(model, ids: Iterable[int | None], field_name: str) -> None:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return
+    found = set(db.session.scalars(select(model.id).where(model.id.in_(wanted))))
+    if found != wanted:
+        raise ServiceError(_l("Kies een waarde uit de lijst."), field=field_name)
+
+
+def guard_privacy(data: SignalInput, accept_redaction: bool) -> SignalInput:
+    """Raise :class:`PersonalDataFound`, or return the redacted copy when accepted."""
+    findings = check_fields(data.texts())
+    if not findings:
+        return data
+    if not accept_redaction:
+        raise PersonalDataFound(findings)
+    return dataclasses.replace(data, **{name: redact(text) for name, text in data.texts().items()})
+
+
+def _event(signal: Signal, user: User | None, kind: str, **values) -> SignalEvent:
+    event = SignalEvent(
+        signal=signal,
+        user_id=getattr(user, "id", None),
+        actor_label=getattr(user, "name", None) or "systeem",
+        organisation_id=getattr(user, "organisation_id", None),
+        kind=kind,
+        **values,
+    )
+    db.session.add(event)
+    return event
+
+
+def _apply(signal: Signal, data: SignalInput, cache: dict | None = None) -> dict[str, list]:
+    """Copy ``data`` onto ``signal``; return ``{field: [old, new]}`` for the history."""
+    changes: dict[str, list] = {}
+    simple = {
+        "title": data.title,
+        "description": data.description,
+        "occurred_on": data.occurred_on,
+        "channel": data.channel,
+        "impact": data.impact,
+        "visibility": data.visibility,
+        "agency_id": data.agency_id,
+        "agency_municipality_id": data.agency_municipality_id,
+        "municipality_id": data.municipality_id,
+        "report_count": data.report_count,
+    }
+    for name, new in simple.items():
+        old = getattr(signal, name)
+        if old != new:
+            changes[name] = [_plain(old), _plain(new)]
+            setattr(signal, name, new)
+    for name, model, ids in (
+        ("themes", Theme, data.theme_ids),
+        ("schemes", Scheme, data.scheme_ids),
+    ):
+        old_ids = sorted(item.id for item in getattr(signal, name))
+        if old_ids != sorted(ids):
+            setattr(signal, name, _terms(model, ids, cache))
+            changes[name] = [old_ids, sorted(ids)]
+    return changes
+
+
+def _terms(model, ids: list[int], cache: dict | None) -> list:
+    if cache is None:
+        return by_ids(model, ids)
+    missing = [i for i in ids if (model, i) not in cache]
+    for term in by_ids(model, missing):
+        cache[(model, term.id)] = term
+    return [cache[(model, i)] for i in ids]
+
+
+def _plain(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    return getattr(value, "value", value)
+
+
+def create_signal(
+    data: SignalInput,
+    user: User | None,
+    organisation_id: int,
+    *,
+    accept_redaction: bool = False,
+    commit: bool = True,
+    prechecked: bool = False,
+    cache: dict | None = None,
+    event_kind: str = "created",
+) -> Signal:
+    """Store a new signal after cleaning and the privacy guard; indexes it after commit.
+
+    ``prechecked`` skips both for input that already went through them (the CSV import,
+    which checks every row first); ``cache`` shares taxonomy lookups across many calls.
+    """
+    if not prechecked:
+        data = guard_privacy(clean_input(data), accept_redaction)
+    signal = Signal(
+        organisation_id=organisation_id,
+        created_by_id=getattr(user, "id", None),
+        status=Status.NEW,
+    )
+    _apply(signal, data, cache)
+    db.session.add(signal)
+    _event(signal, user, event_kind, to_status=Status.NEW.value)
+    if commit:
+        db.session.commit()
+        reindex([signal.id])
+    return signal
+
+
+def add_report(
+    signal: Signal,
+    user: User,
+    channel: Channel,
+    occurred_on: date | None = None,
+    client_count: int = 1,
+) -> SignalReport:
+    """ "Ook gemeld": count another report of the same knelpunt instead of a duplicate."""
+    if not access.can_report(user) or not access.can_view(user, signal):
+        raise ServiceError(_l("U kunt dit knelpunt niet als ook gemeld registreren."))
+    if signal.merged_into_id:
+        raise ServiceError(_l("Dit knelpunt is samengevoegd met een ander knelpunt."))
+    if not 1 <= client_count <= MAX_REPORT_COUNT:
+        raise ServiceError(
+            _l("Het aantal meldingen moet tussen 1 en %(max)d liggen.", max=MAX_REPORT_COUNT),
+            field="client_count",
+        )
+    if occurred_on is not None and occurred_on > date.today() + timedelta(days=1):
+        raise ServiceError(_l("De datum ligt in de toekomst."), field="occurred_on")
+    organisation_id = user.organisation_id or signal.organisation_id
+    report = SignalReport(
+        signal=signal,
+        organisation_id=organisation_id,
+        user_id=user.id,
+        channel=channel,
+        occurred_on=occurred_on,
+        client_count=client_count,
+    )
+    db.session.add(report)
+    signal.report_count += client_count
+    _event(
+        signal,
+        user,
+        "also_reported",
+        changes={"report_count": [signal.report_count - client_count, signal.report_count]},
+        note=channel.label,
+    )
+    db.session.commit()
+    reindex([signal.id])
+    return report
+
+
+def _require_manager(user: User, signal: Signal) -> None:
+    if not access.can_manage(user, signal):
+        raise ServiceError(_l("Alleen een coördinator van deze organisatie kan dit wijzigen."))
+
+
+def update_signal(
+    signal: Signal, data: SignalInput, user: User, *, accept_redaction: bool = False
+) -> dict[str, list]:
+    """Edit and categorise a signal; new wording needs a new approval before it is public."""
+    _require_manager(user, signal)
+    data = guard_privacy(clean_input(data), accept_redaction)
+    changes = _apply(signal, data)
+    if signal.public_approved_at and (
+        {"title", "description"} & changes.keys() or signal.visibility is not Visibility.PUBLIC
+    ):
+        signal.public_approved_at = None
+        signal.public_approved_by_id = None
+        changes["public_approved"] = [True, False]
+    if changes:
+        _event(signal, user, "edited", changes=changes)
+        db.session.commit()
+        reindex([signal.id])
+    return changes
+
+
+def approve_public(signal: Signal, user: User) -> None:
+    """A coordinator approves the wording, so an openbaar signal may be published."""
+    _require_manager(user, signal)
+    if signal.visibility is not Visibility.PUBLIC:
+        raise ServiceError(_l("Zet de zichtbaarheid eerst op openbaar."))
+    if signal.public_approved_at is None:
+        signal.public_approved_at = utcnow()
+        signal.public_approved_by_id = user.id
+        _event(signal, user, "approved")
+        db.session.commit()
+        reindex([signal.id])
+
+
+def allowed_statuses(signal: Signal) -> list[Status]:
+    return [status for status in Status if status in TRANSITIONS[signal.status]]
+
+
+def change_status(signal: Signal, new: Status, user: User, reason: str = "") -> None:
+    """Move a signal to another status, keeping who, when and why in the history."""
+    _require_manager(user, signal)
+    _set_status(signal, new, user, reason)
+    db.session.commit()
+    reindex([signal.id])
+
+
+def _set_status(signal: Signal, new: Status, user: User | None, reason: str) -> None:
+    reason = _clean_text(reason)
+    if new is signal.status:
+        return
+    if new not in TRANSITIONS[signal.status]:
+        raise ServiceError(
+            _l(
+                "Van %(old)s naar %(new)s kan niet.",
+                old=signal.status.label.lower(),
+                new=new.label.lower(),
+            ),
+            field="status",
+        )
+    if new in NEEDS_REASON and not reason:
+        raise ServiceError(_l("Geef een reden bij opgelost of afgesloten."), field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ServiceError(_l("De reden is te lang."), field="reason")
+    if check_fields({"reason": reason}):
+        raise ServiceError(_l("De reden bevat persoonsgegevens. Haal ze weg."), field="reason")
+    old = signal.status
+    signal.status = new
+    signal.close_reason = reason if new in NEEDS_REASON else None
+    _event(signal, user, "status", from_status=old.value, to_status=new.value, note=reason)
+
+
+def merge(source: Signal, target: Signal, user: User) -> Signal:
+    """Merge ``source`` into ``target``: counts, reports, themes and history combine.
+
+    The source stays (closed, pointing to the target) so its address redirects.
+    """
+    _require_manager(user, source)
+    if not access.can_view(user, target):
+        raise ServiceError(_l("Dit knelpunt bestaat niet of u mag het niet zien."), field="target")
+    if source.id == target.id:
+        raise ServiceError(_l("Een knelpunt kan niet met zichzelf samengaan."), field="target")
+    if source.merged_into_id or target.merged_into_id:
+        raise ServiceError(_l("Dit knelpunt is al samengevoegd."), field="target")
+    target.report_count += source.report_count
+    for report in list(source.reports):
+        report.signal = target
+    target.themes = list({t.id: t for t in [*target.themes, *source.themes]}.values())
+    target.schemes = list({s.id: s for s in [*target.schemes, *source.schemes]}.values())
+    source.merged_into_id = target.id
+    old_status = source.status
+    source.status = Status.CLOSED
+    source.close_reason = f"Samengevoegd met #{target.id}"
+    _event(
+        source,
+        user,
+        "merged_away",
+        from_status=old_status.value,
+        to_status=Status.CLOSED.value,
+        changes={"merged_into": [None, target.id]},
+    )
+    _event(
+        target,
+        user,
+        "merged_in",
+        changes={
+            "merged_from": [None, source.id],
+            "report_count": [target.report_count - source.report_count, target.report_count],
+        },
+        note=source.title,
+    )
+    db.session.commit()
+    reindex([source.id, target.id])
+    return target
+
+
+BULK_ACTIONS = ("status", "add_theme", "visibility")
+
+
+def bulk_update(
+    signals: Sequence[Signal], action: str, value: str, user: User, reason: str = ""
+) -> int:
+    """Apply one action to many signals in one transaction: all of them or none."""
+    if action not in BULK_ACTIONS:
+        raise ServiceError(_l("Kies een actie."), field="action")
+    for signal in signals:
+        _require_manager(user, signal)
+        if action == "status":
+            _set_status(signal, Status(value), user, reason)
+        elif action == "add_theme":
+            theme = db.session.get(Theme, int(value))
+            if theme is None:
+                raise ServiceError(_l("Kies een waarde uit de lijst."), field="value")
+            if theme not in signal.themes:
+                signal.themes.append(theme)
+                _event(signal, user, "edited", changes={"themes": [None, theme.id]})
+        else:
+            visibility = Visibility(value)
+            if signal.visibility is not visibility:
+                _event(
+                    signal,
+                    user,
+                    "edited",
+                    changes={"visibility": [signal.visibility.value, visibility.value]},
+                )
+                signal.visibility = visibility
+                if visibility is not Visibility.PUBLIC:
+                    signal.public_approved_at = None
+    db.session.commit()
+    reindex([signal.id for signal in signals])
+    return len(signals)
+
+
+def visible_signal_or_none(signal_id: int, user: User | None) -> Signal | None:
+    """The signal when it exists and ``user`` may see it."""
+    signal = db.session.get(Signal, signal_id)
+    if signal is None or not access.can_view(user, signal):
+        return None
+    return signal
+
+
+# Search index ---------------------------------------------------------------------------
+
+
+def reindex(signal_ids: Iterable[int]) -> None:
+    """Update the search index after a commit; on failure mark the signals for catch-up."""
+    from signalen.signals import indexing
+
+    indexing.index_signals(list(signal_ids))

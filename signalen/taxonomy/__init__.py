@@ -1,0 +1,1 @@
+"""Shared vocabularies: themes (two levels), schemes, agencies and gemeenten."""

@@ -1,0 +1,218 @@
+"""Reading and maintaining the vocabularies; loading the shipped seed data."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from signalen.audit import services as audit
+from signalen.core.errors import ServiceError
+from signalen.extensions import db
+from signalen.taxonomy.models import NAME_MAX_LENGTH, Agency, Municipality, Scheme, Theme
+
+DATA = Path(__file__).parent / "data"
+MODELS = {"thema": Theme, "regeling": Scheme, "uitvoerder": Agency, "gemeente": Municipality}
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return [
+            {key: (value or "").strip() for key, value in row.items()}
+            for row in csv.DictReader(handle)
+        ]
+
+
+def seed_taxonomies() -> dict[str, int]:
+    """Load the shipped themes, schemes, agencies and gemeenten; existing names are kept.
+
+    Returns how many rows of each kind were added. Safe to run again after an update.
+    """
+    added = {"thema": 0, "regeling": 0, "uitvoerder": 0, "gemeente": 0}
+    municipalities = {m.code: m for m in db.session.scalars(select(Municipality))}
+    for row in _read("gemeenten.csv"):
+        if row["code"] not in municipalities:
+            db.session.add(
+                Municipality(code=row["code"], name=row["naam"], province=row["provincie"])
+            )
+            added["gemeente"] += 1
+    schemes = set(db.session.scalars(select(Scheme.name)))
+    for row in _read("regelingen.csv"):
+        if row["naam"] not in schemes:
+            db.session.add(
+                Scheme(
+                    name=row["naam"], short_name=row["afkorting"], description=row["omschrijving"]
+                )
+            )
+            added["regeling"] += 1
+    agencies = set(db.session.scalars(select(Agency.name)))
+    for row in _read("uitvoerders.csv"):
+        if row["naam"] not in agencies:
+            db.session.add(
+                Agency(name=row["naam"], kind=row["soort"], description=row["omschrijving"])
+            )
+            added["uitvoerder"] += 1
+    themes = {(t.parent_id, t.name): t for t in db.session.scalars(select(Theme))}
+    for row in _read("themas.csv"):
+        main = themes.get((None, row["hoofdthema"]))
+        if main is None:
+            main = Theme(name=row["hoofdthema"], parent_id=None, description="")
+            db.session.add(main)
+            db.session.flush()
+            themes[(None, main.name)] = main
+            added["thema"] += 1
+        if not row["thema"]:
+            main.description = main.description or row["omschrijving"]
+        elif (main.id, row["thema"]) not in themes:
+            sub = Theme(name=row["thema"], parent_id=main.id, description=row["omschrijving"])
+            db.session.add(sub)
+            db.session.flush()
+            themes[(main.id, sub.name)] = sub
+            added["thema"] += 1
+    db.session.commit()
+    return added
+
+
+def main_themes(include_inactive: bool = False) -> Sequence[Theme]:
+    """Main themes with their sub-themes loaded, by name."""
+    query = select(Theme).where(Theme.parent_id.is_(None)).order_by(Theme.name)
+    if not include_inactive:
+        query = query.where(Theme.active.is_(True))
+    return db.session.scalars(query).all()
+
+
+def theme_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped choices for a select: [(main theme, [(id, name), …]), …]."""
+    groups = []
+    for main in main_themes():
+        options = [(str(main.id), str(_l("%(name)s (algemeen)", name=main.name)))]
+        options += [(str(sub.id), sub.name) for sub in main.children if sub.active]
+        groups.append((main.name, options))
+    return groups
+
+
+def active(model) -> Sequence:
+    """The active rows of a vocabulary, by name."""
+    return db.session.scalars(
+        select(model).where(model.active.is_(True)).order_by(func.lower(model.name))
+    ).all()
+
+
+def by_ids(model, ids: Iterable[int]) -> list:
+    ids = [i for i in ids if i]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(model).where(model.id.in_(ids))))
+
+
+@dataclass
+class NameIndex:
+    """Case-insensitive lookup of vocabulary rows by name (for CSV import and the API)."""
+
+    themes: dict[str, Theme]
+    schemes: dict[str, Scheme]
+    agencies: dict[str, Agency]
+    municipalities: dict[str, Municipality]
+
+    @classmethod
+    def load(cls) -> NameIndex:
+        themes: dict[str, Theme] = {}
+        for theme in db.session.scalars(select(Theme)):
+            themes.setdefault(theme.name.casefold(), theme)
+            themes[theme.full_name.casefold()] = theme
+            if theme.parent is not None:
+                themes[f"{theme.parent.name}/{theme.name}".casefold()] = theme
+        schemes: dict[str, Scheme] = {}
+        for scheme in db.session.scalars(select(Scheme)):
+            schemes[scheme.name.casefold()] = scheme
+            if scheme.short_name:
+                schemes.setdefault(scheme.short_name.casefold(), scheme)
+        return cls(
+            themes=themes,
+            schemes=schemes,
+            agencies={a.name.casefold(): a for a in db.session.scalars(select(Agency))},
+            municipalities={m.name.casefold(): m for m in db.session.scalars(select(Municipality))},
+        )
+
+    def agency(self, name: str) -> tuple[Agency | None, Municipality | None]:
+        """Find an agency; "Gemeente Utrecht" gives the municipal agency plus Utrecht."""
+        key = name.strip().casefold()
+        if key in self.agencies:
+            return self.agencies[key], None
+        prefix = "gemeente "
+        if key.startswith(prefix):
+            municipal = self.agencies.get("gemeente") or next(
+                (a for a in self.agencies.values() if a.is_municipal), None
+            )
+            municipality = self.municipalities.get(key[len(prefix) :].strip())
+            if municipal is not None and municipality is not None:
+                return municipal, municipality
+        return None, None
+
+
+# Beheer: add, rename and (de)activate -----------------------------------------------------
+
+
+def clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ServiceError(_l("Vul een naam in."), field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ServiceError(
+            _l("Een naam mag hoogstens %(count)d tekens hebben.", count=NAME_MAX_LENGTH),
+            field="name",
+        )
+    return name
+
+
+def _check_unique(model, name: str, exclude_id: int | None, **scope) -> None:
+    query = select(model.id).where(func.lower(model.name) == name.lower())
+    for column, value in scope.items():
+        query = query.where(
+            getattr(model, column) == value if value else getattr(model, column).is_(None)
+        )
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ServiceError(_l("Deze naam bestaat al."), field="name")
+
+
+def save_term(kind: str, term=None, *, name: str, active: bool = True, actor=None, **fields):
+    """Create or update a vocabulary term of ``kind`` (thema, regeling, uitvoerder, gemeente)."""
+    model = MODELS[kind]
+    name = clean_name(name)
+    scope = {"parent_id": fields.get("parent_id")} if model is Theme else {}
+    _check_unique(model, name, getattr(term, "id", None), **scope)
+    if model is Municipality and fields.get("code"):
+        clash = db.session.scalar(
+            select(Municipality.id).where(Municipality.code == fields["code"])
+        )
+        if clash is not None and clash != getattr(term, "id", None):
+            raise ServiceError(_l("Deze code bestaat al."), field="code")
+    if term is None:
+        term = model(name=name, active=active, **fields)
+        db.session.add(term)
+        db.session.flush()
+        audit.record(
+            "taxonomy.create",
+            term,
+            actor=actor,
+            object_type=model.__tablename__,
+            changes={"name": [None, name]},
+        )
+    else:
+        changes = audit.changed_fields(term, {"name": name, "active": active, **fields})
+        if changes:
+            audit.record(
+                "taxonomy.update",
+                term,
+                actor=actor,
+                object_type=model.__tablename__,
+                changes=changes,
+            )
+    db.session.commit()
+    return term
