@@ -82,7 +82,12 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(app):
 def test_healthz_reports_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}
+    assert response.json == {
+        "status": "ok",
+        "database": "ok",
+        "rate_limit_storage": "ok",
+        "search": "ok",
+    }
 
 
 def test_healthz_reports_a_broken_database(app_factory, tmp_path):
@@ -153,3 +158,13 @@ def test_healthz_with_rate_limiting_switched_off(app_factory):
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.json["rate_limit_storage"] == "disabled"
+
+
+def test_healthz_reports_search_degraded_while_writes_wait_for_catch_up(client, make_signal):
+    signal = make_signal()
+    signal.index_pending = True
+    db.session.commit()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "degraded"
+    assert response.json["search"] == "degraded"

@@ -163,6 +163,11 @@ def test_console_script_runs_demo_site_on_a_fresh_instance(tmp_path: Path):
         assert '"database":"ok"' in health.replace(" ", "")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/inloggen", timeout=5) as r:
             assert "Inloggen" in r.read().decode()
+        # The demo signals are searchable straight away (public ones, for a visitor).
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/zoeken", timeout=10) as r:
+            page = r.read().decode()
+        assert "Niets gevonden" not in page
+        assert 'class="result result-signal"' in page
     finally:
         process.terminate()
         output = process.communicate(timeout=10)[0]

@@ -471,3 +471,38 @@ def test_bulk_status_change_is_all_or_nothing(client, make_user, make_signal, ma
     statuses = {s.id: s.status for s in db.session.scalars(select(Signal))}
     assert statuses[own_a.id] is Status.IN_PROGRESS and statuses[own_b.id] is Status.IN_PROGRESS
     assert statuses[other.id] is Status.NEW
+
+
+def test_reindex_command_rebuilds_from_the_database(app, make_signal):
+    from signalen.search import services as search
+
+    make_signal(title="Eerste knelpunt")
+    make_signal(title="Tweede knelpunt")
+    result = app.test_cli_runner().invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    assert "2 documenten" in result.output
+    assert search.document_count() == 2
+
+
+def test_failed_index_write_is_marked_and_caught_up(app, make_signal, monkeypatch):
+    from signalen.search import services as search
+    from signalen.signals import indexing
+
+    real = search.index_documents
+
+    def busy(docs):
+        raise search.IndexUnavailable("locked")
+
+    monkeypatch.setattr(search, "index_documents", busy)
+    signal = make_signal(title="Tijdens drukte gemeld")
+    db.session.refresh(signal)
+    assert signal.index_pending is True
+    assert count(Signal) == 1  # the database keeps it whatever the index does
+
+    monkeypatch.setattr(search, "index_documents", real)
+    assert indexing.catch_up() == 1
+    db.session.refresh(signal)
+    assert signal.index_pending is False
+    from signalen.search.documents import SearchQuery
+
+    assert [h.id for h in search.search(SearchQuery(text="drukte"), None).hits] == [signal.id]

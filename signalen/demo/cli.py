@@ -33,8 +33,11 @@ def seed_demo_command() -> None:
 def demo_command(host: str, port: int, threads: int) -> None:
     from waitress import serve
 
+    from signalen.search import services as search
+
     upgrade()
     _seed_and_print()
+    search.wait_until_ready(timeout=300)
     click.echo(
         _("Signalen draait op http://%(host)s:%(port)d/ (stoppen: Ctrl+C)", host=host, port=port)
     )

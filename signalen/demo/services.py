@@ -94,7 +94,7 @@ DEMO_ARTICLES = [
 ]
 
 
-def seed_demo_content(organisations_by_index: list, users_by_email: dict) -> int:
+def seed_demo_content(users_by_email: dict) -> int:
     """Demo signals (through the normal services) and knowledge articles."""
     from flask import current_app
 
@@ -180,7 +180,11 @@ def seed_demo() -> bool:
     created = []
     for name in DEMO_ORGANISATIONS:
         created.append(organisations.find_by_name(name) or organisations.create_organisation(name))
+    users = {}
     for email, name, role, index in DEMO_USERS:
         organisation = created[index] if index is not None else None
-        accounts.create_user(None, email, name, role, organisation, password=DEMO_PASSWORDS[role])
+        users[email] = accounts.create_user(
+            None, email, name, role, organisation, password=DEMO_PASSWORDS[role]
+        )
+    seed_demo_content(users)
     return True

@@ -28,8 +28,32 @@ def check_rate_limit_storage() -> str:
         return "error"
 
 
+def check_search() -> str:
+    """ "ok", "degraded" while the index is being rebuilt or catching up, or "error"."""
+    from signalen.search import services as search
+    from signalen.signals.indexing import pending_count
+
+    try:
+        state = search.status()
+        if state == "ok" and pending_count():
+            return "degraded"
+        return state
+    except Exception:
+        current_app.logger.exception("Health check: search unavailable")
+        return "error"
+
+
 def health() -> tuple[dict[str, str], bool]:
-    """Return the status of every part and whether all are healthy."""
-    parts = {"database": check_database(), "rate_limit_storage": check_rate_limit_storage()}
-    healthy = all(value in ("ok", "disabled") for value in parts.values())
-    return {"status": "ok" if healthy else "error", **parts}, healthy
+    """Return the status of every part and whether the site can serve (no part in error).
+
+    A search index that is being rebuilt makes the site "degraded", not down.
+    """
+    parts = {
+        "database": check_database(),
+        "rate_limit_storage": check_rate_limit_storage(),
+        "search": check_search(),
+    }
+    healthy = all(value in ("ok", "disabled", "degraded") for value in parts.values())
+    degraded = any(value == "degraded" for value in parts.values())
+    status = "error" if not healthy else "degraded" if degraded else "ok"
+    return {"status": status, **parts}, healthy

@@ -306,7 +306,10 @@ class _FacetTables:
         self._lock = threading.Lock()
 
     def table(self, reader: Any) -> _FacetTable:
-        segment_id = reader.segment().segment_id()
+        segment = reader.segment()
+        if segment is None:  # an empty index has a reader without a segment
+            return _FacetTable(frozenset(), [() for _ in range(reader.doc_count_all())])
+        segment_id = segment.segment_id()
         table = self._tables.get(segment_id)
         if table is None:
             table = _build_facet_table(reader)

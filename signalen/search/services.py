@@ -87,8 +87,7 @@ class SearchExtension:
                 return
             try:
                 total = sum(source.count() for source in self.sources.values())
-            except Exception as error:  # the database is not ready (yet): try again later
-                self.failed_at = time.monotonic()
+            except Exception as error:  # the database is not ready (yet): try at the next call
                 self.app.logger.warning("Search index: cannot count documents yet: %s", error)
                 return
             if total == 0:
