@@ -8,6 +8,7 @@ from signalen.auth import services as accounts
 from signalen.auth.models import Role, User
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
+from signalen.core.forms import show_service_error
 from signalen.core.pagination import paginate
 from signalen.extensions import db
 from signalen.organisations import services as organisations
@@ -16,14 +17,6 @@ from signalen.organisations.models import Organisation
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
 MANAGERS = (Role.ADMINISTRATOR, Role.COORDINATOR)
-
-
-def _show_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        flash(str(error.message), "error")
 
 
 def _status(form) -> int:
@@ -56,7 +49,7 @@ def organisation_new():
         try:
             organisation = organisations.create_organisation(form.name.data, actor=current_user)
         except ServiceError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Organisatie %(name)s is aangemaakt.", name=organisation.name), "success")
             return redirect(url_for("admin.organisations_list"))
@@ -77,7 +70,7 @@ def organisation_edit(organisation_id: int):
             )
         except ServiceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             if changes:
                 flash(_("De wijzigingen zijn opgeslagen."), "success")
@@ -146,7 +139,7 @@ def user_new():
             )
         except ServiceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             token = accounts.make_password_token(user)
             return render_template("admin/password_link.html", user=user, token=token, new=True)
@@ -171,7 +164,7 @@ def user_edit(user_id: int):
             )
         except ServiceError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             if changes:
                 flash(_("De wijzigingen zijn opgeslagen."), "success")

@@ -6,6 +6,7 @@ from signalen.articles import services
 from signalen.articles.forms import ArticleForm
 from signalen.articles.models import Article
 from signalen.core.errors import ServiceError
+from signalen.core.forms import show_service_error
 from signalen.core.pagination import paginate
 from signalen.extensions import db
 
@@ -49,11 +50,7 @@ def _edit(article: Article | None):
             saved = services.save_article(form.to_input(), current_user, article)
         except ServiceError as error:
             db.session.rollback()
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors = [*target.errors, str(error.message)]
-            else:
-                flash(str(error.message), "error")
+            show_service_error(form, error)
         else:
             flash(_("Het artikel is opgeslagen."), "success")
             return redirect(url_for("articles.detail", article_id=saved.id))

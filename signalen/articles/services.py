@@ -16,6 +16,7 @@ from signalen.articles.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Article
 from signalen.audit import services as audit
 from signalen.auth.models import Role, User
 from signalen.core.errors import ServiceError
+from signalen.core.validation import clean_line
 from signalen.extensions import db
 from signalen.privacy.services import check_fields
 from signalen.search import services as search
@@ -99,12 +100,14 @@ def visible_articles(user: User | None):
 
 
 def _clean(data: ArticleInput) -> ArticleInput:
-    title = " ".join((data.title or "").split())
+    title = clean_line(
+        data.title,
+        max_length=TITLE_MAX_LENGTH,
+        field="title",
+        empty_message=_l("Geef het artikel een titel."),
+        too_long_message=_l("De titel is te lang."),
+    )
     body = (data.body or "").replace("\x00", "").strip()
-    if not title:
-        raise ServiceError(_l("Geef het artikel een titel."), field="title")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise ServiceError(_l("De titel is te lang."), field="title")
     if not body:
         raise ServiceError(_l("Schrijf de tekst van het artikel."), field="body")
     if len(body) > BODY_MAX_LENGTH:

@@ -19,6 +19,7 @@ from signalen.audit import services as audit
 from signalen.auth.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, Role, User
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
+from signalen.core.validation import clean_line
 from signalen.extensions import db
 from signalen.organisations.models import Organisation
 
@@ -235,15 +236,7 @@ def users_query(actor: User, organisation_id: int | None = None) -> Select:
 
 
 def _check_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ServiceError(_l("Vul een naam in."), field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise ServiceError(
-            _l("Een naam mag hoogstens %(count)d tekens hebben.", count=NAME_MAX_LENGTH),
-            field="name",
-        )
-    return name
+    return clean_line(name, max_length=NAME_MAX_LENGTH)
 
 
 def _check_assignment(actor: User | None, role: Role, organisation: Organisation | None) -> None:

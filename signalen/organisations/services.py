@@ -9,21 +9,18 @@ from sqlalchemy import func, select
 
 from signalen.audit import services as audit
 from signalen.core.errors import ServiceError
+from signalen.core.validation import clean_line
 from signalen.extensions import db
 from signalen.organisations.models import NAME_MAX_LENGTH, Organisation
 
 
 def clean_name(name: str) -> str:
     """Collapse whitespace and check length; raise ServiceError when unusable."""
-    name = " ".join((name or "").split())
-    if not name:
-        raise ServiceError(_l("Vul de naam van de organisatie in."), field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise ServiceError(
-            _l("Een naam mag hoogstens %(count)d tekens hebben.", count=NAME_MAX_LENGTH),
-            field="name",
-        )
-    return name
+    return clean_line(
+        name,
+        max_length=NAME_MAX_LENGTH,
+        empty_message=_l("Vul de naam van de organisatie in."),
+    )
 
 
 def find_by_name(name: str) -> Organisation | None:

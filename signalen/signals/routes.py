@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from signalen.core.errors import ServiceError
+from signalen.core.forms import show_service_error
 from signalen.extensions import db
 from signalen.privacy.services import Finding, check_fields
 from signalen.search import services as search
@@ -16,18 +17,16 @@ bp = Blueprint("signals", __name__, url_prefix="/signalen")
 SIMILAR_LIMIT = 5
 
 
+FIELD_NAMES = {
+    "theme_ids": "themes",
+    "scheme_ids": "schemes",
+    "agency_id": "agency",
+    "municipality_id": "municipality",
+}
+
+
 def _form_error(form, error: ServiceError) -> None:
-    name = {
-        "theme_ids": "themes",
-        "scheme_ids": "schemes",
-        "agency_id": "agency",
-        "municipality_id": "municipality",
-    }.get(error.field or "", error.field)
-    target = getattr(form, name, None) if name else None
-    if target is not None:
-        target.errors = [*target.errors, str(error.message)]
-    else:
-        flash(str(error.message), "error")
+    show_service_error(form, error, FIELD_NAMES)
 
 
 def _require_reporter() -> None:

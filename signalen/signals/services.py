@@ -17,6 +17,7 @@ from sqlalchemy import select
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
+from signalen.core.validation import clean_line
 from signalen.extensions import db
 from signalen.privacy.services import Finding, check_fields, redact
 from signalen.signals import access
@@ -93,15 +94,16 @@ def clean_input(data: SignalInput, check_ids: bool = True) -> SignalInput:
 
     ``check_ids=False`` is for ids that were just looked up by name (the CSV import).
     """
-    title = " ".join(_clean_text(data.title).split())
+    title = clean_line(
+        _clean_text(data.title),
+        max_length=TITLE_MAX_LENGTH,
+        field="title",
+        empty_message=_l("Geef het knelpunt een korte titel."),
+        too_long_message=_l(
+            "De titel mag hoogstens %(count)d tekens hebben.", count=TITLE_MAX_LENGTH
+        ),
+    )
     description = _clean_text(data.description)
-    if not title:
-        raise ServiceError(_l("Geef het knelpunt een korte titel."), field="title")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise ServiceError(
-            _l("De titel mag hoogstens %(count)d tekens hebben.", count=TITLE_MAX_LENGTH),
-            field="title",
-        )
     if not description:
         raise ServiceError(_l("Beschrijf het knelpunt."), field="description")
     if len(description) > DESCRIPTION_MAX_LENGTH:

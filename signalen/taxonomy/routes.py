@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from signalen.auth.models import Role
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
+from signalen.core.forms import show_service_error
 from signalen.extensions import db
 from signalen.taxonomy import services
 from signalen.taxonomy.forms import TermForm
@@ -89,7 +90,7 @@ def edit(kind: str, term_id: int | None):
             )
         except ServiceError as error:
             db.session.rollback()
-            form.name.errors = [*form.name.errors, str(error.message)]
+            show_service_error(form, error)
         else:
             flash(_("Opgeslagen."), "success")
             return redirect(url_for("taxonomy.terms", kind=kind))

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from signalen.audit import services as audit
 from signalen.core.errors import ServiceError
+from signalen.core.validation import clean_line
 from signalen.extensions import db
 from signalen.taxonomy.models import NAME_MAX_LENGTH, Agency, Municipality, Scheme, Theme
 
@@ -158,15 +159,7 @@ class NameIndex:
 
 
 def clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ServiceError(_l("Vul een naam in."), field="name")
-    if len(name) > NAME_MAX_LENGTH:
-        raise ServiceError(
-            _l("Een naam mag hoogstens %(count)d tekens hebben.", count=NAME_MAX_LENGTH),
-            field="name",
-        )
-    return name
+    return clean_line(name, max_length=NAME_MAX_LENGTH)
 
 
 def _check_unique(model, name: str, exclude_id: int | None, **scope) -> None:
