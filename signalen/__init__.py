@@ -11,6 +11,9 @@ __version__ = "0.1.0"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# Feature packages that wire themselves up through their own ``init_app(app)``.
+FEATURES = ("directory", "referrals", "hsds", "meetings", "digests", "feeds", "api")
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Signalen app; ``config`` overrides every other source of settings."""
@@ -36,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
+    _init_features(app)
     _init_search(app)
     return app
 
@@ -121,6 +125,13 @@ def _register_commands(app: Flask) -> None:
         demo_command,
     ):
         app.cli.add_command(command)
+
+
+def _init_features(app: Flask) -> None:
+    from importlib import import_module
+
+    for name in FEATURES:
+        import_module(f"signalen.{name}").init_app(app)
 
 
 def _init_search(app: Flask) -> None:

@@ -27,6 +27,8 @@ from signalen.extensions import db
 from signalen.organisations import services as organisations
 from signalen.organisations.models import Organisation
 
+pytest_plugins = ["tests.browser_support"]
+
 PASSWORD = "een-goed-wachtwoord"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -1,0 +1,9 @@
+"""Signaleringsrapportage: digests over a period, drafted by coordinators and published as immutable versions."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register this feature's blueprints, CLI commands and search sources on ``app``."""

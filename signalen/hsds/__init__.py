@@ -1,0 +1,9 @@
+"""HSDS 3.0 exchange: the read-only /hsds/ API and the import of HSDS JSON and CSV datapackages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register this feature's blueprints, CLI commands and search sources on ``app``."""

@@ -1,0 +1,9 @@
+"""Doorverwijzingen: referrals from a signal (or a contact) to a service in the sociale kaart, with outcomes."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register this feature's blueprints, CLI commands and search sources on ``app``."""
