@@ -1,4 +1,4 @@
-"""Signaleringsrapportage: digests over a period, drafted by coordinators and published as immutable versions."""
+"""Signaleringsrapportage: digests over a period, drafted and published as immutable versions."""
 
 from __future__ import annotations
 

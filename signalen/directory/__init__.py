@@ -1,4 +1,4 @@
-"""Sociale kaart: an HSDS 3.0 shaped directory of organisations and services, with periodic verification and change requests."""
+"""Sociale kaart: an HSDS 3.0 shaped directory with periodic verification and change requests."""
 
 from __future__ import annotations
 

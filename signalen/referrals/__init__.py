@@ -1,4 +1,4 @@
-"""Doorverwijzingen: referrals from a signal (or a contact) to a service in the sociale kaart, with outcomes."""
+"""Doorverwijzingen: referrals from a signal or contact to a service, with outcomes."""
 
 from __future__ import annotations
 
