@@ -1,4 +1,4 @@
-"""sociale kaart (directory, verification, change requests) and referrals
+"""sociale kaart (directory, verification, change requests)
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""signaleringsoverleg (meetings, agreements) and digests
+"""referrals (doorverwijzingen)
 
 Revision ID: 0004
 Revises: 0003
