@@ -22,10 +22,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def content_security_policy() -> str:
+    """The CSP; hosts in ``CSP_EXTRA_IMG_SRC`` (e.g. a configured map tile server) may serve
+    images."""
+    extra = current_app.config.get("CSP_EXTRA_IMG_SRC") or []
+    if not extra:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self' data:", "img-src 'self' data: " + " ".join(extra)
+    )
+
+
 def add_security_headers(response: Response) -> Response:
     """Set CSP (no inline script, no CDNs), framing, sniffing and referrer headers."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", content_security_policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

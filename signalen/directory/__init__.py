@@ -3,7 +3,76 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+SETTINGS = {
+    # Browse and search without logging in; False: only logged-in users.
+    "DIRECTORY_PUBLIC": True,
+    # "Meld een wijziging" per client IP.
+    "DIRECTORY_CHANGE_RATE_LIMIT": "5 per 10 minutes;20 per day",
+    # Tile server for the map, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+    # empty: no map and nothing loaded from elsewhere.
+    "MAP_TILE_URL": "",
+    "MAP_ATTRIBUTION": "",
+    # Days before the review date that a service counts as "binnenkort".
+    "DIRECTORY_DUE_SOON_DAYS": 30,
+    # SMTP for `signalen review-reminders`; without MAIL_SERVER the reminders are printed.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_FROM": "",
+}
 
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI commands and search sources on ``app``."""
+    from signalen.audit.services import ACTION_LABELS
+    from signalen.directory import models  # noqa: F401 (tables in db.metadata)
+    from signalen.directory.cli import review_reminders_command
+    from signalen.directory.routes import bp
+    from signalen.directory.search import register
+
+    for key, value in SETTINGS.items():
+        app.config.setdefault(key, value)
+    _allow_map_tiles(app)
+    app.register_blueprint(bp)
+    from signalen.directory.services import schedule_days
+
+    app.jinja_env.globals["schedule_days"] = schedule_days
+    app.cli.add_command(review_reminders_command)
+    with app.app_context():
+        register()
+    ACTION_LABELS.setdefault("directory.service_updated", _l("Sociale kaart: dienst gewijzigd"))
+    ACTION_LABELS.setdefault(
+        "directory.service_verified", _l("Sociale kaart: dienst gecontroleerd")
+    )
+    ACTION_LABELS.setdefault(
+        "directory.change_request_approved", _l("Sociale kaart: wijziging goedgekeurd")
+    )
+    ACTION_LABELS.setdefault(
+        "directory.change_request_rejected", _l("Sociale kaart: wijziging afgewezen")
+    )
+    ACTION_LABELS.setdefault("directory.import", _l("Sociale kaart: HSDS geïmporteerd"))
+
+
+def _allow_map_tiles(app: Flask) -> None:
+    """With a tile server configured, its host is allowed in the CSP ``img-src``."""
+    from urllib.parse import urlsplit
+
+    tile_url = app.config.get("MAP_TILE_URL") or ""
+    if not tile_url:
+        return
+    parts = urlsplit(tile_url.replace("{s}", "a"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return
+    host = parts.netloc
+    if "{s}" in tile_url:
+        host = urlsplit(tile_url).netloc.replace("{s}", "*")
+    extra = list(app.config.get("CSP_EXTRA_IMG_SRC") or [])
+    source = f"{parts.scheme}://{host}"
+    if source not in extra:
+        extra.append(source)
+    app.config["CSP_EXTRA_IMG_SRC"] = extra

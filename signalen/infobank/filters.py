@@ -15,6 +15,8 @@ from signalen.signals.models import Impact, Status
 ID_FACETS = ("thema", "regeling", "uitvoerder", "gemeente", "organisatie")
 FACETS = (*ID_FACETS, "status", "impact", "periode", "soort")
 KINDS = ("knelpunt", "artikel")
+# The informatiebank searches these index kinds only (the sociale kaart has its own search).
+INDEX_KINDS = ("signal", "article")
 SORTS = ("relevantie", "datum")
 MAX_VALUES_PER_FACET = 50
 
@@ -85,7 +87,7 @@ class SearchFilters:
         return SearchQuery(
             text=self.q,
             filters=dict(self.values),
-            kinds=kinds,
+            kinds=list(INDEX_KINDS) if kinds is None else kinds,
             date_from=self.date_from,
             date_to=self.date_to,
             sort="date" if self.sort == "datum" else "relevance",

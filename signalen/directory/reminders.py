@@ -1,0 +1,114 @@
+"""Review reminders: which services are due, per organisation, as text or e-mail."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Callable
+from datetime import date
+from email.message import EmailMessage
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+from signalen.directory.models import Organization, Service
+from signalen.directory.services import due_by_organization, is_overdue, next_review_date
+
+
+def organization_address(organization: Organization) -> str:
+    """Where reminders for ``organization`` go: its e-mail, else its first contact's."""
+    if organization.email:
+        return organization.email
+    for contact in organization.contacts:
+        if contact.email:
+            return contact.email
+    return ""
+
+
+def _service_line(service: Service, today: date) -> str:
+    due = next_review_date(service)
+    if due is None:
+        state = _("nog nooit gecontroleerd")
+    elif is_overdue(service, today):
+        state = _("te laat sinds %(date)s", date=due.isoformat())
+    else:
+        state = _("controleren voor %(date)s", date=due.isoformat())
+    link = _service_link(service)
+    return f"- {service.name} ({state})" + (f"\n  {link}" if link else "")
+
+
+def _service_link(service: Service) -> str:
+    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+    if not base:
+        return ""
+    with current_app.test_request_context(base_url=base):
+        return url_for("directory.service", service_id=service.id, _external=True)
+
+
+def reminder_text(organization: Organization, services: list[Service], today: date) -> str:
+    """The text of one organisation's reminder."""
+    lines = [
+        _("Beste %(name)s,", name=organization.name),
+        "",
+        _(
+            "Deze diensten op de sociale kaart van %(site)s moeten worden gecontroleerd. "
+            "Klopt alles nog? Geef wijzigingen door via de pagina van de dienst.",
+            site=current_app.config.get("SITE_NAME", "Signalen"),
+        ),
+        "",
+        *[_service_line(service, today) for service in services],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def build_message(organization: Organization, services: list[Service], today: date) -> EmailMessage:
+    """The reminder e-mail for one organisation (to its own address)."""
+    message = EmailMessage()
+    message["Subject"] = _("Sociale kaart: %(count)d dienst(en) controleren", count=len(services))
+    message["From"] = current_app.config.get("MAIL_FROM") or "noreply@localhost"
+    message["To"] = organization_address(organization)
+    message.set_content(reminder_text(organization, services, today))
+    return message
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    host, port = config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25)
+    if config.get("MAIL_USE_SSL"):
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=30)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=30)
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+    if config.get("MAIL_USERNAME"):
+        smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    return smtp
+
+
+def send_reminders(today: date, echo: Callable[[str], None], dry_run: bool = False) -> dict:
+    """Print the due services per organisation, and e-mail each organisation when SMTP is
+    configured (``MAIL_SERVER``). Returns counts: organisations, services, sent, skipped."""
+    days = int(current_app.config.get("DIRECTORY_DUE_SOON_DAYS", 30))
+    groups = due_by_organization(today, days)
+    counts = {"organisations": len(groups), "services": 0, "sent": 0, "skipped": 0}
+    mail = bool(current_app.config.get("MAIL_SERVER")) and not dry_run
+    smtp = _connect() if mail and groups else None
+    try:
+        for organization, services in groups:
+            counts["services"] += len(services)
+            address = organization_address(organization)
+            if smtp is not None and address:
+                smtp.send_message(build_message(organization, services, today))
+                counts["sent"] += 1
+                echo(_("E-mail verstuurd aan %(address)s", address=address))
+                continue
+            if smtp is not None:
+                counts["skipped"] += 1
+            echo(f"== {organization.name} <{address or _('geen e-mailadres')}>")
+            for service in services:
+                echo(_service_line(service, today))
+            echo("")
+    finally:
+        if smtp is not None:
+            smtp.quit()
+    return counts

@@ -1,0 +1,267 @@
+"""Pages of the sociale kaart: browse, service and organisation pages, verification and
+change requests."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from signalen.auth.models import Role
+from signalen.auth.permissions import role_required
+from signalen.core.errors import ServiceError
+from signalen.core.forms import show_service_error
+from signalen.directory import services
+from signalen.directory.browse import DirectoryFilters, browse, filtered_services, map_points
+from signalen.directory.forms import ChangeRequestForm, DecideForm, ServiceForm, VerifyForm
+from signalen.directory.models import ChangeRequestItem, Organization
+from signalen.extensions import db, limiter, login_manager
+from signalen.taxonomy.models import Municipality, Theme
+
+bp = Blueprint("directory", __name__, url_prefix="/sociale-kaart")
+MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
+
+
+def _change_limit() -> str:
+    return current_app.config["DIRECTORY_CHANGE_RATE_LIMIT"]
+
+
+@bp.before_request
+def _require_login_when_private():
+    if not current_app.config.get("DIRECTORY_PUBLIC", True) and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def can_manage() -> bool:
+    return current_user.is_authenticated and current_user.has_role(*MANAGERS)
+
+
+def _service_or_404(service_id: str):
+    service = services.get_service(service_id)
+    if service is None:
+        abort(404)
+    return service
+
+
+def _filter_choices():
+    themes = db.session.scalars(
+        db.select(Theme)
+        .where(Theme.parent_id.is_(None), Theme.active.is_(True))
+        .order_by(Theme.name)
+    ).all()
+    municipalities = db.session.scalars(
+        db.select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.name)
+    ).all()
+    return themes, municipalities
+
+
+def _map_enabled() -> bool:
+    return bool(current_app.config.get("MAP_TILE_URL"))
+
+
+@bp.get("")
+def index():
+    filters = DirectoryFilters.from_args(request.args)
+    result = browse(filters)
+    themes, municipalities = _filter_choices()
+    return render_template(
+        "directory/index.html",
+        filters=filters,
+        result=result,
+        themes=themes,
+        municipalities=municipalities,
+        languages=sorted(services.LANGUAGE_NAMES.items(), key=lambda item: item[1]),
+        map_enabled=_map_enabled(),
+        can_manage=can_manage(),
+    )
+
+
+@bp.get("/kaart.json")
+def map_data():
+    filters = DirectoryFilters.from_args(request.args)
+    found, _error = filtered_services(filters)
+    return jsonify(
+        {
+            "tile_url": current_app.config.get("MAP_TILE_URL") or None,
+            "attribution": current_app.config.get("MAP_ATTRIBUTION", ""),
+            "points": [
+                {
+                    **point,
+                    "services": [
+                        {**s, "url": url_for("directory.service", service_id=s["id"])}
+                        for s in point["services"]
+                    ],
+                }
+                for point in map_points(found)
+            ],
+        }
+    )
+
+
+@bp.get("/dienst/<service_id>")
+def service(service_id: str):
+    item = _service_or_404(service_id)
+    return _render_service(item, ChangeRequestForm())
+
+
+def _render_service(item, form: ChangeRequestForm, status: int = 200):
+    manager = can_manage()
+    return (
+        render_template(
+            "directory/service.html",
+            service=item,
+            form=form,
+            verify_form=VerifyForm(),
+            can_manage=manager,
+            history=services.service_history(item.id) if manager else [],
+            next_review=services.next_review_date(item),
+            overdue=services.is_overdue(item),
+            open_now=services.is_open_now(item),
+            schedules=services.service_schedules(item),
+            field_label=services.field_label,
+        ),
+        status,
+    )
+
+
+@bp.post("/dienst/<service_id>/wijziging")
+@limiter.limit(_change_limit)
+def propose_change(service_id: str):
+    item = _service_or_404(service_id)
+    form = ChangeRequestForm()
+    if not form.validate_on_submit():
+        return _render_service(item, form, 400)
+    try:
+        services.create_change_request(
+            item,
+            form.field_name.data,
+            form.proposed_value.data,
+            form.explanation.data,
+            form.reporter_email.data,
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        show_service_error(form, error)
+        return _render_service(item, form, 400)
+    flash(_("Dank u. Een coördinator bekijkt uw wijziging voordat die zichtbaar wordt."), "success")
+    return redirect(url_for("directory.service", service_id=item.id))
+
+
+@bp.get("/organisatie/<organization_id>")
+def organization(organization_id: str):
+    parsed = services.parse_uuid(organization_id)
+    item = db.session.get(Organization, parsed) if parsed else None
+    if item is None:
+        abort(404)
+    return render_template(
+        "directory/organization.html",
+        organization=item,
+        services=[s for s in item.services if s.status != "defunct"],
+        is_open_now=services.is_open_now,
+    )
+
+
+# Verification (coordinators and beheerders) -------------------------------------------------
+
+
+@bp.get("/te-controleren")
+@role_required(*MANAGERS)
+def review():
+    days = int(current_app.config.get("DIRECTORY_DUE_SOON_DAYS", services.DUE_SOON_DAYS))
+    overdue, soon = services.review_lists(days=days)
+    return render_template(
+        "directory/review.html",
+        days=days,
+        overdue=overdue,
+        soon=soon,
+        next_review_date=services.next_review_date,
+        verify_form=VerifyForm(),
+        open_requests=len(services.open_change_requests()),
+    )
+
+
+@bp.post("/dienst/<service_id>/gecontroleerd")
+@role_required(*MANAGERS)
+def verify(service_id: str):
+    item = _service_or_404(service_id)
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.mark_verified(item, current_user.email)
+    flash(_("%(name)s is gemarkeerd als gecontroleerd.", name=item.name), "success")
+    target = request.form.get("next")
+    if target == "review":
+        return redirect(url_for("directory.review"))
+    return redirect(url_for("directory.service", service_id=item.id))
+
+
+@bp.route("/dienst/<service_id>/bewerken", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit(service_id: str):
+    item = _service_or_404(service_id)
+    form = ServiceForm()
+    if request.method == "GET":
+        for name in ServiceForm.FIELDS:
+            value = services.current_value(item, name)
+            getattr(form, name).data = getattr(item, name) if name.endswith("_age") else value
+        form.review_interval_months.data = item.review_interval_months
+    elif form.validate_on_submit():
+        try:
+            changed = services.update_service(item, form.values(), current_user.email)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            if changed:
+                flash(_("De wijzigingen zijn opgeslagen."), "success")
+            else:
+                flash(_("Niets gewijzigd; de dienst is gemarkeerd als gecontroleerd."), "success")
+            return redirect(url_for("directory.service", service_id=item.id))
+    return render_template("directory/edit.html", service=item, form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/wijzigingen")
+@role_required(*MANAGERS)
+def change_requests():
+    return render_template(
+        "directory/change_requests.html",
+        requests=services.open_change_requests(),
+        form=DecideForm(),
+        field_label=services.field_label,
+        current_value=services.current_value,
+    )
+
+
+@bp.post("/wijzigingen/<item_id>/<decision>")
+@role_required(*MANAGERS)
+def decide(item_id: str, decision: str):
+    parsed = services.parse_uuid(item_id)
+    item = db.session.get(ChangeRequestItem, parsed) if parsed else None
+    if item is None or decision not in ("goedkeuren", "afwijzen"):
+        abort(404)
+    if not DecideForm().validate_on_submit():
+        abort(400)
+    try:
+        services.decide_change_item(item, decision == "goedkeuren", current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        if decision == "goedkeuren":
+            flash(_("De wijziging is doorgevoerd."), "success")
+        else:
+            flash(_("De wijziging is afgewezen."), "success")
+    return redirect(url_for("directory.change_requests"))

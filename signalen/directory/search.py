@@ -1,0 +1,95 @@
+"""Services in the shared search index (kind ``service``), apart from the informatiebank."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from signalen.directory.models import Service
+from signalen.extensions import db
+from signalen.search import services as search
+from signalen.search.documents import SearchDocument, SearchQuery
+
+KIND = "service"
+# Services are public information; the directory pages decide who may browse.
+ACCESS = ["directory"]
+
+
+def doc_id(service_id: uuid.UUID) -> str:
+    """The search document id: record ids in the index are numbers, so the UUID's integer."""
+    return f"{KIND}:{service_id.int}"
+
+
+def to_document(service: Service) -> SearchDocument:
+    """The search document of a service: its names, texts, organisation and themes."""
+    themes = {str(theme.id) for theme in service.themes}
+    themes |= {str(theme.parent_id) for theme in service.themes if theme.parent_id}
+    body = "\n".join(
+        part
+        for part in (
+            service.alternate_name,
+            service.description,
+            service.eligibility_description,
+            service.application_process,
+            service.organization.name,
+            " ".join(theme.name for theme in service.themes),
+        )
+        if part
+    )
+    return SearchDocument(
+        doc_id=doc_id(service.id),
+        kind=KIND,
+        title=service.name,
+        body=body,
+        access=ACCESS,
+        facets={"thema": sorted(themes), "status": [service.status]},
+        date=service.updated_at or datetime.now(UTC),
+    )
+
+
+def _all_documents() -> Iterator[SearchDocument]:
+    for service in db.session.scalars(select(Service).execution_options(yield_per=200)):
+        yield to_document(service)
+
+
+def _count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Service)) or 0
+
+
+def _texts(ids: list[int]) -> dict[int, tuple[str, str]]:
+    uuids = [uuid.UUID(int=number) for number in ids]
+    rows = db.session.scalars(select(Service).where(Service.id.in_(uuids))) if uuids else []
+    return {row.id.int: (row.name, to_document(row).body) for row in rows}
+
+
+def register() -> None:
+    """Register the ``service`` kind with the search service (called from init_app)."""
+    search.register_source(KIND, _all_documents, _count, _texts)
+
+
+def index_services(service_ids: Iterable[uuid.UUID]) -> None:
+    """(Re)index these services; a busy index is logged, ``signalen reindex`` catches up."""
+    ids = list(service_ids)
+    if not ids:
+        return
+    services = db.session.scalars(select(Service).where(Service.id.in_(ids))).all()
+    try:
+        search.index_documents([to_document(service) for service in services])
+        gone = {service_id for service_id in ids} - {service.id for service in services}
+        if gone:
+            search.remove_documents([doc_id(service_id) for service_id in gone])
+    except search.IndexUnavailable:
+        current_app.logger.warning("Search index busy; %d service(s) not indexed", len(ids))
+
+
+def matching_service_ids(text: str, limit: int = 5_000) -> list[uuid.UUID] | None:
+    """Ids of services matching ``text``, best first; None when the search failed."""
+    query = SearchQuery(text=text, kinds=[KIND], per_page=limit)
+    result = search.search(SearchQuery(text=text, kinds=[KIND], per_page=1), None)
+    if result.error:
+        return None
+    return [uuid.UUID(int=number) for number in search.matching_ids(query, None, limit)]

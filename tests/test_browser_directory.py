@@ -1,0 +1,118 @@
+"""The sociale kaart in a real browser, with axe-core on every page: the list, a service
+page with "meld een wijziging", the review list, the change requests and the map."""
+
+from __future__ import annotations
+
+import pytest
+
+from signalen.auth.models import Role
+from tests.browser_support import check_accessibility
+
+pytestmark = pytest.mark.browser
+
+
+def seed(app) -> None:
+    from signalen.directory.services import seed_demo_directory
+    from signalen.taxonomy.services import seed_taxonomies
+
+    with app.app_context():
+        seed_taxonomies()
+        seed_demo_directory()
+
+
+def watch_console(page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    return errors
+
+
+def test_directory_list_service_page_and_change_request(live_server, browser, make_user):
+    app, base = live_server
+    seed(app)
+    with app.app_context():
+        coordinator = make_user(Role.COORDINATOR)
+        email = coordinator.email
+
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    errors = watch_console(page)
+    expected = "status of 400"  # the change form with a mistake is answered with 400
+
+    page.goto(base + "/sociale-kaart")
+    assert page.locator("h1").inner_text() == "Sociale kaart"
+    assert page.locator(".service-item").count() == 9
+    assert page.locator("#directory-map").count() == 0  # no tile server: no map
+    check_accessibility(page, "sociale-kaart")
+
+    page.select_option("#gemeente", label="Rotterdam")
+    page.fill("#leeftijd", "30")
+    page.click("button:has-text('Zoeken')")
+    page.wait_for_load_state()
+    titles = page.locator(".service-item h3").all_inner_texts()
+    assert "Voedselpakket" in titles and "Maatje bij geldzorgen" not in titles
+    check_accessibility(page, "sociale-kaart-gefilterd")
+
+    page.click("text=Voedselpakket")
+    assert page.locator("h1").inner_text() == "Voedselpakket"
+    assert "Laatst gecontroleerd op" in page.locator(".status-line").inner_text()
+    check_accessibility(page, "dienst")
+
+    # A mistake first (a web address that is not one), then a good change.
+    page.select_option("#field_name", "url")
+    page.fill("#proposed_value", "geen adres")
+    page.click("button:has-text('Wijziging doorgeven')")
+    assert page.locator(".error-summary").is_visible()
+    check_accessibility(page, "dienst-wijziging-fout")
+    page.select_option("#field_name", "name")
+    page.fill("#proposed_value", "Voedselpakket Rotterdam-Zuid")
+    page.fill("#explanation", "Zo heet het uitgiftepunt nu.")
+    page.click("button:has-text('Wijziging doorgeven')")
+    assert "Dank u" in page.locator(".messages").inner_text()
+
+    page.click("text=Rotterdam (voorbeeld)")
+    assert "Uitgiftepunt Zuid" in page.locator("main").inner_text()
+    check_accessibility(page, "organisatie")
+
+    # The coordinator approves the change and checks an overdue service.
+    page.goto(base + "/inloggen")
+    page.fill("#email", email)
+    page.fill("#password", "een-goed-wachtwoord")
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + "/")
+    page.goto(base + "/sociale-kaart/te-controleren")
+    check_accessibility(page, "te-controleren")
+    page.click("text=doorgegeven wijziging")
+    check_accessibility(page, "wijzigingen")
+    page.click("button:has-text('Goedkeuren en doorvoeren')")
+    assert "doorgevoerd" in page.locator(".messages").inner_text()
+    page.goto(base + "/sociale-kaart?q=Rotterdam-Zuid")
+    page.click("text=Voedselpakket Rotterdam-Zuid")
+    assert "Voedselpakket Rotterdam-Zuid" in page.locator("table").inner_text()
+    page.click("button:has-text('Gecontroleerd, klopt nog')")
+    assert "gemarkeerd als gecontroleerd" in page.locator(".messages").inner_text()
+    check_accessibility(page, "dienst-coordinator")
+
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(base + "/sociale-kaart")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+    unexpected = [text for text in errors if expected not in text]
+    assert not unexpected, unexpected
+    context.close()
+
+
+def test_map_with_a_local_tile_server(live_server, browser, monkeypatch):
+    app, base = live_server
+    # Tiles from the site itself: the map works without anything from elsewhere.
+    app.config["MAP_TILE_URL"] = "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}"
+    seed(app)
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    errors = watch_console(page)
+    page.goto(base + "/sociale-kaart")
+    page.wait_for_selector(".leaflet-marker-icon")
+    assert page.locator(".leaflet-marker-icon").count() >= 8
+    assert page.locator(".service-item").count() == 9  # the list stays
+    check_accessibility(page, "sociale-kaart-kaart")
+    assert not errors, errors
+    context.close()

@@ -1,0 +1,276 @@
+"""``signalen import-hsds``: the official examples, idempotence, all-or-nothing, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from signalen import PROJECT_ROOT
+from signalen.directory.models import Location, Metadata, Organization, Phone, Schedule, Service
+from signalen.extensions import db
+from signalen.hsds.importing import import_hsds
+
+EXAMPLES = PROJECT_ROOT.parent / "shared" / "hsds-3.0" / "examples"
+needs_examples = pytest.mark.skipif(
+    not EXAMPLES.is_dir(), reason="HSDS 3.0 examples not found next to the repository"
+)
+ORG = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
+SERVICE = "ac148810-d857-441c-9679-408f346de14b"
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def organization(**extra) -> dict:
+    data = {
+        "id": str(uuid.uuid4()),
+        "name": "Stichting Voorbeeld",
+        "description": "Hulp bij geldzaken.",
+        "website": "https://voorbeeld.example",
+        "services": [
+            {
+                "id": str(uuid.uuid4()),
+                "name": "Spreekuur",
+                "status": "active",
+                "phones": [{"id": str(uuid.uuid4()), "number": "030 123 45 67"}],
+                "schedules": [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "freq": "WEEKLY",
+                        "byday": "MO,WE",
+                        "opens_at": "09:00",
+                        "closes_at": "12:00",
+                    }
+                ],
+            }
+        ],
+        "locations": [
+            {"id": str(uuid.uuid4()), "location_type": "physical", "latitude": 52.09,
+             "longitude": 5.12},
+        ],
+    }  # fmt: skip
+    data.update(extra)
+    return data
+
+
+def write_json(tmp_path: Path, data, name: str = "hsds.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@needs_examples
+@pytest.mark.parametrize(
+    "name",
+    [
+        "organization_full.json",
+        "organization_list.json",
+        "service_full.json",
+        "service_list.json",
+        "service_at_location_full.json",
+        "csv",
+    ],
+)
+def test_every_example_imports_and_twice_changes_nothing(app, taxonomy, name):
+    dry = import_hsds(EXAMPLES / name, dry_run=True)
+    assert dry.errors == [] and not dry.committed
+    assert count(Organization) == 0
+
+    report = import_hsds(EXAMPLES / name)
+    assert report.errors == [] and report.committed
+    assert db.session.get(Organization, uuid.UUID(ORG)) is not None
+    sizes = {model: count(model) for model in (Organization, Service, Location, Phone, Schedule)}
+    if name != "organization_list.json":
+        assert sizes[Service] == 1
+        service = db.session.get(Service, uuid.UUID(SERVICE))
+        assert service.name == "Community Counselling"
+    if name.endswith("_full.json") or name == "csv":
+        service = db.session.get(Service, uuid.UUID(SERVICE))
+        assert service.phones[0].number == "+44 1234 234567"  # quotes in the example removed
+
+    again = import_hsds(EXAMPLES / name)
+    assert again.committed and again.created == {} and again.updated == {}
+    assert {model: count(model) for model in sizes} == sizes
+
+
+@needs_examples
+def test_example_repairs_are_reported_and_strict_refuses_them(app, taxonomy):
+    report = import_hsds(EXAMPLES / "organization_full.json", dry_run=True)
+    warnings = "\n".join(str(w) for w in report.warnings)
+    assert "'latitude' 100 ligt buiten -90 tot 90" in warnings
+    assert "Bovenliggende organisatie cd09a387" in warnings
+    assert "geen thema van Signalen" in warnings
+    strict = import_hsds(EXAMPLES / "organization_full.json", strict=True)
+    assert strict.errors and not strict.committed
+    assert count(Organization) == 0
+
+    import_hsds(EXAMPLES / "organization_full.json")
+    location = db.session.get(Location, uuid.UUID("3a19ff88-4620-4d17-9830-ac1d859eb5d5"))
+    assert location.latitude is None and location.longitude is None
+
+
+@needs_examples
+def test_csv_then_json_of_the_same_data_does_not_duplicate(app, taxonomy):
+    assert import_hsds(EXAMPLES / "csv").committed
+    assert import_hsds(EXAMPLES / "organization_full.json").committed
+    assert count(Organization) == 1 and count(Service) == 1
+
+
+def test_cli_dry_run_and_commit(app, tmp_path):
+    path = write_json(tmp_path, [organization()])
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import-hsds", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "niets opgeslagen" in result.output
+    assert count(Organization) == 0
+    result = runner.invoke(args=["import-hsds", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Geïmporteerd" in result.output
+    assert count(Organization) == 1
+    service = db.session.scalars(select(Service)).one()
+    assert service.phones[0].number == "+31 30 123 4567"
+    history = db.session.scalars(select(Metadata).where(Metadata.resource_id == service.id)).all()
+    assert [h.last_action_type for h in history] == ["create"]
+
+
+def test_reimport_updates_by_uuid_and_records_history(app, tmp_path):
+    data = organization()
+    import_hsds(write_json(tmp_path, [data]))
+    data["services"][0]["name"] = "Inloopspreekuur"
+    report = import_hsds(write_json(tmp_path, [data]))
+    assert report.updated == {"services": 1}
+    service = db.session.scalars(select(Service)).one()
+    assert service.name == "Inloopspreekuur"
+    change = db.session.scalars(
+        select(Metadata).where(Metadata.field_name == "name", Metadata.resource_id == service.id)
+    ).one()
+    assert (change.previous_value, change.replacement_value) == ("Spreekuur", "Inloopspreekuur")
+    assert change.updated_by == "import-hsds"
+
+
+def test_page_envelope_and_single_object(app, tmp_path):
+    page = {"total_items": 1, "total_pages": 1, "page_number": 1, "size": 1,
+            "first_page": True, "last_page": True, "empty": False,
+            "contents": [organization()]}  # fmt: skip
+    assert import_hsds(write_json(tmp_path, page)).committed
+    assert import_hsds(write_json(tmp_path, organization(), "one.json")).committed
+    assert count(Organization) == 2
+
+
+def test_export_imports_back_unchanged(app, taxonomy, client, tmp_path):
+    from signalen.directory.services import seed_demo_directory
+
+    seed_demo_directory()
+    ids = [o["id"] for o in client.get("/hsds/organizations?per_page=50").get_json()["contents"]]
+    exported = [client.get(f"/hsds/organizations/{i}").get_json() for i in ids]
+    sizes = {model: count(model) for model in (Organization, Service, Location, Phone, Schedule)}
+    report = import_hsds(write_json(tmp_path, exported))
+    assert report.errors == [], report.errors
+    assert report.warnings == [], report.warnings
+    assert {model: count(model) for model in sizes} == sizes
+    assert report.created == {}
+
+
+BAD_INPUT = {
+    "wrong version": ({"version": "2.0.1", "contents": []}, "HSDS-versie 2.0.1"),
+    "hsds 2 shape": ([{**organization(), "physical_addresses": []}], "HSDS 2.0"),
+    "missing name": ([organization(name="")], "Verplicht veld 'name' ontbreekt"),
+    "bad uuid": ([organization(id="123")], "'id' is geen geldige UUID: 123"),
+    "bad website": ([organization(website="www voorbeeld")], "'website' is geen geldig webadres"),
+    "bad email": ([organization(email="info@")], "'email' is geen geldig e-mailadres"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_gives_a_message_and_writes_nothing(app, tmp_path, case):
+    data, message = BAD_INPUT[case]
+    good = organization(name="Goede organisatie")
+    if isinstance(data, list):
+        data = [good, *data]
+    report = import_hsds(write_json(tmp_path, data))
+    assert not report.committed
+    assert any(message in str(problem) for problem in report.errors), report.errors
+    assert count(Organization) == 0
+
+
+def test_service_level_problems_are_all_reported_with_where(app, tmp_path):
+    data = organization()
+    service = data["services"][0]
+    service["phones"][0]["number"] = "12"
+    service["schedules"][0]["closes_at"] = "08:30"
+    service["service_at_locations"] = [{"id": str(uuid.uuid4()), "location_id": str(uuid.uuid4())}]
+    service["minimum_age"] = 65
+    service["maximum_age"] = 18
+    service["status"] = "open"
+    report = import_hsds(write_json(tmp_path, [data]), dry_run=True)
+    text = "\n".join(str(problem) for problem in report.errors)
+    assert "hsds.json[0].services[0].phones[0]: Telefoonnummer '12' klopt niet." in text
+    assert "De sluitingstijd 08:30 ligt niet na de openingstijd 09:00." in text
+    assert "'location_id' verwijst naar" in text
+    assert "De minimumleeftijd is hoger dan de maximumleeftijd." in text
+    assert "Onbekende status 'open'" in text
+
+
+def test_coordinates_out_of_range(app, tmp_path):
+    data = organization()
+    data["locations"][0]["latitude"] = 152.0
+    path = write_json(tmp_path, [data])
+    report = import_hsds(path, strict=True)
+    assert any("'latitude' 152.0 ligt buiten -90 tot 90" in str(e) for e in report.errors)
+    assert count(Organization) == 0
+    data["locations"][0]["longitude"] = "oost"
+    report = import_hsds(write_json(tmp_path, [data]))
+    assert any("'longitude' is geen getal: oost" in str(e) for e in report.errors)
+
+
+def test_circular_parent_organisations(app, tmp_path):
+    a, b, c = (str(uuid.uuid4()) for _ in range(3))
+    data = [
+        organization(id=a, parent_organization_id=b, services=[], locations=[]),
+        organization(id=b, parent_organization_id=c, services=[], locations=[]),
+        organization(id=c, parent_organization_id=a, services=[], locations=[]),
+    ]
+    report = import_hsds(write_json(tmp_path, data))
+    assert len(report.errors) == 1
+    assert "Bovenliggende organisaties vormen een kring" in str(report.errors[0])
+    assert count(Organization) == 0
+
+
+def test_malformed_json(app, tmp_path):
+    path = tmp_path / "kapot.json"
+    path.write_text('[{"id": "x",', encoding="utf-8")
+    report = import_hsds(path)
+    assert "Geen geldige JSON (regel 1" in str(report.errors[0])
+    result = app.test_cli_runner().invoke(args=["import-hsds", str(path)])
+    assert result.exit_code == 1
+    assert "Fout:" in result.output and "niets geïmporteerd" in result.output
+
+
+@needs_examples
+def test_malformed_csv_and_hsds2_folder(app, tmp_path):
+    folder = tmp_path / "csv"
+    shutil.copytree(EXAMPLES / "csv", folder)
+    with (folder / "phones.csv").open("a", encoding="utf-8") as handle:
+        handle.write("only,three,columns,but,there,are,more,than,ten,columns,here,x\n")
+    report = import_hsds(folder)
+    assert any(
+        "phones.csv regel 3: Deze regel heeft meer kolommen dan de kop." in str(e)
+        for e in report.errors
+    ), report.errors
+    assert count(Organization) == 0
+
+    (folder / "phones.csv").unlink()
+    (folder / "regular_schedules.csv").write_text("id\n", encoding="utf-8")
+    report = import_hsds(folder)
+    assert "HSDS 2.0" in str(report.errors[0])
+
+
+def test_missing_path(app, tmp_path):
+    report = import_hsds(tmp_path / "bestaat-niet.json")
+    assert "bestaat niet" in str(report.errors[0])

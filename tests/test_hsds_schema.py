@@ -1,0 +1,187 @@
+"""Every /hsds/ endpoint's output validates against the official HSDS 3.0 compiled schemas
+(``../shared/hsds-3.0/schema/``, next to the repository; skipped when absent)."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker, validators
+
+from signalen import PROJECT_ROOT
+
+SCHEMA_DIR = PROJECT_ROOT.parent / "shared" / "hsds-3.0" / "schema"
+
+pytestmark = pytest.mark.skipif(
+    not SCHEMA_DIR.is_dir(), reason="HSDS 3.0 schemas not found next to the repository"
+)
+
+PAGE_KEYS = {
+    "total_items": int,
+    "total_pages": int,
+    "page_number": int,
+    "size": int,
+    "first_page": bool,
+    "last_page": bool,
+    "empty": bool,
+    "contents": list,
+}
+
+
+@functools.cache
+def load_schema(name: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"{name}.json").read_text())
+
+
+_VALIDATORS: dict[int, object] = {}
+
+
+def validator_for(schema: dict):
+    """A validator for the ``$schema`` the file names (Draft 2020-12 when it names none)."""
+    key = id(schema)
+    if key not in _VALIDATORS:
+        cls = validators.validator_for(schema, default=Draft202012Validator)
+        cls.check_schema(schema)
+        _VALIDATORS[key] = cls(schema, format_checker=FormatChecker())
+    return _VALIDATORS[key]
+
+
+def assert_valid(instance: dict, schema: dict) -> None:
+    errors = sorted(validator_for(schema).iter_errors(instance), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:20])
+
+
+@functools.cache
+def term_schemas() -> tuple[dict, dict]:
+    """taxonomy_term and taxonomy as the compiled service schema embeds them."""
+    service = load_schema("service")
+    term = service["properties"]["attributes"]["items"]["properties"]["taxonomy_term"]
+    return term, term["properties"]["taxonomy_detail"]
+
+
+def assert_page(data: dict) -> None:
+    for key, kind in PAGE_KEYS.items():
+        assert isinstance(data[key], kind), key
+    assert data["size"] == len(data["contents"])
+    assert data["empty"] is (not data["contents"])
+
+
+@pytest.fixture
+def directory(app, taxonomy):
+    from signalen.directory.services import seed_demo_directory
+
+    seed_demo_directory()
+
+
+@pytest.fixture
+def changed_service(directory, client):
+    """One service with field-level history, so metadata is exported too."""
+    from signalen.directory.models import Service
+    from signalen.directory.services import update_service
+    from signalen.extensions import db
+
+    service = db.session.scalars(db.select(Service).order_by(Service.name)).first()
+    update_service(service, {"description": "Nieuwe omschrijving"}, "coordinator@example.org")
+    return service
+
+
+def test_meta_endpoint(client):
+    data = client.get("/hsds/").get_json()
+    assert data["version"] == "3.0"
+    assert data["profile"].startswith("https://")
+
+
+def test_every_endpoint_validates(client, changed_service):
+    service_list = load_schema("service_list")
+    service_full = load_schema("service")
+    organization_list = load_schema("organization_list")
+    organization_full = load_schema("organization")
+    term_schema, taxonomy_schema = term_schemas()
+
+    page = client.get("/hsds/services?per_page=3").get_json()
+    assert_page(page)
+    assert page["total_items"] == 9 and page["total_pages"] == 3
+    everything = []
+    for number in range(1, 4):
+        data = client.get(f"/hsds/services?per_page=3&page={number}").get_json()
+        assert_page(data)
+        everything += data["contents"]
+    assert len({item["id"] for item in everything}) == 9
+    for item in everything:
+        assert_valid(item, service_list)
+        full = client.get(f"/hsds/services/{item['id']}").get_json()
+        assert_valid(full, service_full)
+
+    full = client.get(f"/hsds/services/{changed_service.id}").get_json()
+    fields = {entry["field_name"] for entry in full["metadata"]}
+    assert {"description", "assured_date"} <= fields
+    assert full["attributes"] and full["attributes"][0]["taxonomy_term"]["name"]
+
+    organizations = client.get("/hsds/organizations").get_json()
+    assert_page(organizations)
+    assert organizations["total_items"] == 9
+    for item in organizations["contents"]:
+        assert_valid(item, organization_list)
+        assert_valid(client.get(f"/hsds/organizations/{item['id']}").get_json(), organization_full)
+
+    taxonomies = client.get("/hsds/taxonomies").get_json()
+    assert_page(taxonomies)
+    for item in taxonomies["contents"]:
+        assert_valid(item, taxonomy_schema)
+        assert_valid(client.get(f"/hsds/taxonomies/{item['id']}").get_json(), taxonomy_schema)
+
+    terms = client.get("/hsds/taxonomy_terms?per_page=200").get_json()
+    assert_page(terms)
+    assert terms["total_items"] > 10
+    for item in terms["contents"]:
+        assert_valid(item, term_schema)
+    one = client.get(f"/hsds/taxonomy_terms/{terms['contents'][0]['id']}").get_json()
+    assert_valid(one, term_schema)
+
+
+def test_filters(client, directory):
+    from signalen.extensions import db
+    from signalen.hsds.export import theme_term_id
+    from signalen.taxonomy.models import Theme
+
+    schulden = db.session.scalar(db.select(Theme).where(Theme.name == "Schulden"))
+    data = client.get(f"/hsds/services?taxonomy_term_id={theme_term_id(schulden.id)}").get_json()
+    names = {item["name"] for item in data["contents"]}
+    assert names == {"Maatje bij geldzorgen", "Voedselpakket", "Thuisadministratie"}
+
+    data = client.get("/hsds/services?search=voedselpakket").get_json()
+    assert next(item["name"] for item in data["contents"]) == "Voedselpakket"
+
+    first = client.get("/hsds/organizations?search=Juridisch").get_json()["contents"][0]
+    data = client.get(f"/hsds/services?organization_id={first['id']}").get_json()
+    assert [item["name"] for item in data["contents"]] == ["Gratis juridisch advies"]
+
+    assert client.get("/hsds/services?modified_after=2999-01-01").get_json()["empty"] is True
+    assert (
+        client.get("/hsds/services?modified_after=2000-01-01T00:00:00Z").get_json()["total_items"]
+        == 9
+    )
+
+
+BAD_QUERIES = (
+    "page=0",
+    "per_page=1000",
+    "per_page=abc",
+    "organization_id=not-a-uuid",
+    "taxonomy_term_id=12",
+    "modified_after=gisteren",
+)
+
+
+def test_bad_parameters_are_400_with_a_message(client):
+    for query in BAD_QUERIES:
+        response = client.get(f"/hsds/services?{query}")
+        assert response.status_code == 400, query
+        assert response.get_json()["error"]
+
+
+def test_unknown_ids_are_404(client):
+    assert client.get("/hsds/services/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert client.get("/hsds/organizations/nope").status_code == 404
+    assert client.get("/hsds/taxonomy_terms/nope").status_code == 404
