@@ -7,3 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI commands and search sources on ``app``."""
+    from signalen.digests import models  # noqa: F401 (tables in the metadata)
+    from signalen.digests.cli import digest_command
+    from signalen.digests.routes import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(digest_command)

@@ -1,0 +1,254 @@
+"""Benchmark the signaleringsrapportage: digest generation and the digest feed.
+
+Builds a throw-away SQLite instance with ``--size`` generated signals (bulk inserts through
+SQLAlchemy Core; the search index is not filled, the digest does not use it), of which
+``--in-quarter`` fall in the last complete quarter, plus meetings with outcomes and
+agreements. Then it times creating the quarter's digest (SQL aggregates over the period and
+the period before) and, when the feeds feature offers ``/feeds/digests.atom``, the feed:
+cold (first request) and answered with 304 Not Modified to a conditional GET.
+
+    .venv/bin/python bench/digest.py --size 100000 --in-quarter 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_migrate import upgrade
+from sqlalchemy import insert
+
+from signalen import create_app
+from signalen.auth.models import Role
+from signalen.auth.services import create_user
+from signalen.demo.corpus import generate
+from signalen.digests import services as digests
+from signalen.extensions import db
+from signalen.meetings.models import Agreement, Meeting, MeetingItem
+from signalen.organisations.services import create_organisation
+from signalen.search import services as search
+from signalen.signals.models import Signal, signal_scheme, signal_theme
+from signalen.taxonomy.services import NameIndex, seed_taxonomies
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+CHUNK = 10_000
+RUNS = 3
+FEED_RUNS = 20
+
+
+def last_complete_quarter(today: date) -> str:
+    quarter = (today.month - 1) // 3 + 1
+    year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
+    return f"{year}-Q{quarter}"
+
+
+def random_moment(rng: random.Random, start: date, end: date) -> datetime:
+    """A moment between ``start`` 00:00 and ``end`` 23:59 Dutch time (as UTC)."""
+    span = ((end - start).days + 1) * 86_400 - 7_200  # stay clear of DST-shifted edges
+    local = datetime.combine(start, datetime.min.time(), AMSTERDAM) + timedelta(
+        seconds=rng.randrange(span)
+    )
+    return local.astimezone(UTC)
+
+
+def fill(size: int, in_quarter: int, period: digests.Period, organisation_ids: list[int]) -> None:
+    """Bulk-insert generated signals with their themes and schemes."""
+    names = NameIndex.load()
+    rng = random.Random(7)
+    earliest = period.start - timedelta(days=730)
+    before_end = period.start - timedelta(days=1)
+    signal_rows: list[dict] = []
+    theme_rows: list[dict] = []
+    scheme_rows: list[dict] = []
+    next_id = 1
+
+    def flush() -> None:
+        if signal_rows:
+            db.session.execute(insert(Signal.__table__), signal_rows)
+            db.session.execute(insert(signal_theme), theme_rows)
+            db.session.execute(insert(signal_scheme), scheme_rows)
+            signal_rows.clear()
+            theme_rows.clear()
+            scheme_rows.clear()
+
+    for number, item in enumerate(generate(size, until=period.end)):
+        if number < in_quarter:
+            created = random_moment(rng, period.start, period.end)
+        else:
+            created = random_moment(rng, earliest, before_end)
+        agency, agency_municipality = names.agency(item.agency)
+        municipality = names.municipalities.get(item.municipality.casefold())
+        visibility = ("netwerk", "netwerk", "openbaar", "intern")[number % 4]
+        signal_rows.append(
+            {
+                "id": next_id,
+                "title": item.title,
+                "description": item.description,
+                "occurred_on": min(item.occurred_on, created.date()),
+                "channel": item.channel,
+                "impact": item.impact,
+                "status": ("nieuw", "in_behandeling", "besproken", "opgelost")[number % 4],
+                "close_reason": None,
+                "visibility": visibility,
+                "public_approved_at": created if visibility == "openbaar" else None,
+                "agency_id": agency.id if agency else None,
+                "agency_municipality_id": agency_municipality.id if agency_municipality else None,
+                "municipality_id": municipality.id if municipality else None,
+                "report_count": item.report_count,
+                "organisation_id": organisation_ids[number % len(organisation_ids)],
+                "index_pending": False,
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
+        theme_rows.append(
+            {"signal_id": next_id, "theme_id": names.themes[item.theme.casefold()].id}
+        )
+        scheme_rows.append(
+            {"signal_id": next_id, "scheme_id": names.schemes[item.scheme.casefold()].id}
+        )
+        next_id += 1
+        if len(signal_rows) >= CHUNK:
+            flush()
+    flush()
+    db.session.commit()
+
+
+def add_meetings(period: digests.Period, organisation_id: int, count: int = 20) -> None:
+    """Meetings before and in the period, each with discussed signals and agreements."""
+    rng = random.Random(11)
+    for number in range(count):
+        held_on = period.end - timedelta(days=30 * number)
+        meeting = Meeting(
+            title=f"Overleg {number + 1}", held_on=held_on, organisation_id=organisation_id
+        )
+        db.session.add(meeting)
+        for position in range(25):
+            item = MeetingItem(
+                meeting=meeting,
+                position=position,
+                signal_id=rng.randrange(1, 20_000),
+                discussion="Besproken.",
+                discussed_at=datetime.combine(held_on, datetime.min.time(), UTC),
+            )
+            db.session.add(item)
+            db.session.add(
+                Agreement(
+                    item=item,
+                    description="Uitvoerder zoekt het uit.",
+                    owner="UWV",
+                    due_on=held_on + timedelta(days=30),
+                    done_at=datetime.now(UTC) if position % 2 else None,
+                )
+            )
+    db.session.commit()
+
+
+def timed(function, *args) -> float:
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start
+
+
+def feed_timings(app) -> tuple[float, float] | None:
+    """(cold ms, 304 ms median) for /feeds/digests.atom, or None when there is no such feed."""
+    adapter = app.url_map.bind("localhost")
+    try:
+        adapter.match("/feeds/digests.atom", method="GET")
+    except Exception:  # NotFound or MethodNotAllowed: no digest feed yet
+        return None
+    client = app.test_client()
+    start = time.perf_counter()
+    response = client.get("/feeds/digests.atom")
+    cold = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, response.status_code
+    headers = {}
+    if response.headers.get("ETag"):
+        headers["If-None-Match"] = response.headers["ETag"]
+    if response.headers.get("Last-Modified"):
+        headers["If-Modified-Since"] = response.headers["Last-Modified"]
+    if not headers:
+        print("feed: no ETag or Last-Modified, so no conditional GET")
+        return cold, float("nan")
+    times = []
+    for _ in range(FEED_RUNS):
+        start = time.perf_counter()
+        again = client.get("/feeds/digests.atom", headers=headers)
+        times.append((time.perf_counter() - start) * 1000)
+        assert again.status_code == 304, again.status_code
+    return cold, statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000, help="signals in the database")
+    parser.add_argument("--in-quarter", type=int, default=10_000, help="signals in the quarter")
+    args = parser.parse_args()
+
+    instance = tempfile.mkdtemp(prefix="signalen-bench-digest-")
+    app = create_app({"INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        seed_taxonomies()
+        search.wait_until_ready()
+        organisations = [create_organisation(f"Benchmark Helpdesk {n}") for n in range(1, 5)]
+        coordinator = create_user(
+            None,
+            "bench-coordinator@example.org",
+            "Bench",
+            Role.COORDINATOR,
+            organisations[0],
+            password="bench-wachtwoord",
+        )
+        period = digests.parse_period(last_complete_quarter(date.today()))
+
+        start = time.perf_counter()
+        fill(args.size, args.in_quarter, period, [o.id for o in organisations])
+        add_meetings(period, organisations[0].id)
+        print(
+            f"database: {args.size} signals ({args.in_quarter} in {period.label}) "
+            f"in {time.perf_counter() - start:.1f} s"
+        )
+
+        times = []
+        digest = None
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            digest = digests.create_digest(period, coordinator)
+            times.append(time.perf_counter() - start)
+        totals = digest.figures["totals"]
+        assert totals["signals"] == args.in_quarter, totals
+        print(
+            f"digest {period.label}: {totals['signals']} signals, {totals['clients']} meldingen; "
+            f"runs {', '.join(f'{t:.2f}' for t in times)} s "
+            f"(median {statistics.median(times):.2f} s)"
+        )
+        digests.publish(digest, coordinator)
+        # A feed with some history: the four quarters before it, published too.
+        earlier = period
+        for _ in range(4):
+            start = earlier.previous().start
+            label = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+            earlier = digests.parse_period(label)
+            digests.publish(digests.create_digest(earlier, coordinator), coordinator)
+        db.session.commit()
+
+        feed = feed_timings(app)
+
+    print(f"digest_s={statistics.median(times):.2f}")
+    if feed is None:
+        print("feed: /feeds/digests.atom does not exist (yet), feed not timed")
+        print("feed_cold_ms=NA")
+        print("feed_304_ms=NA")
+    else:
+        print(f"feed_cold_ms={feed[0]:.1f}")
+        print(f"feed_304_ms={feed[1]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

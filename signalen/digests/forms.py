@@ -1,0 +1,98 @@
+"""Forms for drafting and publishing digests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from signalen.digests.models import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
+from signalen.digests.services import SECTIONS, parse_period, period_title
+
+FREE_PERIOD = "vrij"
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
+
+
+def period_choices(today: date | None = None) -> list[tuple[str, str]]:
+    """Recent quarters, half years and months to choose from, plus a free period."""
+    today = today or date.today()
+    labels: list[str] = []
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    for _step in range(4):
+        labels.append(f"{year}-Q{quarter}")
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    half_year, half = today.year, 1 if today.month <= 6 else 2
+    for _step in range(2):
+        labels.append(f"{half_year}-H{half}")
+        half_year, half = (half_year - 1, 2) if half == 1 else (half_year, 1)
+    month_year, month = today.year, today.month
+    for _step in range(6):
+        labels.append(f"{month_year}-{month:02d}")
+        month_year, month = (month_year - 1, 12) if month == 1 else (month_year, month - 1)
+    choices = [(label, period_title(parse_period(label))) for label in labels]
+    return [*choices, (FREE_PERIOD, _("Vrije periode (vul hieronder de datums in)"))]
+
+
+class NewDigestForm(FlaskForm):
+    period = SelectField(_l("Periode"))
+    date_from = DateField(
+        _l("Van (bij een vrije periode)"), validators=[Optional()], format=DATE_FORMATS
+    )
+    date_to = DateField(
+        _l("Tot en met (bij een vrije periode)"), validators=[Optional()], format=DATE_FORMATS
+    )
+    title = StringField(
+        _l("Titel (mag leeg: dan maken wij er een)"),
+        validators=[Optional(), Length(max=TITLE_MAX_LENGTH, message=_l("De titel is te lang."))],
+    )
+
+    def fill_choices(self) -> None:
+        self.period.choices = period_choices()
+
+
+def _text(label) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[Length(max=TEXT_MAX_LENGTH, message=_l("Deze tekst is te lang."))],
+        render_kw={"rows": 4},
+    )
+
+
+class DigestForm(FlaskForm):
+    """Title, introduction and a remark per section; the change note for corrections."""
+
+    title = StringField(
+        _l("Titel"),
+        validators=[
+            DataRequired(_l("Geef de rapportage een titel.")),
+            Length(max=TITLE_MAX_LENGTH, message=_l("De titel is te lang.")),
+        ],
+    )
+    introduction = TextAreaField(
+        _l("Inleiding"),
+        validators=[Length(max=TEXT_MAX_LENGTH, message=_l("Deze tekst is te lang."))],
+        render_kw={"rows": 8},
+    )
+    change_note = _text(_l("Wat is er veranderd ten opzichte van de vorige versie?"))
+    remark_totals = _text(_l("Opmerking bij: nieuwe knelpunten"))
+    remark_themes = _text(_l("Opmerking bij: per thema"))
+    remark_agencies = _text(_l("Opmerking bij: per uitvoerder"))
+    remark_schemes = _text(_l("Opmerking bij: per regeling"))
+    remark_municipalities = _text(_l("Opmerking bij: per gemeente"))
+    remark_top = _text(_l("Opmerking bij: meest gemelde knelpunten"))
+    remark_followup = _text(_l("Opmerking bij: eerder besproken knelpunten"))
+    remark_referrals = _text(_l("Opmerking bij: doorverwijzingen"))
+
+    def remarks(self) -> dict[str, str]:
+        return {key: getattr(self, f"remark_{key}").data or "" for key in SECTIONS}
+
+    def remark_fields(self):
+        return [getattr(self, f"remark_{key}") for key in SECTIONS]
+
+
+class ActionForm(FlaskForm):
+    """A button that posts (publish, refresh, correct, delete): only the CSRF token."""

@@ -1,0 +1,265 @@
+"""Turn a digest's stored figures into what the pages show: charts, trends and labels.
+
+The bar charts reuse the overview's chart objects (``signalen.dashboard.services``), with
+a marker for the previous period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from signalen.dashboard.services import BAR_WIDTH, Bar, Chart
+from signalen.digests.models import Digest
+from signalen.digests.services import BREAKDOWNS, SECTIONS
+from signalen.signals.models import Status
+
+CHART_ROWS = 12
+
+
+@dataclass
+class TrendBar(Bar):
+    previous: int = 0
+    previous_width: float = 0.0
+
+    @property
+    def change(self) -> int:
+        return self.count - self.previous
+
+
+@dataclass
+class TrendChart(Chart):
+    key: str = ""
+    rows: list[TrendBar] | None = None  # every row, for the table (the chart shows the top)
+
+
+def trend_text(now: int, before: int) -> str:
+    """The change as text: +5 (+20%), −3 (−10%), gelijk or nieuw."""
+    change = now - before
+    if change == 0:
+        return _("gelijk")
+    if before == 0:
+        return _("nieuw")
+    percent = round(100 * change / before)
+    sign = "+" if change > 0 else "−"
+    return f"{sign}{abs(change)} ({sign}{abs(percent)}%)"
+
+
+def _chart(key: str, rows: list[dict[str, Any]]) -> TrendChart:
+    bars = []
+    for row in rows:
+        bars.append(TrendBar(row["label"], int(row["count"]), 0.0, int(row.get("previous", 0))))
+    shown = [bar for bar, row in zip(bars, rows, strict=True) if not row.get("other")]
+    shown = shown[:CHART_ROWS]
+    top = max([bar.count for bar in shown] + [bar.previous for bar in shown] + [1])
+    for bar in bars:
+        bar.width = BAR_WIDTH * bar.count / top
+        bar.previous_width = BAR_WIDTH * bar.previous / top
+    return TrendChart(str(SECTIONS[key]), shown, key=key, rows=bars)
+
+
+def status_label(value: str) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return value
+
+
+def _date(value: str | None) -> str:
+    return format_date(date.fromisoformat(value), "d MMMM yyyy") if value else ""
+
+
+def digest_view(digest: Digest) -> dict[str, Any]:
+    """Everything the digest page, the print page and the edit page show."""
+    figures = digest.figures or {}
+    totals = figures.get("totals", {})
+    followup = figures.get("followup", {})
+    return {
+        "sections": SECTIONS,
+        "period": (
+            format_date(digest.period_start, "d MMMM yyyy"),
+            format_date(digest.period_end, "d MMMM yyyy"),
+        ),
+        "previous": (
+            _date(figures.get("previous", {}).get("start")),
+            _date(figures.get("previous", {}).get("end")),
+        ),
+        "totals": totals,
+        "signals_trend": trend_text(totals.get("signals", 0), totals.get("previous_signals", 0)),
+        "clients_trend": trend_text(totals.get("clients", 0), totals.get("previous_clients", 0)),
+        "charts": [_chart(key, figures.get(key, [])) for key in BREAKDOWNS],
+        "top": figures.get("top", []),
+        "followup": followup,
+        "followup_statuses": [
+            (status_label(row["status"]), row["count"]) for row in followup.get("statuses", [])
+        ],
+        "followup_signals": [
+            {
+                **row,
+                "status_label": status_label(row["status"]),
+                "last_meeting_label": _date(row.get("last_meeting")),
+            }
+            for row in followup.get("signals", [])
+        ],
+        "referrals": figures.get("referrals"),
+        "remarks": digest.remarks or {},
+        "bar_width": BAR_WIDTH,
+        "status_label": status_label,
+        "trend_text": trend_text,
+    }
+
+
+def digest_pdf(digest: Digest) -> bytes:
+    """The digest as a PDF file: the same texts and numbers as the page, charts as tables."""
+    from signalen.meetings.pdf import PdfDocument
+
+    view = digest_view(digest)
+    pdf = PdfDocument(digest.title, footer=digest.title)
+    pdf.heading(digest.title)
+    status = (
+        _("Gepubliceerd op %(date)s", date=format_date(digest.published_at, "d MMMM yyyy"))
+        if digest.published_at
+        else _("Concept – nog niet gepubliceerd")
+    )
+    if digest.version > 1:
+        status += " · " + _("Versie %(n)d", n=digest.version)
+    pdf.paragraph(status)
+    pdf.paragraph(
+        _("Periode: %(start)s t/m %(end)s", start=view["period"][0], end=view["period"][1])
+    )
+    if digest.is_correction and digest.change_note:
+        pdf.paragraph(_("Correctie. Wat is er veranderd:") + " " + digest.change_note)
+    if digest.introduction:
+        pdf.heading(_("Inleiding"), 2)
+        pdf.paragraph(digest.introduction)
+
+    def remark(key: str) -> None:
+        if view["remarks"].get(key):
+            pdf.paragraph(_("Toelichting"), bold=True)
+            pdf.paragraph(view["remarks"][key])
+
+    totals = view["totals"]
+    pdf.heading(str(SECTIONS["totals"]), 2)
+    pdf.paragraph(
+        _(
+            "Nieuwe knelpunten: %(n)d (periode ervoor: %(p)d, %(t)s)",
+            n=totals.get("signals", 0),
+            p=totals.get("previous_signals", 0),
+            t=view["signals_trend"],
+        )
+    )
+    pdf.paragraph(
+        _(
+            "Aantal meldingen: %(n)d (periode ervoor: %(p)d, %(t)s)",
+            n=totals.get("clients", 0),
+            p=totals.get("previous_clients", 0),
+            t=view["clients_trend"],
+        )
+    )
+    remark("totals")
+    for chart in view["charts"]:
+        pdf.heading(chart.title, 2)
+        if not chart.rows:
+            pdf.paragraph(_("Geen knelpunten in deze periode."))
+        for bar in chart.rows:
+            pdf.bullet(
+                _(
+                    "%(label)s: %(n)d (periode ervoor: %(p)d, %(t)s)",
+                    label=bar.label,
+                    n=bar.count,
+                    p=bar.previous,
+                    t=trend_text(bar.count, bar.previous),
+                )
+            )
+        remark(chart.key)
+    pdf.heading(str(SECTIONS["top"]), 2)
+    for row in view["top"]:
+        title = row["title"] if row.get("public") else _("Niet-openbaar knelpunt")
+        details = ", ".join(x for x in (", ".join(row["themes"]), row["agency"]) if x)
+        pdf.bullet(
+            _("%(title)s – %(n)d meldingen", title=title, n=row["reports"])
+            + (f" ({details})" if details else "")
+        )
+    remark("top")
+    followup = view["followup"]
+    agreements = followup.get("agreements", {})
+    pdf.heading(str(SECTIONS["followup"]), 2)
+    pdf.paragraph(
+        _(
+            "Overleggen in deze periode: %(m)d. Besproken knelpunten tot het einde van de "
+            "periode: %(d)d.",
+            m=followup.get("meetings_in_period", 0),
+            d=followup.get("discussed", 0),
+        )
+    )
+    for label, count in view["followup_statuses"]:
+        pdf.bullet(f"{label}: {count}")
+    pdf.paragraph(
+        _(
+            "Afspraken: %(total)d gemaakt, %(done)d uitgevoerd, %(open)d nog open, waarvan "
+            "%(overdue)d over de datum.",
+            total=agreements.get("total", 0),
+            done=agreements.get("done", 0),
+            open=agreements.get("open", 0),
+            overdue=agreements.get("overdue", 0),
+        )
+    )
+    for row in view["followup_signals"]:
+        pdf.bullet(f"{row['title']} – {row['status_label']}")
+    remark("followup")
+    if view["referrals"]:
+        pdf.heading(str(SECTIONS["referrals"]), 2)
+        for line in referral_lines(view["referrals"]):
+            pdf.bullet(line)
+        remark("referrals")
+    return pdf.output()
+
+
+def referral_lines(figures: Any) -> list[str]:
+    """Referral figures as readable lines: per theme with outcomes (for the PDF)."""
+    if not (isinstance(figures, dict) and "by_theme" in figures and "outcome_labels" in figures):
+        return _plain_lines(figures)
+    labels = figures["outcome_labels"]
+
+    def outcomes(counts: dict) -> str:
+        return ", ".join(f"{label}: {counts.get(key, 0)}" for key, label in labels.items())
+
+    lines = [
+        _(
+            "Doorverwezen: %(n)d (warme overdracht: %(warm)d, vanuit een knelpunt: %(signals)d)",
+            n=figures.get("total", 0),
+            warm=figures.get("warm_handovers", 0),
+            signals=figures.get("from_signals", 0),
+        ),
+        _("Uitkomst: %(outcomes)s", outcomes=outcomes(figures.get("outcomes", {}))),
+    ]
+    for row in figures["by_theme"]:
+        lines.append(f"{row['theme']}: {row['total']} ({outcomes(row.get('outcomes', {}))})")
+    return lines
+
+
+def _plain_lines(value: Any, prefix: str = "") -> list[str]:
+    """Referral figures (whatever their shape) as readable lines for the PDF."""
+    if isinstance(value, dict):
+        lines = []
+        for key, item in value.items():
+            label = f"{prefix}{str(key).replace('_', ' ')}"
+            if isinstance(item, dict | list):
+                lines += _plain_lines(item, f"{label}: ")
+            else:
+                lines.append(f"{label}: {item}")
+        return lines
+    if isinstance(value, list):
+        lines = []
+        for item in value:
+            if isinstance(item, dict):
+                flat = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in item.items())
+                lines.append(f"{prefix}{flat}")
+            else:
+                lines.append(f"{prefix}{item}")
+        return lines
+    return [f"{prefix}{value}"]

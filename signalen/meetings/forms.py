@@ -1,0 +1,127 @@
+"""Forms for planning a meeting, its agenda, outcomes, agreements and closing signals."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from signalen.extensions import db
+from signalen.meetings.models import (
+    LOCATION_MAX_LENGTH,
+    OWNER_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+)
+from signalen.signals.models import Status
+from signalen.taxonomy.models import Agency
+
+TOO_LONG = _l("Deze tekst is te lang.")
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(
+        _l("Titel"),
+        validators=[
+            DataRequired(_l("Geef het overleg een titel.")),
+            Length(max=TITLE_MAX_LENGTH, message=TOO_LONG),
+        ],
+    )
+    held_on = DateField(
+        _l("Datum"),
+        validators=[InputRequired(_l("Geef de datum van het overleg."))],
+        format=DATE_FORMATS,
+    )
+    location = StringField(
+        _l("Plaats"), validators=[Optional(), Length(max=LOCATION_MAX_LENGTH, message=TOO_LONG)]
+    )
+    participants = TextAreaField(
+        _l("Deelnemers (cliëntenraden, organisaties; één per regel)"),
+        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
+        render_kw={"rows": 4},
+    )
+    agencies = SelectMultipleField(_l("Uitvoerders die meedoen"), coerce=int)
+    minutes = TextAreaField(
+        _l("Verslag (algemeen)"),
+        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
+        render_kw={"rows": 8},
+    )
+
+    def fill_choices(self) -> None:
+        self.agencies.choices = [
+            (agency.id, agency.name)
+            for agency in db.session.scalars(
+                select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)
+            )
+        ]
+
+
+class FreeItemForm(FlaskForm):
+    title = StringField(
+        _l("Agendapunt"),
+        validators=[
+            DataRequired(_l("Geef het agendapunt een titel.")),
+            Length(max=TITLE_MAX_LENGTH, message=TOO_LONG),
+        ],
+    )
+    description = TextAreaField(
+        _l("Toelichting"),
+        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
+        render_kw={"rows": 3},
+    )
+
+
+class OutcomeForm(FlaskForm):
+    discussion = TextAreaField(
+        _l("Wat is er besproken?"),
+        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
+        render_kw={"rows": 5},
+    )
+    agency_response = TextAreaField(
+        _l("Reactie van de uitvoerder"),
+        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
+        render_kw={"rows": 4},
+    )
+    agreement_description = TextAreaField(
+        _l("Nieuwe afspraak (mag leeg)"),
+        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
+        render_kw={"rows": 2},
+    )
+    agreement_owner = StringField(
+        _l("Wie voert de afspraak uit?"),
+        validators=[Optional(), Length(max=OWNER_MAX_LENGTH, message=TOO_LONG)],
+    )
+    agreement_due_on = DateField(
+        _l("Klaar op (datum)"), validators=[Optional()], format=DATE_FORMATS
+    )
+
+
+class CloseSignalForm(FlaskForm):
+    status = RadioField(
+        _l("Hoe sluit u het knelpunt af?"),
+        choices=[
+            (Status.RESOLVED.value, Status.RESOLVED.label),
+            (Status.CLOSED.value, Status.CLOSED.label),
+        ],
+        default=Status.RESOLVED.value,
+    )
+    reason = StringField(
+        _l("Reden"),
+        validators=[
+            DataRequired(_l("Geef een reden bij opgelost of afgesloten.")),
+            Length(max=1000, message=TOO_LONG),
+        ],
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that posts: only the CSRF token."""

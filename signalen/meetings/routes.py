@@ -1,0 +1,434 @@
+"""Meeting pages: list, plan, agenda from a filtered search, outcomes, follow-up, print."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from signalen.auth.models import Role
+from signalen.auth.permissions import role_required
+from signalen.core.errors import ServiceError
+from signalen.core.forms import show_service_error
+from signalen.core.pagination import paginate
+from signalen.extensions import db
+from signalen.infobank.filters import SearchFilters
+from signalen.infobank.services import run_search
+from signalen.meetings import services
+from signalen.meetings.forms import (
+    ActionForm,
+    CloseSignalForm,
+    FreeItemForm,
+    MeetingForm,
+    OutcomeForm,
+)
+from signalen.meetings.models import Agreement, Meeting, MeetingItem
+from signalen.signals import access
+from signalen.signals.models import Status
+
+bp = Blueprint("meetings", __name__, url_prefix="/overleg")
+
+MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
+AGENDA_PER_PAGE = 25
+ITEM_FIELDS = {"title": "title", "description": "description"}
+
+
+def _status() -> int:
+    """A form shown again after a POST had mistakes: 422, as elsewhere on the site."""
+    return 422 if request.method == "POST" else 200
+
+
+def _meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _managed_meeting(meeting_id: int) -> Meeting:
+    meeting = _meeting_or_404(meeting_id)
+    if not services.can_manage(current_user, meeting):
+        abort(403)
+    return meeting
+
+
+def _item_or_404(meeting: Meeting, item_id: int) -> MeetingItem:
+    item = db.session.get(MeetingItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+def _input(form: MeetingForm) -> services.MeetingInput:
+    return services.MeetingInput(
+        title=form.title.data or "",
+        held_on=form.held_on.data,
+        location=form.location.data or "",
+        participants=form.participants.data or "",
+        agency_ids=list(form.agencies.data or []),
+        minutes=form.minutes.data or "",
+    )
+
+
+@bp.get("/")
+@login_required
+def index():
+    upcoming = list(db.session.scalars(services.meetings_query(upcoming=True)))
+    past = paginate(services.meetings_query(upcoming=False), per_page=20)
+    return render_template(
+        "meetings/index.html",
+        upcoming=upcoming,
+        past=past,
+        can_plan=services.can_plan(current_user),
+    )
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def new():
+    if not services.can_plan(current_user):
+        abort(403)
+    form = MeetingForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(_input(form), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Het overleg is gepland. Stel nu de agenda samen."), "success")
+            return redirect(url_for("meetings.compose", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=None), _status()
+
+
+@bp.get("/<int:meeting_id>")
+@login_required
+def show(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    return render_template(
+        "meetings/show.html",
+        meeting=meeting,
+        manage=services.can_manage(current_user, meeting),
+        visible=lambda item: services.visible_signal(item, current_user),
+        free_form=FreeItemForm(prefix="free"),
+        action_form=ActionForm(),
+        today=date.today(),
+    )
+
+
+@bp.route("/<int:meeting_id>/bewerken", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    form = MeetingForm(obj=meeting)
+    form.fill_choices()
+    if request.method == "GET":
+        form.agencies.data = [agency.id for agency in meeting.agencies]
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(meeting, _input(form), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Het overleg is opgeslagen."), "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=meeting), _status()
+
+
+@bp.route("/<int:meeting_id>/agenda-samenstellen", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def compose(meeting_id: int):
+    """The informatiebank search (only knelpunten) with a checkbox per signal."""
+    meeting = _managed_meeting(meeting_id)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        raw = request.form.getlist("signal_ids")
+        ids = [int(v) for v in raw if v.isdigit() and len(v) < 10]
+        back = request.form.get("terug", "")
+        try:
+            result = services.add_signals(meeting, ids, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return redirect(url_for("meetings.compose", meeting_id=meeting.id) + _query(back))
+        if result.added:
+            flash(
+                ngettext(
+                    "%(num)d knelpunt staat nu op de agenda.",
+                    "%(num)d knelpunten staan nu op de agenda.",
+                    len(result.added),
+                ),
+                "success",
+            )
+        if result.already:
+            flash(
+                ngettext(
+                    "%(num)d knelpunt stond al op de agenda.",
+                    "%(num)d knelpunten stonden al op de agenda.",
+                    len(result.already),
+                ),
+                "info",
+            )
+        if result.unchanged_status:
+            flash(
+                _(
+                    "Knelpunten van andere organisaties staan op de agenda; hun status "
+                    "verandert de eigen coördinator: %(ids)s.",
+                    ids=", ".join(f"#{s.id}" for s in result.unchanged_status),
+                ),
+                "info",
+            )
+        return redirect(url_for("meetings.compose", meeting_id=meeting.id) + _query(back))
+
+    filters = SearchFilters.from_args(request.args)
+    filters.values["soort"] = ["knelpunt"]
+    page = run_search(filters, current_user, per_page=AGENDA_PER_PAGE)
+    for message in filters.errors:
+        flash(message, "error")
+    on_agenda = {item.signal_id for item in meeting.items if item.signal_id}
+    return render_template(
+        "meetings/compose.html",
+        meeting=meeting,
+        page=page,
+        filters=filters,
+        form=form,
+        on_agenda=on_agenda,
+        closed={Status.RESOLVED, Status.CLOSED},
+    )
+
+
+def _query(back: str) -> str:
+    # Only our own query string goes back into the address (no open redirect).
+    back = back.lstrip("?")
+    if not back or "//" in back or "\n" in back or "\r" in back:
+        return ""
+    return "?" + back
+
+
+@bp.post("/<int:meeting_id>/punten")
+@role_required(*MANAGERS)
+def add_item(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    form = FreeItemForm(prefix="free")
+    if form.validate_on_submit():
+        try:
+            services.add_free_item(
+                meeting, form.title.data, form.description.data or "", current_user
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(_("Het agendapunt is toegevoegd."), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#agenda")
+
+
+@bp.post("/<int:meeting_id>/punten/<int:item_id>/verwijderen")
+@role_required(*MANAGERS)
+def remove_item(meeting_id: int, item_id: int):
+    meeting = _managed_meeting(meeting_id)
+    item = _item_or_404(meeting, item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_item(item, current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        flash(_("Het agendapunt is van de agenda gehaald."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#agenda")
+
+
+@bp.post("/<int:meeting_id>/punten/<int:item_id>/<any(omhoog, omlaag):direction>")
+@role_required(*MANAGERS)
+def move_item(meeting_id: int, item_id: int, direction: str):
+    meeting = _managed_meeting(meeting_id)
+    item = _item_or_404(meeting, item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.move_item(item, -1 if direction == "omhoog" else 1, current_user)
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#agenda")
+
+
+@bp.route("/<int:meeting_id>/punten/<int:item_id>/uitkomst", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def outcome(meeting_id: int, item_id: int):
+    meeting = _managed_meeting(meeting_id)
+    item = _item_or_404(meeting, item_id)
+    form = OutcomeForm(obj=item)
+    if form.validate_on_submit():
+        agreements = []
+        if (form.agreement_description.data or "").strip():
+            agreements.append(
+                services.AgreementInput(
+                    form.agreement_description.data,
+                    form.agreement_owner.data or "",
+                    form.agreement_due_on.data,
+                )
+            )
+        try:
+            services.record_outcome(
+                item,
+                current_user,
+                discussion=form.discussion.data or "",
+                agency_response=form.agency_response.data or "",
+                agreements=agreements,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("De uitkomst is opgeslagen."), "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id) + f"#punt-{item.id}")
+    return render_template(
+        "meetings/outcome.html",
+        meeting=meeting,
+        item=item,
+        form=form,
+        visible=services.visible_signal(item, current_user),
+    ), _status()
+
+
+def _agreement_or_404(agreement_id: int) -> Agreement:
+    agreement = db.session.get(Agreement, agreement_id)
+    if agreement is None or not services.can_manage(current_user, agreement.item.meeting):
+        abort(404)
+    return agreement
+
+
+@bp.post("/afspraken/<int:agreement_id>/klaar")
+@role_required(*MANAGERS)
+def complete(agreement_id: int):
+    agreement = _agreement_or_404(agreement_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.complete_agreement(agreement, current_user)
+    flash(_("De afspraak staat op uitgevoerd."), "success")
+    if request.form.get("terug") == "overleg":
+        return redirect(url_for("meetings.show", meeting_id=agreement.item.meeting_id))
+    return redirect(url_for("meetings.followup"))
+
+
+@bp.post("/afspraken/<int:agreement_id>/heropenen")
+@role_required(*MANAGERS)
+def reopen(agreement_id: int):
+    agreement = _agreement_or_404(agreement_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.reopen_agreement(agreement, current_user)
+    flash(_("De afspraak staat weer open."), "success")
+    return redirect(url_for("meetings.followup"))
+
+
+@bp.get("/afspraken")
+@role_required(*MANAGERS)
+def followup():
+    overdue = list(db.session.scalars(services.agreements_query(current_user, overdue_only=True)))
+    overdue_ids = {a.id for a in overdue}
+    open_ = [
+        a
+        for a in db.session.scalars(services.agreements_query(current_user))
+        if a.id not in overdue_ids
+    ]
+    done = list(
+        db.session.scalars(
+            services.agreements_query(current_user, open_only=False)
+            .where(Agreement.done_at.is_not(None))
+            .order_by(None)
+            .order_by(Agreement.done_at.desc(), Agreement.id.desc())
+            .limit(50)
+        )
+    )
+    closable = {
+        a.item.signal_id
+        for a in done
+        if a.item.signal is not None
+        and access.can_manage(current_user, a.item.signal)
+        and a.item.signal.status not in (Status.RESOLVED, Status.CLOSED)
+    }
+    return render_template(
+        "meetings/followup.html",
+        overdue=overdue,
+        open_agreements=open_,
+        done=done,
+        closable=closable,
+        visible=lambda item: services.visible_signal(item, current_user),
+        action_form=ActionForm(),
+        close_form=CloseSignalForm(),
+    )
+
+
+@bp.post("/knelpunten/<int:signal_id>/afsluiten")
+@role_required(*MANAGERS)
+def close_signal(signal_id: int):
+    from signalen.signals.services import visible_signal_or_none
+
+    signal = visible_signal_or_none(signal_id, current_user)
+    if signal is None:
+        abort(404)
+    form = CloseSignalForm()
+    if form.validate_on_submit():
+        try:
+            services.close_signal(signal, Status(form.status.data), form.reason.data, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(
+                _(
+                    "Knelpunt #%(id)d is %(status)s.",
+                    id=signal.id,
+                    status=signal.status.label.lower(),
+                ),
+                "success",
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+    return redirect(url_for("meetings.followup"))
+
+
+@bp.get("/<int:meeting_id>/afdrukken/<any(agenda, verslag):part>.pdf")
+@login_required
+def pdf(meeting_id: int, part: str):
+    meeting = _meeting_or_404(meeting_id)
+    response = make_response(services.meeting_pdf(meeting, part, current_user))
+    response.headers["Content-Type"] = "application/pdf"
+    name = f"overleg-{meeting.id}-{part}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<int:meeting_id>/afdrukken/<any(agenda, verslag):part>")
+@login_required
+def print_view(meeting_id: int, part: str):
+    meeting = _meeting_or_404(meeting_id)
+    return render_template(
+        "meetings/print.html",
+        meeting=meeting,
+        part=part,
+        visible=lambda item: services.visible_signal(item, current_user),
+    )

@@ -1,0 +1,436 @@
+"""Digests: figures from SQL aggregates, drafts, publication (openbaar text only),
+immutability and corrections, the public pages and the command line."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from signalen.auth.models import Role
+from signalen.core.errors import ServiceError
+from signalen.digests import services
+from signalen.digests.models import Digest, DigestStatus
+from signalen.extensions import db
+from signalen.signals import services as signal_services
+from signalen.signals.models import Signal, Visibility
+from tests.conftest import login, post_form
+
+
+def _move(signal: Signal, when: datetime) -> None:
+    signal.created_at = when
+    db.session.commit()
+
+
+def _quarter_before_today() -> services.Period:
+    today = date.today()
+    quarter = (today.month - 1) // 3 + 1
+    year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
+    return services.parse_period(f"{year}-Q{quarter}")
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user(Role.COORDINATOR)
+
+
+@pytest.fixture
+def quarter_data(make_signal, coordinator):
+    """Signals in the previous quarter and the quarter before it, one of them openbaar."""
+    period = _quarter_before_today()
+    inside = datetime(period.start.year, period.start.month, 10, 12, tzinfo=UTC)
+    before = datetime.combine(period.previous().start + timedelta(days=5), datetime.min.time(), UTC)
+    public = make_signal(
+        title="Lange wachttijd bij de telefoon",
+        themes=("Bereikbaarheid",),
+        agency="UWV",
+        scheme="WW",
+        municipality="Zwolle",
+        report_count=7,
+        visibility=Visibility.PUBLIC,
+        user=coordinator,
+    )
+    signal_services.approve_public(public, coordinator)
+    secret = make_signal(
+        title="Geheime interne kwestie",
+        themes=("Bereikbaarheid",),
+        agency="UWV",
+        report_count=9,
+        visibility=Visibility.INTERNAL,
+    )
+    other = make_signal(title="Brief niet ontvangen", themes=("Betaling",), agency="SVB")
+    old = make_signal(title="Oud knelpunt", themes=("Betaling",), agency="SVB")
+    for signal in (public, secret, other):
+        _move(signal, inside)
+    _move(old, before)
+    return {"period": period, "public": public, "secret": secret, "other": other, "old": old}
+
+
+def test_parse_periods():
+    assert services.parse_period("2025-Q3") == services.Period(
+        date(2025, 7, 1), date(2025, 9, 30), "2025-Q3"
+    )
+    assert services.parse_period("2024-02").end == date(2024, 2, 29)
+    assert services.parse_period("2025-h2").start == date(2025, 7, 1)
+    previous = services.parse_period("2025-Q3").previous()
+    assert (previous.start, previous.end) == (date(2025, 4, 1), date(2025, 6, 30))
+    previous = services.parse_period("2025-01").previous()
+    assert (previous.start, previous.end) == (date(2024, 12, 1), date(2024, 12, 31))
+    previous = services.period_between(date(2025, 5, 11), date(2025, 5, 20)).previous()
+    assert (previous.start, previous.end) == (date(2025, 5, 1), date(2025, 5, 10))
+    for bad in ("2025-Q5", "2025-13", "juli", "", "2999-Q1"):
+        with pytest.raises(ServiceError):
+            services.parse_period(bad)
+    with pytest.raises(ServiceError):
+        services.period_between(date(2025, 5, 1), date(2025, 4, 1))
+
+
+def test_figures_count_everything_but_show_only_public_text(app, quarter_data, coordinator):
+    digest = services.create_digest(quarter_data["period"], coordinator)
+    figures = digest.figures
+    assert figures["totals"]["signals"] == 3
+    assert figures["totals"]["clients"] == 7 + 9 + 1
+    assert figures["totals"]["previous_signals"] == 1
+    themes = {row["label"]: (row["count"], row["previous"]) for row in figures["themes"]}
+    assert themes["Bereikbaarheid"] == (2, 0)
+    assert themes["Betaling"] == (1, 1)
+    agencies = {row["label"]: row["count"] for row in figures["agencies"]}
+    assert agencies == {"UWV": 2, "SVB": 1}
+    assert [row["label"] for row in figures["schemes"]] == ["Werkloosheidswet (WW)"]
+    assert [row["label"] for row in figures["municipalities"]] == ["Zwolle"]
+    top = figures["top"]
+    assert [row["reports"] for row in top] == [9, 7, 1]
+    assert top[0]["title"] is None and top[0]["id"] is None and not top[0]["public"]
+    assert top[1]["title"] == "Lange wachttijd bij de telefoon"
+    assert "Geheime" not in str(figures)
+    assert "Brief niet ontvangen" not in str(figures)  # netwerk, not openbaar
+
+
+def test_publish_freezes_and_corrections_are_new_versions(app, client, quarter_data, coordinator):
+    digest = services.create_digest(quarter_data["period"], coordinator)
+    services.update_draft(
+        digest,
+        coordinator,
+        title="Rapportage",
+        introduction="Een rustig kwartaal.",
+        remarks={"themes": "Bereikbaarheid springt eruit."},
+    )
+    # Drafts are not public.
+    assert client.get(f"/rapportages/{digest.id}").status_code == 404
+    services.publish(digest, coordinator)
+    assert digest.status is DigestStatus.PUBLISHED
+    frozen = dict(digest.figures)
+    with pytest.raises(ServiceError):
+        services.update_draft(digest, coordinator, title="Anders", introduction="", remarks={})
+    with pytest.raises(ServiceError):
+        services.refresh_figures(digest, coordinator)
+
+    # New data does not change a published digest.
+    quarter_data["other"].report_count = 50
+    db.session.commit()
+    db.session.refresh(digest)
+    assert digest.figures == frozen
+    assert services.published_digests() == [digest]
+
+    correction = services.create_correction(digest, coordinator)
+    assert correction.version == 2 and correction.supersedes_id == digest.id
+    assert correction.status is DigestStatus.DRAFT
+    with pytest.raises(ServiceError):  # a correction says what changed
+        services.publish(correction, coordinator)
+    services.update_draft(
+        correction,
+        coordinator,
+        title="Rapportage",
+        introduction="Een rustig kwartaal.",
+        remarks=correction.remarks,
+        change_note="Aantallen bijgewerkt na samenvoegen.",
+    )
+    services.publish(correction, coordinator)
+    assert services.published_digests() == [correction]
+    assert set(services.published_digests(include_superseded=True)) == {digest, correction}
+    assert services.superseded_by(digest) == correction
+    summary = services.digest_summary_text(correction)
+    assert "Correctie (versie 2): Aantallen bijgewerkt" in summary
+    assert "<" not in summary
+
+    page = client.get(f"/rapportages/{digest.id}").get_data(as_text=True)
+    assert "Er is een nieuwere versie" in page
+    page = client.get(f"/rapportages/{correction.id}").get_data(as_text=True)
+    assert "Aantallen bijgewerkt na samenvoegen." in page
+    assert "Lange wachttijd bij de telefoon" in page
+    assert "Geheime interne kwestie" not in page
+    assert page.count('class="bar-chart trend-chart"') >= 2
+    assert "Bereikbaarheid springt eruit." in page
+    listing = client.get("/rapportages/").get_data(as_text=True)
+    assert f"/rapportages/{correction.id}" in listing
+    printed = client.get(f"/rapportages/{correction.id}/afdrukken")
+    assert printed.status_code == 200
+    assert "Lange wachttijd bij de telefoon" in printed.get_data(as_text=True)
+
+
+def test_publishing_drops_text_of_signals_no_longer_public(app, quarter_data, coordinator):
+    digest = services.create_digest(quarter_data["period"], coordinator)
+    assert "Lange wachttijd bij de telefoon" in str(digest.figures)
+    public = quarter_data["public"]
+    signal_services.bulk_update([public], "visibility", "netwerk", coordinator)
+    services.publish(digest, coordinator)
+    assert "Lange wachttijd bij de telefoon" not in str(digest.figures)
+    assert digest.figures["totals"]["signals"] == 3
+
+
+def test_coordinator_makes_and_publishes_a_digest_through_the_pages(
+    app, client, quarter_data, coordinator, make_user
+):
+    login(client, coordinator)
+    period = quarter_data["period"]
+    response = post_form(client, "/rapportages/nieuw", {"period": period.label, "title": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    digest_id = int(re.search(r"/rapportages/(\d+)/bewerken", response.location).group(1))
+    response = post_form(
+        client,
+        f"/rapportages/{digest_id}/bewerken",
+        {
+            "title": "Kwartaalrapportage",
+            "introduction": "Inleiding voor de raad.",
+            "remark_top": "Telefoon blijft een probleem.",
+        },
+    )
+    assert response.status_code == 302
+    # Personal data in a remark is refused, nothing is saved.
+    response = post_form(
+        client,
+        f"/rapportages/{digest_id}/bewerken",
+        {"title": "Kwartaalrapportage", "introduction": "Bel 06-12345678 voor info."},
+    )
+    assert response.status_code == 422
+    assert "persoonsgegevens" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Digest, digest_id).introduction == "Inleiding voor de raad."
+
+    response = post_form(
+        client, f"/rapportages/{digest_id}/publiceren", {}, token_from=f"/rapportages/{digest_id}"
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Digest, digest_id).is_published
+
+    anonymous = app.test_client()
+    page = anonymous.get(f"/rapportages/{digest_id}").get_data(as_text=True)
+    assert "Inleiding voor de raad." in page and "Telefoon blijft een probleem." in page
+
+
+def test_only_coordinators_make_digests(app, client, make_user, quarter_data):
+    reader = make_user(Role.READER)
+    login(client, reader)
+    assert client.get("/rapportages/nieuw").status_code == 403
+    other_coordinator = make_user(Role.COORDINATOR)
+    digest = services.create_digest(quarter_data["period"], make_user(Role.COORDINATOR))
+    assert client.get(f"/rapportages/{digest.id}").status_code == 404
+    other = app.test_client()
+    login(other, other_coordinator)
+    assert other.get(f"/rapportages/{digest.id}").status_code == 404
+    assert other.get(f"/rapportages/{digest.id}/bewerken").status_code == 404
+
+
+def test_command_line_creates_and_publishes(app, quarter_data):
+    runner = app.test_cli_runner()
+    period = quarter_data["period"]
+    result = runner.invoke(args=["digest", "create", "--period", period.label])
+    assert result.exit_code == 0, result.output
+    digest_id = int(result.output.strip())
+    db.session.expire_all()
+    digest = db.session.get(Digest, digest_id)
+    assert digest.status is DigestStatus.DRAFT and digest.figures["totals"]["signals"] == 3
+
+    result = runner.invoke(
+        args=[
+            "digest",
+            "create",
+            "--from",
+            period.start.isoformat(),
+            "--to",
+            period.end.isoformat(),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+
+    result = runner.invoke(args=["digest", "publish", str(digest_id)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(Digest, digest_id).is_published
+    result = runner.invoke(args=["digest", "publish", str(digest_id)])
+    assert result.exit_code == 1 and "Fout:" in result.output
+    result = runner.invoke(args=["digest", "create", "--period", "2025-Q9"])
+    assert result.exit_code == 1 and "Fout:" in result.output
+    result = runner.invoke(args=["digest", "publish", "99999"])
+    assert result.exit_code == 1
+
+
+def test_followup_section_counts_discussed_signals_and_agreements(app, coordinator, make_signal):
+    from signalen.meetings import services as meetings
+
+    public = make_signal(
+        title="Openbaar besproken knelpunt", user=coordinator, visibility=Visibility.PUBLIC
+    )
+    signal_services.approve_public(public, coordinator)
+    private = make_signal(
+        title="Intern besproken knelpunt", user=coordinator, visibility=Visibility.INTERNAL
+    )
+    meeting = meetings.create_meeting(
+        meetings.MeetingInput(title="Overleg", held_on=date.today()), coordinator
+    )
+    meetings.add_signals(meeting, [public.id, private.id], coordinator)
+    first, second = meeting.items
+    meetings.record_outcome(
+        first,
+        coordinator,
+        discussion="Besproken.",
+        agreements=[meetings.AgreementInput("Uitzoeken", "UWV", date.today() - timedelta(days=1))],
+    )
+    meetings.record_outcome(
+        second,
+        coordinator,
+        discussion="Ook besproken.",
+        agreements=[meetings.AgreementInput("Brief aanpassen", "SVB", None)],
+    )
+    meetings.complete_agreement(second.agreements[0], coordinator)
+
+    today = date.today()
+    period = services.parse_period(f"{today.year}-{today.month:02d}")
+    followup = services.compute_figures(period)["followup"]
+    assert followup["meetings_in_period"] == 1
+    assert followup["discussed"] == 2
+    assert followup["statuses"] == [{"status": "besproken", "count": 2}]
+    assert followup["agreements"] == {"total": 2, "done": 1, "open": 1, "overdue": 1}
+    assert [row["title"] for row in followup["signals"]] == ["Openbaar besproken knelpunt"]
+
+
+def test_free_period_through_the_page_and_bad_dates(app, client, coordinator):
+    login(client, coordinator)
+    today = date.today()
+    response = post_form(
+        client,
+        "/rapportages/nieuw",
+        {
+            "period": "vrij",
+            "date_from": today.isoformat(),
+            "date_to": (today - timedelta(days=3)).isoformat(),
+        },
+    )
+    assert response.status_code == 422
+    assert "De einddatum ligt voor de begindatum." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Digest.id))) == 0
+    response = post_form(
+        client,
+        "/rapportages/nieuw",
+        {
+            "period": "vrij",
+            "date_from": (today - timedelta(days=9)).isoformat(),
+            "date_to": today.isoformat(),
+            "title": "Tien dagen",
+        },
+    )
+    assert response.status_code == 302
+    digest = db.session.scalars(db.select(Digest)).one()
+    assert digest.title == "Tien dagen" and digest.period_end == today
+    assert (digest.period_end - digest.period_start).days == 9
+
+
+def test_referral_figures_are_shown_when_the_feature_offers_them(
+    app, client, coordinator, quarter_data, monkeypatch
+):
+    labels = {"bereikt_geholpen": "Bereikt en geholpen", "open": "Nog open"}
+    figures = {
+        "total": 5,
+        "warm_handovers": 2,
+        "from_signals": 1,
+        "outcomes": {"bereikt_geholpen": 3, "open": 2},
+        "outcome_labels": labels,
+        "by_service": [{"service": "Schuldhulp", "organization": "Gemeente", "total": 5}],
+        "by_theme": [{"theme": "Schulden", "total": 3, "outcomes": {"bereikt_geholpen": 2}}],
+    }
+    monkeypatch.setattr(services, "_referral_figures", lambda period: figures)
+    digest = services.create_digest(quarter_data["period"], coordinator)
+    services.publish(digest, coordinator)
+    page = client.get(f"/rapportages/{digest.id}").get_data(as_text=True)
+    assert "Doorverwijzingen per thema, met uitkomst" in page
+    assert '<th scope="row">Schulden</th><td class="num">3</td><td class="num">2</td>' in page
+    assert "Schuldhulp" in page
+    text = _pdf_text(client.get(f"/rapportages/{digest.id}/rapportage.pdf").data)
+    assert "Schulden: 3 \\(Bereikt en geholpen: 2, Nog open: 0\\)" in text
+
+    # Any other shape is still shown, as tables.
+    monkeypatch.setattr(services, "_referral_figures", lambda period: {"per_theme": [{"x": 1}]})
+    other = services.publish(
+        services.create_digest(quarter_data["period"], coordinator), coordinator
+    )
+    assert client.get(f"/rapportages/{other.id}").status_code == 200
+
+
+def test_digest_data_is_plain_json(app, coordinator, quarter_data):
+    import json
+
+    digest = services.publish(
+        services.create_digest(quarter_data["period"], coordinator), coordinator
+    )
+    data = json.loads(json.dumps(services.digest_data(digest)))
+    assert data["status"] == "published" and data["period"]["label"] == quarter_data["period"].label
+    assert data["figures"]["totals"]["signals"] == 3
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text drawn in a PDF from our writer (content streams are deflated)."""
+    import re
+    import zlib
+
+    streams = re.findall(rb"stream\n(.*?)\nendstream", data, re.S)
+    return b"".join(zlib.decompress(s) for s in streams).decode("cp1252")
+
+
+def test_digest_as_pdf(app, client, coordinator, quarter_data):
+    digest = services.create_digest(quarter_data["period"], coordinator)
+    services.update_draft(
+        digest, coordinator, title="Kwartaal (test)", introduction="Inleiding € – ë", remarks={}
+    )
+    assert client.get(f"/rapportages/{digest.id}/rapportage.pdf").status_code == 404  # draft
+    services.publish(digest, coordinator)
+    response = client.get(f"/rapportages/{digest.id}/rapportage.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-1.4") and response.data.rstrip().endswith(b"%%EOF")
+    text = _pdf_text(response.data)
+    assert "Kwartaal \\(test\\)" in text and "Inleiding € – ë" in text
+    assert "Lange wachttijd bij de telefoon" in text
+    assert "Geheime interne kwestie" not in text
+
+
+def test_periods_follow_dutch_days(app, make_signal, coordinator):
+    from zoneinfo import ZoneInfo
+
+    early = make_signal(title="Vlak na middernacht")
+    late = make_signal(title="Vlak voor middernacht")
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    _move(early, datetime(2025, 7, 1, 0, 30, tzinfo=amsterdam))  # 30 June 22:30 UTC
+    _move(late, datetime(2025, 9, 30, 23, 30, tzinfo=amsterdam))
+    figures = services.compute_figures(services.parse_period("2025-Q3"))
+    assert figures["totals"]["signals"] == 2 and figures["totals"]["previous_signals"] == 0
+
+
+def test_merged_signals_count_once(app, make_signal, coordinator):
+    today = date.today()
+    period = services.parse_period(f"{today.year}-{today.month:02d}")
+    target = make_signal(
+        title="Zelfde knelpunt", themes=("Betaling",), scheme="WW", user=coordinator, report_count=2
+    )
+    source = make_signal(
+        title="Zelfde knelpunt nog eens",
+        themes=("Betaling",),
+        scheme="WW",
+        user=coordinator,
+        report_count=3,
+    )
+    signal_services.merge(source, target, coordinator)
+    figures = services.compute_figures(period)
+    assert figures["totals"]["signals"] == 1 and figures["totals"]["clients"] == 5
+    assert [(r["label"], r["count"]) for r in figures["themes"]] == [("Betaling", 1)]
+    assert [r["count"] for r in figures["schemes"]] == [1]
