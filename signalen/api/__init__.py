@@ -2,8 +2,145 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import http
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from werkzeug.exceptions import HTTPException
+
+CONFIG_PREFIX = "API_V1_"
+PROBLEM_TYPE = "application/problem+json"
+
+API_DESCRIPTION = """\
+De API van Signalen voor de websites van partnerorganisaties: knelpunten melden en lezen,
+de indelingen (thema's, regelingen, uitvoerders, gemeenten) en kennisartikelen.
+
+Stuur bij elk verzoek een API-sleutel mee: `Authorization: Bearer <sleutel>`. Een
+coördinator maakt sleutels onder Beheer › API-sleutels (of `signalen create-token`). Een
+sleutel hoort bij één organisatie en ziet precies wat een gebruiker van die organisatie op
+de site ziet. Een sleutel `read` mag alleen lezen; `write` mag ook melden.
+
+Fouten komen als `application/problem+json` met een Nederlandse uitleg (`title`, `detail`)
+en per veld de fouten (`errors`). Antwoorden op GET hebben een `ETag`; stuur die terug in
+`If-None-Match` en u krijgt `304` als er niets veranderde.
+"""
+
+
+class SignalenApi(Api):
+    """flask-smorest's Api without its app-wide error handler (the site keeps its HTML
+    error pages; API errors are problem+json, see :mod:`signalen.api.errors`)."""
+
+    ERROR_SCHEMA = None  # set in init_app (import order)
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Fout (problem+json)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def current_spec() -> dict:
+    """The OpenAPI description of /api/v1 as a dict."""
+    return current_app.extensions["signalen_api"].spec.to_dict()
 
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI commands and search sources on ``app``."""
+    from signalen.api import errors, models  # noqa: F401 (tables in db.metadata)
+    from signalen.api.cli import create_token_command
+    from signalen.api.routes import URL_PREFIX
+    from signalen.api.routes import bp as api_bp
+    from signalen.api.schemas import ProblemSchema
+    from signalen.api.token_routes import bp as tokens_bp
+    from signalen.api.token_routes import docs_bp
+    from signalen.api.widget import init_widget
+    from signalen.extensions import csrf
+
+    config = app.config
+    config.setdefault("API_WRITE_RATE_LIMIT", "60 per minute")
+    config.setdefault("API_CORS_ORIGINS", [])
+    config.setdefault("API_WIDGET_RATE_LIMIT", "10 per hour")
+    config.setdefault("API_WIDGET_FRAME_ANCESTORS", [])
+    config.setdefault(f"{CONFIG_PREFIX}API_TITLE", "Signalen API")
+    config.setdefault(f"{CONFIG_PREFIX}API_VERSION", "1")
+    config.setdefault(f"{CONFIG_PREFIX}OPENAPI_VERSION", "3.1.0")
+    config.setdefault(f"{CONFIG_PREFIX}OPENAPI_URL_PREFIX", URL_PREFIX)
+    config.setdefault(f"{CONFIG_PREFIX}OPENAPI_JSON_PATH", "openapi.json")
+    config.setdefault(
+        f"{CONFIG_PREFIX}API_SPEC_OPTIONS",
+        {
+            "info": {"description": API_DESCRIPTION},
+            "security": [{"bearerAuth": []}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "Een API-sleutel (sig_…) van uw organisatie.",
+                    }
+                }
+            },
+        },
+    )
+
+    _load_optional_endpoints(app)
+    SignalenApi.ERROR_SCHEMA = ProblemSchema
+    api = SignalenApi(app, config_prefix=CONFIG_PREFIX)
+    app.extensions["signalen_api"] = api
+    csrf.exempt(api_bp)
+    api.register_blueprint(api_bp)
+    app.register_blueprint(tokens_bp)
+    app.register_blueprint(docs_bp)
+    init_widget(app)
+    app.cli.add_command(create_token_command)
+
+    origins = config["API_CORS_ORIGINS"]
+    if isinstance(origins, str):
+        origins = [o.strip() for o in origins.split(",") if o.strip()]
+    if origins:
+        from flask_cors import CORS
+
+        CORS(
+            app,
+            resources={rf"{URL_PREFIX}/*": {"origins": origins}},
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag", "Location", "Retry-After"],
+            supports_credentials=False,
+            max_age=600,
+        )
+
+    _route_api_errors(app, URL_PREFIX, errors.http_problem)
+
+
+def _load_optional_endpoints(app: Flask) -> None:
+    """The sociale-kaart and digest endpoints, when those features are installed."""
+    try:
+        from signalen.api import directory  # noqa: F401 (adds routes to the API blueprint)
+    except ImportError:  # pragma: no cover - the features ship together
+        app.logger.warning("API: no sociale-kaart/digest endpoints (feature missing)")
+
+
+def _route_api_errors(app: Flask, prefix: str, api_handler) -> None:
+    """Errors before any API view runs (unknown path, wrong method) under ``prefix`` become
+    problem+json too; every other path keeps the site's handler."""
+    site_handler = app.error_handler_spec[None][None].get(HTTPException)
+
+    def handle(error: HTTPException):
+        in_api = request.path == prefix or request.path.startswith(prefix + "/")
+        if in_api and request.blueprint != "api_docs":
+            return api_handler(error)
+        if site_handler is None:
+            return error
+        return site_handler(error)
+
+    app.register_error_handler(HTTPException, handle)

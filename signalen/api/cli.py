@@ -1,0 +1,35 @@
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from signalen.api import services
+from signalen.api.models import Scope
+from signalen.core.cli import fail, run_service
+from signalen.organisations.services import find_by_name
+
+
+@click.command("create-token", help="Maak een API-sleutel voor een organisatie.")
+@click.option("--organisation", "organisation_name", required=True, help="De organisatie.")
+@click.option(
+    "--scope",
+    type=click.Choice([scope.value for scope in Scope]),
+    default=Scope.READ.value,
+    show_default=True,
+    help="read: alleen lezen; write: lezen en knelpunten melden.",
+)
+@click.option("--name", default="", help="Waarvoor de sleutel is (bijvoorbeeld de website).")
+@with_appcontext
+def create_token_command(organisation_name: str, scope: str, name: str) -> None:
+    organisation = find_by_name(organisation_name)
+    if organisation is None:
+        fail(_("Organisatie '%(name)s' bestaat niet.", name=organisation_name))
+    _row, token = run_service(services.create_token, organisation, Scope(scope), name)
+    click.echo(
+        _(
+            "API-sleutel voor %(organisation)s (%(scope)s). U ziet deze sleutel alleen nu:",
+            organisation=organisation.name,
+            scope=scope,
+        ),
+        err=True,
+    )
+    click.echo(token)

@@ -1,0 +1,68 @@
+"""/api/v1 read endpoints for the sociale kaart and published digests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from signalen.api import services as api
+from signalen.api.models import Scope
+from signalen.auth.models import Role
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def headers(app, make_organisation, taxonomy) -> dict[str, str]:
+    _row, token = api.create_token(make_organisation(), Scope.READ, "Partner")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_sociale_kaart_services_and_organisations(client, headers):
+    from signalen.directory.services import seed_demo_directory
+
+    assert seed_demo_directory() > 0
+    assert client.get("/api/v1/directory/services").status_code == 401
+    listing = client.get("/api/v1/directory/services?per_pagina=5", headers=headers)
+    assert listing.status_code == 200
+    body = listing.get_json()
+    assert body["totaal"] > 0 and len(body["items"]) <= 5
+    first = body["items"][0]
+    detail = client.get(f"/api/v1/directory/services/{first['id']}", headers=headers).get_json()
+    assert detail["naam"] == first["naam"]
+    assert detail["organisatie"]["id"] == first["organisatie"]["id"]
+    organisation = client.get(
+        f"/api/v1/directory/organizations/{first['organisatie']['id']}", headers=headers
+    ).get_json()
+    assert first["id"] in {service["id"] for service in organisation["diensten"]}
+    organisations = client.get("/api/v1/directory/organizations", headers=headers).get_json()
+    assert organisations["totaal"] >= 1
+    missing = client.get(
+        "/api/v1/directory/services/00000000-0000-0000-0000-000000000000", headers=headers
+    )
+    assert missing.status_code == 404 and missing.mimetype == PROBLEM
+    searched = client.get(
+        "/api/v1/directory/services?q=" + first["naam"].split()[0], headers=headers
+    ).get_json()
+    assert first["id"] in {service["id"] for service in searched["items"]}
+    bad = client.get("/api/v1/directory/services?leeftijd=500", headers=headers)
+    assert bad.status_code == 422 and "leeftijd" in bad.get_json()["errors"]
+
+
+def test_only_published_digests(client, headers, make_user, make_signal):
+    from signalen.digests import services as digests
+
+    coordinator = make_user(Role.COORDINATOR)
+    make_signal(user=coordinator)
+    today = date.today()
+    period = digests.period_between(date(today.year, 1, 1), today)
+    published = digests.create_digest(period, coordinator, "Rapportage dit jaar")
+    digests.publish(published, coordinator)
+    draft = digests.create_digest(period, coordinator, "Nog een concept")
+    body = client.get("/api/v1/digests", headers=headers).get_json()
+    assert [item["titel"] for item in body["items"]] == ["Rapportage dit jaar"]
+    detail = client.get(f"/api/v1/digests/{published.id}", headers=headers).get_json()
+    assert detail["cijfers"]["totals"]["signals"] >= 1
+    response = client.get(f"/api/v1/digests/{draft.id}", headers=headers)
+    assert response.status_code == 404 and response.mimetype == PROBLEM
