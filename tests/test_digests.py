@@ -358,7 +358,7 @@ def test_referral_figures_are_shown_when_the_feature_offers_them(
     assert '<th scope="row">Schulden</th><td class="num">3</td><td class="num">2</td>' in page
     assert "Schuldhulp" in page
     text = _pdf_text(client.get(f"/rapportages/{digest.id}/rapportage.pdf").data)
-    assert "Schulden: 3 \\(Bereikt en geholpen: 2, Nog open: 0\\)" in text
+    assert "Schulden: 3 (Bereikt en geholpen: 2, Nog open: 0)" in text
 
     # Any other shape is still shown, as tables.
     monkeypatch.setattr(services, "_referral_figures", lambda period: {"per_theme": [{"x": 1}]})
@@ -380,12 +380,14 @@ def test_digest_data_is_plain_json(app, coordinator, quarter_data):
 
 
 def _pdf_text(data: bytes) -> str:
-    """The text drawn in a PDF from our writer (content streams are deflated)."""
-    import re
-    import zlib
+    """The text of a PDF as a PDF reader extracts it; fails when the file is not valid."""
+    import io
 
-    streams = re.findall(rb"stream\n(.*?)\nendstream", data, re.S)
-    return b"".join(zlib.decompress(s) for s in streams).decode("cp1252")
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(data), strict=True)
+    return "\n".join(page.extract_text() for page in reader.pages)
 
 
 def test_digest_as_pdf(app, client, coordinator, quarter_data):
@@ -397,9 +399,9 @@ def test_digest_as_pdf(app, client, coordinator, quarter_data):
     services.publish(digest, coordinator)
     response = client.get(f"/rapportages/{digest.id}/rapportage.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert response.data.startswith(b"%PDF-1.4") and response.data.rstrip().endswith(b"%%EOF")
+    assert response.data.rstrip().endswith(b"%%EOF")
     text = _pdf_text(response.data)
-    assert "Kwartaal \\(test\\)" in text and "Inleiding € – ë" in text
+    assert "Kwartaal (test)" in text and "Inleiding € – ë" in text
     assert "Lange wachttijd bij de telefoon" in text
     assert "Geheime interne kwestie" not in text
 

@@ -39,13 +39,30 @@ def _reload(model, obj_id):
     return db.session.get(model, obj_id)
 
 
+def _result_ids(html: str) -> list[int]:
+    """The signal ids listed as results on /zoeken or on the compose page, in order."""
+    return [int(i) for i in re.findall(r'<a href="/signalen/(\d+)"><span class="muted">#', html)]
+
+
 def test_coordinator_prepares_a_meeting_from_a_filtered_search(
-    app, client, coordinator, make_signal, make_user
+    app, client, coordinator, make_signal, make_user, taxonomy
 ):
-    own = make_signal(title="Wachttijd telefoon UWV te lang", agency="UWV", user=coordinator)
-    other_theme = make_signal(title="Brief van SVB onduidelijk", agency="SVB", user=coordinator)
+    own = make_signal(
+        title="Wachttijd telefoon UWV te lang",
+        themes=("Bereikbaarheid",),
+        agency="UWV",
+        user=coordinator,
+    )
+    other_theme = make_signal(
+        title="Wachttijd brief SVB", themes=("Betaling",), agency="SVB", user=coordinator
+    )
     colleague = make_user(Role.VOLUNTEER)  # another organisation, netwerk signal
-    foreign = make_signal(title="Wachttijd bij UWV na ziekmelding", agency="UWV", user=colleague)
+    foreign = make_signal(
+        title="Wachttijd bij UWV na ziekmelding",
+        themes=("Bereikbaarheid",),
+        agency="UWV",
+        user=colleague,
+    )
     login(client, coordinator)
 
     response = post_form(
@@ -60,20 +77,23 @@ def test_coordinator_prepares_a_meeting_from_a_filtered_search(
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     meeting_id = int(re.search(r"/overleg/(\d+)/", response.location).group(1))
+    compose = f"/overleg/{meeting_id}/agenda-samenstellen"
 
-    # The agenda page is the infobank search: free text and facets filter the list.
-    page = client.get(f"/overleg/{meeting_id}/agenda-samenstellen?q=wachttijd").get_data(
-        as_text=True
-    )
+    # The agenda page reads the same filters as /zoeken and lists the same knelpunten.
+    theme = taxonomy.themes["bereikbaarheid"].id
+    query = f"q=wachttijd&thema={theme}&uitvoerder={taxonomy.agencies['uwv'].id}"
+    searched = _result_ids(client.get(f"/zoeken?{query}&soort=knelpunt").get_data(as_text=True))
+    page = client.get(f"{compose}?{query}").get_data(as_text=True)
+    assert sorted(_result_ids(page)) == sorted(searched) == sorted([own.id, foreign.id])
     assert f'value="{own.id}"' in page and f'value="{foreign.id}"' in page
     assert f'value="{other_theme.id}"' not in page
+    assert _result_ids(client.get(f"{compose}?q=wachttijd").get_data(as_text=True))
 
-    compose = f"/overleg/{meeting_id}/agenda-samenstellen"
     response = post_form(
-        client, compose, {"signal_ids": [str(own.id), str(foreign.id)], "terug": "q=wachttijd"}
+        client, compose, {"signal_ids": [str(own.id), str(foreign.id)], "terug": query}
     )
     assert response.status_code == 302
-    assert response.location.endswith("?q=wachttijd")
+    assert response.location.endswith(f"{compose}?{query}")  # back to the same search
     assert _reload(Signal, own.id).status is Status.SCHEDULED
     assert _reload(Signal, foreign.id).status is Status.NEW  # not ours: status unchanged
     note = db.session.scalars(
@@ -81,15 +101,24 @@ def test_coordinator_prepares_a_meeting_from_a_filtered_search(
             SignalEvent.signal_id == own.id, SignalEvent.kind == "status"
         )
     ).one()
-    assert "Signaleringsoverleg voorjaar" in note
+    assert note == f"Op de agenda van overleg #{meeting_id}: Signaleringsoverleg voorjaar"
     meeting = _reload(Meeting, meeting_id)
     assert [item.signal_id for item in meeting.items] == [own.id, foreign.id]
 
     # Adding again is harmless; the page shows both as on the agenda.
-    post_form(client, compose, {"signal_ids": [str(own.id)]})
+    response = post_form(client, compose, {"signal_ids": [str(own.id)]})
+    assert "1 knelpunt stond al op de agenda." in client.get(response.location).get_data(
+        as_text=True
+    )
     assert len(_reload(Meeting, meeting_id).items) == 2
-    page = client.get(compose + "?q=wachttijd").get_data(as_text=True)
+    page = client.get(f"{compose}?{query}").get_data(as_text=True)
     assert page.count("Staat op de agenda") == 2
+
+    # The way back is rebuilt from the filters: another site is never the target.
+    for back in ("//evil.example/x", "https://evil.example/", "q=a\r\nLocation: x"):
+        response = post_form(client, compose, {"signal_ids": [str(own.id)], "terug": back})
+        assert response.location.split("?")[0].endswith(compose), back
+        assert "evil" not in response.location and "\n" not in response.location
 
     # A free agenda item, and the meeting page with agenda and print versions.
     response = post_form(
@@ -103,6 +132,21 @@ def test_coordinator_prepares_a_meeting_from_a_filtered_search(
     assert "Klanttevredenheidsonderzoek" in page and "Wachttijd telefoon UWV te lang" in page
     printed = client.get(f"/overleg/{meeting_id}/afdrukken/agenda").get_data(as_text=True)
     assert "Klanttevredenheidsonderzoek" in printed and "Cliëntenraad Zwolle" in printed
+
+    # Order: the free item moves up to the first place.
+    free = _reload(Meeting, meeting_id).items[-1]
+    for _step in range(2):
+        post_form(
+            client,
+            f"/overleg/{meeting_id}/punten/{free.id}/omhoog",
+            {},
+            token_from=f"/overleg/{meeting_id}",
+        )
+    assert [i.title or i.signal_id for i in _reload(Meeting, meeting_id).items] == [
+        "Klanttevredenheidsonderzoek",
+        own.id,
+        foreign.id,
+    ]
 
     # The signal page shows the meeting.
     page = client.get(f"/signalen/{own.id}").get_data(as_text=True)
@@ -174,6 +218,77 @@ def test_outcomes_agreements_follow_up_and_closing(app, client, coordinator, mak
     minutes = client.get(f"/overleg/{meeting.id}/afdrukken/verslag").get_data(as_text=True)
     assert "De Belastingdienst onderzoekt de oorzaak." in minutes and "uitgevoerd" in minutes
 
+    # The signal's history names the meeting at each step.
+    history = client.get(f"/signalen/{signal.id}").get_data(as_text=True)
+    assert f"Op de agenda van overleg #{meeting.id}: Signaleringsoverleg Werkplein" in history
+    assert f"Besproken in overleg #{meeting.id}: Signaleringsoverleg Werkplein" in history
+    assert "Betalingen weer op tijd na afspraak." in history
+
+
+def test_an_agreement_needs_a_description_and_an_owner(app, client, coordinator, make_signal):
+    signal = make_signal(user=coordinator)
+    meeting = _meeting(coordinator, held_on=date.today())
+    services.add_signals(meeting, [signal.id], coordinator)
+    item = meeting.items[0]
+    login(client, coordinator)
+    path = f"/overleg/{meeting.id}/punten/{item.id}/uitkomst"
+    cases = [
+        ({"agreement_owner": "UWV"}, "Beschrijf de afspraak."),
+        ({"agreement_description": "Uitzoeken"}, "Wie voert de afspraak uit?"),
+        (
+            {
+                "agreement_description": "Uitzoeken",
+                "agreement_owner": "UWV",
+                "agreement_due_on": "31-02-2026",
+            },
+            "Ongeldige datum.",
+        ),
+    ]
+    for fields, message in cases:
+        response = post_form(client, path, {"discussion": "Besproken.", **fields})
+        assert response.status_code == 422, fields
+        assert message in response.get_data(as_text=True), fields
+        assert _reload(MeetingItem, item.id).discussed_at is None
+        assert _reload(Signal, signal.id).status is Status.SCHEDULED
+    assert db.session.scalar(db.select(db.func.count(Agreement.id))) == 0
+
+
+def test_other_organisations_never_read_about_a_hidden_signal(
+    app, client, coordinator, make_signal, make_user
+):
+    from signalen.signals import services as signal_services
+    from signalen.signals.models import Visibility
+    from tests.test_digests import _pdf_text
+
+    hidden = make_signal(title="Interne kwestie Kampen", user=coordinator)
+    meeting = _meeting(coordinator, held_on=date.today())
+    services.add_signals(meeting, [hidden.id], coordinator)
+    services.record_outcome(
+        meeting.items[0],
+        coordinator,
+        discussion="Vertrouwelijk besproken punt.",
+        agency_response="Reactie die intern blijft.",
+        agreements=[services.AgreementInput("Geheime afspraak", "Gemeente Kampen", None)],
+    )
+    signal_services.bulk_update([hidden], "visibility", Visibility.INTERNAL.value, coordinator)
+
+    secret = ("Interne kwestie Kampen", "Vertrouwelijk", "intern blijft", "Geheime afspraak")
+    outsider = make_user(Role.COORDINATOR)
+    login(client, outsider)
+    pages = [
+        client.get(f"/overleg/{meeting.id}").get_data(as_text=True),
+        client.get(f"/overleg/{meeting.id}/afdrukken/verslag").get_data(as_text=True),
+        _pdf_text(client.get(f"/overleg/{meeting.id}/afdrukken/verslag.pdf").data),
+    ]
+    for page in pages:
+        assert "Knelpunt van een andere organisatie" in page
+        assert not [text for text in secret if text in page]
+
+    insider = app.test_client()
+    login(insider, make_user(Role.READER, organisation=coordinator.organisation))
+    page = insider.get(f"/overleg/{meeting.id}").get_data(as_text=True)
+    assert all(text in page for text in secret)
+
 
 def test_outcome_moves_a_new_signal_through_geagendeerd(app, coordinator, make_signal):
     signal = make_signal(user=coordinator)
@@ -197,8 +312,8 @@ def test_agenda_refuses_closed_signals_and_is_all_or_nothing(app, coordinator, m
     db.session.rollback()
     assert _reload(Signal, good.id).status is Status.NEW
     assert _reload(Meeting, meeting.id).items == []
-    with pytest.raises(ServiceError):  # the meeting has not happened yet
-        services.add_signals(meeting, [good.id], coordinator)
+    services.add_signals(meeting, [good.id], coordinator)
+    with pytest.raises(ServiceError, match="nog niet geweest"):
         services.record_outcome(_reload(Meeting, meeting.id).items[0], coordinator, discussion="x")
 
 

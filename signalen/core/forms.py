@@ -1,10 +1,10 @@
-"""Showing a service's refusal on the form field it is about."""
+"""Form helpers: a service's refusal on its field, form errors as messages, the status."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import flash
+from flask import flash, request
 
 from signalen.core.errors import ServiceError
 
@@ -17,3 +17,15 @@ def show_service_error(form, error: ServiceError, aliases: Mapping[str, str] | N
         field.errors = [*field.errors, str(error.message)]
     else:
         flash(str(error.message), "error")
+
+
+def form_status() -> int:
+    """The status of a form page: 422 when a POST had mistakes and the form is shown again."""
+    return 422 if request.method == "POST" else 200
+
+
+def flash_form_errors(form) -> None:
+    """Flash every error of ``form`` (for forms posted from a page that shows no fields)."""
+    for errors in form.errors.values():
+        for message in errors:
+            flash(str(message), "error")

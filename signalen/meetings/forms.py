@@ -28,14 +28,23 @@ TOO_LONG = _l("Deze tekst is te lang.")
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 
 
-class MeetingForm(FlaskForm):
-    title = StringField(
-        _l("Titel"),
-        validators=[
-            DataRequired(_l("Geef het overleg een titel.")),
-            Length(max=TITLE_MAX_LENGTH, message=TOO_LONG),
-        ],
+def _title(label, required_message) -> StringField:
+    return StringField(
+        label,
+        validators=[DataRequired(required_message), Length(max=TITLE_MAX_LENGTH, message=TOO_LONG)],
     )
+
+
+def _text(label, rows: int) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
+        render_kw={"rows": rows},
+    )
+
+
+class MeetingForm(FlaskForm):
+    title = _title(_l("Titel"), _l("Geef het overleg een titel."))
     held_on = DateField(
         _l("Datum"),
         validators=[InputRequired(_l("Geef de datum van het overleg."))],
@@ -44,17 +53,9 @@ class MeetingForm(FlaskForm):
     location = StringField(
         _l("Plaats"), validators=[Optional(), Length(max=LOCATION_MAX_LENGTH, message=TOO_LONG)]
     )
-    participants = TextAreaField(
-        _l("Deelnemers (cliëntenraden, organisaties; één per regel)"),
-        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
-        render_kw={"rows": 4},
-    )
+    participants = _text(_l("Deelnemers (cliëntenraden, organisaties; één per regel)"), 4)
     agencies = SelectMultipleField(_l("Uitvoerders die meedoen"), coerce=int)
-    minutes = TextAreaField(
-        _l("Verslag (algemeen)"),
-        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
-        render_kw={"rows": 8},
-    )
+    minutes = _text(_l("Verslag (algemeen)"), 8)
 
     def fill_choices(self) -> None:
         self.agencies.choices = [
@@ -66,36 +67,14 @@ class MeetingForm(FlaskForm):
 
 
 class FreeItemForm(FlaskForm):
-    title = StringField(
-        _l("Agendapunt"),
-        validators=[
-            DataRequired(_l("Geef het agendapunt een titel.")),
-            Length(max=TITLE_MAX_LENGTH, message=TOO_LONG),
-        ],
-    )
-    description = TextAreaField(
-        _l("Toelichting"),
-        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
-        render_kw={"rows": 3},
-    )
+    title = _title(_l("Agendapunt"), _l("Geef het agendapunt een titel."))
+    description = _text(_l("Toelichting"), 3)
 
 
 class OutcomeForm(FlaskForm):
-    discussion = TextAreaField(
-        _l("Wat is er besproken?"),
-        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
-        render_kw={"rows": 5},
-    )
-    agency_response = TextAreaField(
-        _l("Reactie van de uitvoerder"),
-        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
-        render_kw={"rows": 4},
-    )
-    agreement_description = TextAreaField(
-        _l("Nieuwe afspraak (mag leeg)"),
-        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
-        render_kw={"rows": 2},
-    )
+    discussion = _text(_l("Wat is er besproken?"), 5)
+    agency_response = _text(_l("Reactie van de uitvoerder"), 4)
+    agreement_description = _text(_l("Nieuwe afspraak (mag leeg)"), 2)
     agreement_owner = StringField(
         _l("Wie voert de afspraak uit?"),
         validators=[Optional(), Length(max=OWNER_MAX_LENGTH, message=TOO_LONG)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import parse_qsl
 
 from flask import (
     Blueprint,
@@ -17,11 +18,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from signalen.auth.models import Role
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
-from signalen.core.forms import show_service_error
+from signalen.core.forms import flash_form_errors, form_status, show_service_error
 from signalen.core.pagination import paginate
 from signalen.extensions import db
 from signalen.infobank.filters import SearchFilters
@@ -42,12 +44,11 @@ bp = Blueprint("meetings", __name__, url_prefix="/overleg")
 
 MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
 AGENDA_PER_PAGE = 25
-ITEM_FIELDS = {"title": "title", "description": "description"}
 
 
-def _status() -> int:
-    """A form shown again after a POST had mistakes: 422, as elsewhere on the site."""
-    return 422 if request.method == "POST" else 200
+def _visible():
+    """The template test whether the current user may read an agenda item."""
+    return lambda item: services.item_visible(item, current_user)
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
@@ -111,7 +112,7 @@ def new():
         else:
             flash(_("Het overleg is gepland. Stel nu de agenda samen."), "success")
             return redirect(url_for("meetings.compose", meeting_id=meeting.id))
-    return render_template("meetings/form.html", form=form, meeting=None), _status()
+    return render_template("meetings/form.html", form=form, meeting=None), form_status()
 
 
 @bp.get("/<int:meeting_id>")
@@ -122,7 +123,7 @@ def show(meeting_id: int):
         "meetings/show.html",
         meeting=meeting,
         manage=services.can_manage(current_user, meeting),
-        visible=lambda item: services.visible_signal(item, current_user),
+        visible=_visible(),
         free_form=FreeItemForm(prefix="free"),
         action_form=ActionForm(),
         today=date.today(),
@@ -146,7 +147,7 @@ def edit(meeting_id: int):
         else:
             flash(_("Het overleg is opgeslagen."), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
-    return render_template("meetings/form.html", form=form, meeting=meeting), _status()
+    return render_template("meetings/form.html", form=form, meeting=meeting), form_status()
 
 
 @bp.route("/<int:meeting_id>/agenda-samenstellen", methods=["GET", "POST"])
@@ -160,13 +161,13 @@ def compose(meeting_id: int):
             abort(400)
         raw = request.form.getlist("signal_ids")
         ids = [int(v) for v in raw if v.isdigit() and len(v) < 10]
-        back = request.form.get("terug", "")
+        back = _back_to_search(request.form.get("terug", ""))
         try:
             result = services.add_signals(meeting, ids, current_user)
         except ServiceError as error:
             db.session.rollback()
             flash(str(error.message), "error")
-            return redirect(url_for("meetings.compose", meeting_id=meeting.id) + _query(back))
+            return redirect(url_for("meetings.compose", meeting_id=meeting.id) + back)
         if result.added:
             flash(
                 ngettext(
@@ -194,7 +195,7 @@ def compose(meeting_id: int):
                 ),
                 "info",
             )
-        return redirect(url_for("meetings.compose", meeting_id=meeting.id) + _query(back))
+        return redirect(url_for("meetings.compose", meeting_id=meeting.id) + back)
 
     filters = SearchFilters.from_args(request.args)
     filters.values["soort"] = ["knelpunt"]
@@ -213,12 +214,11 @@ def compose(meeting_id: int):
     )
 
 
-def _query(back: str) -> str:
-    # Only our own query string goes back into the address (no open redirect).
-    back = back.lstrip("?")
-    if not back or "//" in back or "\n" in back or "\r" in back:
-        return ""
-    return "?" + back
+def _back_to_search(query: str) -> str:
+    """The search the coordinator came from, rebuilt from its filters (never raw input)."""
+    filters = SearchFilters.from_args(MultiDict(parse_qsl(query.lstrip("?"))))
+    rebuilt = filters.query_string(soort=None, pagina=filters.page if filters.page > 1 else None)
+    return f"?{rebuilt}" if rebuilt else ""
 
 
 @bp.post("/<int:meeting_id>/punten")
@@ -237,9 +237,7 @@ def add_item(meeting_id: int):
         else:
             flash(_("Het agendapunt is toegevoegd."), "success")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
+        flash_form_errors(form)
     return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#agenda")
 
 
@@ -278,15 +276,12 @@ def outcome(meeting_id: int, item_id: int):
     item = _item_or_404(meeting, item_id)
     form = OutcomeForm(obj=item)
     if form.validate_on_submit():
-        agreements = []
-        if (form.agreement_description.data or "").strip():
-            agreements.append(
-                services.AgreementInput(
-                    form.agreement_description.data,
-                    form.agreement_owner.data or "",
-                    form.agreement_due_on.data,
-                )
-            )
+        agreement = services.AgreementInput(
+            form.agreement_description.data or "",
+            form.agreement_owner.data or "",
+            form.agreement_due_on.data,
+        )
+        agreements = [] if agreement.is_empty else [agreement]
         try:
             services.record_outcome(
                 item,
@@ -306,8 +301,8 @@ def outcome(meeting_id: int, item_id: int):
         meeting=meeting,
         item=item,
         form=form,
-        visible=services.visible_signal(item, current_user),
-    ), _status()
+        visible=services.item_visible(item, current_user),
+    ), form_status()
 
 
 def _agreement_or_404(agreement_id: int) -> Agreement:
@@ -317,28 +312,34 @@ def _agreement_or_404(agreement_id: int) -> Agreement:
     return agreement
 
 
-@bp.post("/afspraken/<int:agreement_id>/klaar")
-@role_required(*MANAGERS)
-def complete(agreement_id: int):
+def _agreement_action(agreement_id: int, action, message: str):
     agreement = _agreement_or_404(agreement_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.complete_agreement(agreement, current_user)
-    flash(_("De afspraak staat op uitgevoerd."), "success")
+    action(agreement, current_user)
+    flash(message, "success")
     if request.form.get("terug") == "overleg":
-        return redirect(url_for("meetings.show", meeting_id=agreement.item.meeting_id))
+        meeting_id = agreement.item.meeting_id
+        return redirect(
+            url_for("meetings.show", meeting_id=meeting_id) + f"#punt-{agreement.item_id}"
+        )
     return redirect(url_for("meetings.followup"))
+
+
+@bp.post("/afspraken/<int:agreement_id>/klaar")
+@role_required(*MANAGERS)
+def complete(agreement_id: int):
+    return _agreement_action(
+        agreement_id, services.complete_agreement, _("De afspraak staat op uitgevoerd.")
+    )
 
 
 @bp.post("/afspraken/<int:agreement_id>/heropenen")
 @role_required(*MANAGERS)
 def reopen(agreement_id: int):
-    agreement = _agreement_or_404(agreement_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.reopen_agreement(agreement, current_user)
-    flash(_("De afspraak staat weer open."), "success")
-    return redirect(url_for("meetings.followup"))
+    return _agreement_action(
+        agreement_id, services.reopen_agreement, _("De afspraak staat weer open.")
+    )
 
 
 @bp.get("/afspraken")
@@ -373,7 +374,7 @@ def followup():
         open_agreements=open_,
         done=done,
         closable=closable,
-        visible=lambda item: services.visible_signal(item, current_user),
+        visible=_visible(),
         action_form=ActionForm(),
         close_form=CloseSignalForm(),
     )
@@ -404,13 +405,14 @@ def close_signal(signal_id: int):
                 "success",
             )
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
+        flash_form_errors(form)
     return redirect(url_for("meetings.followup"))
 
 
-@bp.get("/<int:meeting_id>/afdrukken/<any(agenda, verslag):part>.pdf")
+PART = "<any(agenda, verslag):part>"
+
+
+@bp.get(f"/<int:meeting_id>/afdrukken/{PART}.pdf")
 @login_required
 def pdf(meeting_id: int, part: str):
     meeting = _meeting_or_404(meeting_id)
@@ -422,13 +424,8 @@ def pdf(meeting_id: int, part: str):
     return response
 
 
-@bp.get("/<int:meeting_id>/afdrukken/<any(agenda, verslag):part>")
+@bp.get(f"/<int:meeting_id>/afdrukken/{PART}")
 @login_required
 def print_view(meeting_id: int, part: str):
     meeting = _meeting_or_404(meeting_id)
-    return render_template(
-        "meetings/print.html",
-        meeting=meeting,
-        part=part,
-        visible=lambda item: services.visible_signal(item, current_user),
-    )
+    return render_template("meetings/print.html", meeting=meeting, part=part, visible=_visible())

@@ -57,9 +57,16 @@ class MeetingInput:
 
 @dataclass
 class AgreementInput:
+    """An afspraak: what, who carries it out, and by when (optional)."""
+
     description: str
     owner: str
     due_on: date | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing filled in at all (an outcome without a new agreement)."""
+        return not (self.description.strip() or self.owner.strip() or self.due_on)
 
 
 # Access ----------------------------------------------------------------------------------
@@ -429,8 +436,14 @@ def agreements_query(user: User, *, overdue_only: bool = False, open_only: bool 
     return query.order_by(Agreement.due_on.is_(None), Agreement.due_on, Agreement.id)
 
 
-def meetings_for_signal(signal_id: int) -> list[MeetingItem]:
-    """The agenda items (with their meeting) that put this signal on the agenda."""
+def meetings_for_signal(signal_id: int, user: User | None) -> list[MeetingItem]:
+    """The agenda items (with their meeting) that put this signal on the agenda.
+
+    Meetings are for logged-in users only, so an anonymous visitor of an openbaar signal
+    sees none.
+    """
+    if not can_view(user):
+        return []
     return list(
         db.session.scalars(
             select(MeetingItem)
@@ -441,22 +454,42 @@ def meetings_for_signal(signal_id: int) -> list[MeetingItem]:
     )
 
 
-def visible_signal(item: MeetingItem, user: User | None) -> bool:
-    """May ``user`` see the signal of this agenda item (its title and link)?"""
-    return item.signal is not None and access.can_view(user, item.signal)
+def item_visible(item: MeetingItem, user: User | None) -> bool:
+    """May ``user`` read this agenda item: its title, outcome and agreements?
+
+    A free item, yes; a signal's item only when the user may see that signal (an intern
+    signal of another organisation stays hidden, and so does what was said about it).
+    """
+    return item.signal_id is None or (
+        item.signal is not None and access.can_view(user, item.signal)
+    )
 
 
 # Print ---------------------------------------------------------------------------------------
 
 
+def agreement_state(agreement: Agreement, today: date | None = None) -> str:
+    """ "uitgevoerd", "over de datum" or "open", as shown on the pages and in the PDF."""
+    if agreement.is_done:
+        return str(_l("uitgevoerd"))
+    if agreement.is_overdue(today):
+        return str(_l("over de datum"))
+    return str(_l("open"))
+
+
 def meeting_pdf(meeting: Meeting, part: str, user: User | None) -> bytes:
-    """The agenda (``part="agenda"``) or the minutes (``"verslag"``) as a PDF file."""
+    """The agenda (``part="agenda"``) or the minutes (``"verslag"``) as a PDF file.
+
+    The same content as the print page: items the user may not read show only that there is
+    a knelpunt of another organisation.
+    """
     from flask_babel import format_date
     from flask_babel import gettext as _
 
     from signalen.meetings.pdf import PdfDocument
 
-    heading = _("Agenda") if part == "agenda" else _("Verslag")
+    minutes = part == "verslag"
+    heading = _("Verslag") if minutes else _("Agenda")
     pdf = PdfDocument(f"{heading}: {meeting.title}", footer=meeting.title)
     pdf.heading(f"{heading}: {meeting.title}")
     facts = [
@@ -469,58 +502,51 @@ def meeting_pdf(meeting: Meeting, part: str, user: User | None) -> bytes:
     for label, value in facts:
         if value:
             pdf.paragraph(f"{label}: {value}")
-    if part == "verslag" and meeting.minutes:
+    if minutes and meeting.minutes:
         pdf.heading(_("Algemeen"), 2)
         pdf.paragraph(meeting.minutes)
-    pdf.heading(_("Agendapunten") if part == "agenda" else _("Per agendapunt"), 2)
+    pdf.heading(_("Per agendapunt") if minutes else _("Agendapunten"), 2)
     if not meeting.items:
         pdf.paragraph(_("De agenda is nog leeg."))
     for number, item in enumerate(meeting.items, start=1):
-        if item.signal_id is None:
-            title = item.title
-        elif visible_signal(item, user):
-            title = f"#{item.signal_id} {item.signal.title}"
-        else:
-            title = _("Knelpunt van een andere organisatie (niet zichtbaar voor u)")
-        pdf.heading(f"{number}. {title}", 3)
-        if item.signal_id and visible_signal(item, user):
-            signal = item.signal
-            pdf.paragraph(
-                " · ".join(
-                    part_
-                    for part_ in (
-                        signal.status.label,
-                        _("%(num)d meldingen", num=signal.report_count),
-                        signal.agency_label,
-                        signal.organisation.name,
-                    )
-                    if part_
-                )
+        if not item_visible(item, user):
+            pdf.heading(
+                f"{number}. " + _("Knelpunt van een andere organisatie (niet zichtbaar voor u)"), 3
             )
+            continue
+        signal = item.signal
+        pdf.heading(
+            f"{number}. #{signal.id} {signal.title}" if signal else f"{number}. {item.title}", 3
+        )
+        if signal is not None:
+            facts = (
+                signal.status.label,
+                _("%(num)d meldingen", num=signal.report_count),
+                signal.agency_label,
+                signal.organisation.name,
+            )
+            pdf.paragraph(" · ".join(fact for fact in facts if fact))
         elif item.description:
             pdf.paragraph(item.description)
-        if part != "verslag":
+        if not minutes:
             continue
-        if item.discussion:
-            pdf.paragraph(_("Besproken"), bold=True)
-            pdf.paragraph(item.discussion)
-        if item.agency_response:
-            pdf.paragraph(_("Reactie van de uitvoerder"), bold=True)
-            pdf.paragraph(item.agency_response)
+        if not item.discussed_at:
+            pdf.paragraph(_("Geen uitkomst genoteerd."))
+        for label, text in (
+            (_("Besproken"), item.discussion),
+            (_("Reactie van de uitvoerder"), item.agency_response),
+        ):
+            if text:
+                pdf.paragraph(label, bold=True)
+                pdf.paragraph(text)
         if item.agreements:
             pdf.paragraph(_("Afspraken"), bold=True)
-            for agreement in item.agreements:
-                state = (
-                    _("uitgevoerd")
-                    if agreement.is_done
-                    else _("over de datum")
-                    if agreement.is_overdue()
-                    else _("open")
-                )
-                due = (
-                    _(", uiterlijk %(date)s", date=format_date(agreement.due_on, "d MMMM yyyy"))
-                    if agreement.due_on
-                    else ""
-                )
-                pdf.bullet(f"{agreement.description} – {agreement.owner}{due} ({state})")
+        for agreement in item.agreements:
+            due = (
+                _(", uiterlijk %(date)s", date=format_date(agreement.due_on, "d MMMM yyyy"))
+                if agreement.due_on
+                else ""
+            )
+            state = agreement_state(agreement)
+            pdf.bullet(f"{agreement.description} – {agreement.owner}{due} ({state})")
     return pdf.output()
