@@ -50,23 +50,9 @@ def _managed_or_403(signal_id: int) -> Signal:
 
 def similar_signals(title: str, description: str, exclude=()) -> list[Signal]:
     """Known knelpunten that look like this draft, visible to the current user."""
-    text = f"{title}\n{description}".strip()
-    if len(text) < 8:
-        return []
-    hits = search.similar(
-        text,
-        access.viewer_tokens(current_user),
-        kinds=("signal",),
-        limit=SIMILAR_LIMIT,
-        exclude=[f"signal:{i}" for i in exclude],
+    return services.similar_signals(
+        title, description, current_user, limit=SIMILAR_LIMIT, exclude=exclude
     )
-    signals = {
-        s.id: s
-        for s in db.session.scalars(
-            db.select(Signal).where(Signal.id.in_([hit.id for hit in hits]))
-        )
-    }
-    return [signals[hit.id] for hit in hits if hit.id in signals]
 
 
 def category_suggestions(title: str, description: str) -> dict[str, list]:

@@ -456,6 +456,28 @@ def visible_signal_or_none(signal_id: int, user: User | None) -> Signal | None:
     return signal
 
 
+def similar_signals(
+    title: str, description: str, user: User | None, limit: int = 5, exclude: Iterable[int] = ()
+) -> list[Signal]:
+    """Known knelpunten that look like this draft and ``user`` may see, most alike first
+    (the intake form and the API use this same check)."""
+    from signalen.search import services as search
+
+    text = f"{title}\n{description}".strip()
+    if len(text) < 8:
+        return []
+    hits = search.similar(
+        text,
+        access.viewer_tokens(user),
+        kinds=("signal",),
+        limit=limit,
+        exclude=[f"signal:{i}" for i in exclude],
+    )
+    ids = [hit.id for hit in hits]
+    found = {s.id: s for s in db.session.scalars(select(Signal).where(Signal.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 # Search index ---------------------------------------------------------------------------
 
 
