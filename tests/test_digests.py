@@ -14,8 +14,11 @@ from signalen.digests import services
 from signalen.digests.models import Digest, DigestStatus
 from signalen.extensions import db
 from signalen.signals import services as signal_services
-from signalen.signals.models import Signal, Visibility
+from signalen.signals.models import Signal, Status, Visibility
+from tests import test_referrals
 from tests.conftest import login, post_form
+
+make_service = test_referrals.make_service  # a service on the sociale kaart (fixture)
 
 
 def _move(signal: Signal, when: datetime) -> None:
@@ -337,35 +340,141 @@ def test_free_period_through_the_page_and_bad_dates(app, client, coordinator):
     assert (digest.period_end - digest.period_start).days == 9
 
 
-def test_referral_figures_are_shown_when_the_feature_offers_them(
-    app, client, coordinator, quarter_data, monkeypatch
+def _in_period(period: services.Period, day: int) -> date:
+    return period.start + timedelta(days=day)
+
+
+def test_every_section_from_the_data_with_known_numbers(
+    app, client, quarter_data, coordinator, make_service, make_user, taxonomy
 ):
-    labels = {"bereikt_geholpen": "Bereikt en geholpen", "open": "Nog open"}
-    figures = {
-        "total": 5,
-        "warm_handovers": 2,
-        "from_signals": 1,
-        "outcomes": {"bereikt_geholpen": 3, "open": 2},
-        "outcome_labels": labels,
-        "by_service": [{"service": "Schuldhulp", "organization": "Gemeente", "total": 5}],
-        "by_theme": [{"theme": "Schulden", "total": 3, "outcomes": {"bereikt_geholpen": 2}}],
+    """Totals, trends, breakdowns, top list, follow-up and referrals, computed and shown."""
+    from signalen.meetings import services as meetings
+    from signalen.referrals import services as referrals
+    from signalen.referrals.models import Outcome
+
+    period, public = quarter_data["period"], quarter_data["public"]
+    # Follow-up: the public signal and the netwerk one discussed in a meeting in the period,
+    # with one agreement done, one overdue and one still open (due after today).
+    meeting = meetings.create_meeting(
+        meetings.MeetingInput(title="Overleg", held_on=_in_period(period, 20)), coordinator
+    )
+    meetings.add_signals(meeting, [public.id], coordinator)
+    [item] = meeting.items
+    today = date.today()
+    meetings.record_outcome(
+        item,
+        coordinator,
+        discussion="Besproken.",
+        agreements=[
+            meetings.AgreementInput("Klaar", "UWV", _in_period(period, 30)),
+            meetings.AgreementInput("Te laat", "UWV", today - timedelta(days=1)),
+            meetings.AgreementInput("Loopt nog", "SVB", today + timedelta(days=10)),
+        ],
+    )
+    meetings.complete_agreement(item.agreements[0], coordinator)
+    signal_services.change_status(public, Status.RESOLVED, coordinator, "Opgelost na overleg.")
+    # Referrals: three in the period (two on Schulden, one helped), one before it.
+    volunteer = make_user(Role.VOLUNTEER)
+    service = make_service("Schuldhulp Zwolle", themes=("Schulden",))
+    debt = taxonomy.themes["schulden"].id
+    made = [
+        referrals.create_referral(
+            referrals.ReferralInput(service.id, "Hulp bij schulden.", theme_ids=theme_ids,
+                                    warm_handover=warm),
+            volunteer,
+        )
+        for theme_ids, warm in (([debt], True), ([debt], False), ([], False), ([debt], False))
+    ]  # fmt: skip
+    referrals.record_outcome(made[0], Outcome.HELPED, volunteer)
+    for referral, day in zip(made, (3, 40, 80), strict=False):
+        referral.referred_on = _in_period(period, day)
+    made[3].referred_on = period.start - timedelta(days=1)
+    db.session.commit()
+
+    digest = services.create_digest(period, coordinator)
+    figures = digest.figures
+    assert figures["totals"] == {
+        "signals": 3,
+        "clients": 17,
+        "previous_signals": 1,
+        "previous_clients": 1,
+        "public_signals": 1,
     }
-    monkeypatch.setattr(services, "_referral_figures", lambda period: figures)
-    digest = services.create_digest(quarter_data["period"], coordinator)
+    rows = {key: [(r["label"], r["count"], r["previous"]) for r in figures[key]]
+            for key in services.BREAKDOWNS}  # fmt: skip
+    assert rows["themes"] == [("Bereikbaarheid", 2, 0), ("Betaling", 1, 1)]
+    assert rows["agencies"] == [("UWV", 2, 0), ("SVB", 1, 1)]
+    assert rows["schemes"] == [("Werkloosheidswet (WW)", 1, 0)]
+    assert rows["municipalities"] == [("Zwolle", 1, 0)]
+    assert [(r["reports"], r["title"]) for r in figures["top"]] == [
+        (9, None),
+        (7, "Lange wachttijd bij de telefoon"),
+        (1, None),
+    ]
+    followup = figures["followup"]
+    assert followup["meetings_in_period"] == 1 and followup["discussed"] == 1
+    assert followup["statuses"] == [{"status": "opgelost", "count": 1}]
+    assert followup["agreements"] == {"total": 3, "done": 1, "open": 2, "overdue": 1}
+    assert [r["title"] for r in followup["signals"]] == ["Lange wachttijd bij de telefoon"]
+    referral_figures = figures["referrals"]
+    assert referral_figures["total"] == 3 and referral_figures["warm_handovers"] == 1
+    assert referral_figures["outcomes"]["bereikt_geholpen"] == 1
+    assert referral_figures["outcomes"]["open"] == 2
+    assert [(r["theme"], r["total"], r["outcomes"]["bereikt_geholpen"])
+            for r in referral_figures["by_theme"]] == [("Schulden", 2, 1)]  # fmt: skip
+
+    # The page shows the same numbers, each chart also as a table.
     services.publish(digest, coordinator)
     page = client.get(f"/rapportages/{digest.id}").get_data(as_text=True)
-    assert "Doorverwijzingen per thema, met uitkomst" in page
-    assert '<th scope="row">Schulden</th><td class="num">3</td><td class="num">2</td>' in page
-    assert "Schuldhulp" in page
+    row = '<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td>'
+    assert row.format("UWV", 2, 0) + '<td class="num">nieuw</td></tr>' in page
+    assert row.format("SVB", 1, 1) + '<td class="num">gelijk</td></tr>' in page
+    assert row.format("Bereikbaarheid", 2, 0) in page
+    assert '<span class="big-number">3</span>' in page and "+2 (+200%)" in page
+    assert '<span class="big-number">17</span>' in page and "+16 (+1600%)" in page
+    assert page.count('class="bar-chart trend-chart"') == 4
+    assert "Afspraken: 3 gemaakt, 1 uitgevoerd, 2 nog open, waarvan 1 over de datum." in page
+    assert '<th scope="row">Opgelost</th><td class="num">1</td>' in page
+    assert "In deze periode zijn 3 cliënten doorverwezen via de sociale kaart." in page
+    assert '<th scope="row">Schulden</th><td class="num">2</td><td class="num">1</td>' in page
+    assert "Schuldhulp Zwolle" in page
     text = _pdf_text(client.get(f"/rapportages/{digest.id}/rapportage.pdf").data)
-    assert "Schulden: 3 (Bereikt en geholpen: 2, Nog open: 0)" in text
+    assert "UWV: 2 (periode ervoor: 0, nieuw)" in text
+    assert "Schulden: 2 (Bereikt en geholpen: 1," in text
+    assert "Afspraken: 3 gemaakt, 1 uitgevoerd, 2 nog open, waarvan 1 over de datum." in text
 
-    # Any other shape is still shown, as tables.
-    monkeypatch.setattr(services, "_referral_figures", lambda period: {"per_theme": [{"x": 1}]})
-    other = services.publish(
-        services.create_digest(quarter_data["period"], coordinator), coordinator
+
+def test_no_text_of_non_public_signals_in_page_print_pdf_or_feed(
+    app, client, quarter_data, coordinator
+):
+    import feedparser
+
+    hidden = ("Geheime interne kwestie", "Brief niet ontvangen", "Oud knelpunt")
+    digest = services.create_digest(quarter_data["period"], coordinator)
+    services.update_draft(
+        digest, coordinator, title="Rapportage", introduction="Inleiding.", remarks={}
     )
-    assert client.get(f"/rapportages/{other.id}").status_code == 200
+    login(client, coordinator)
+    draft = [
+        client.get(f"/rapportages/{digest.id}").get_data(as_text=True),
+        client.get(f"/rapportages/{digest.id}/afdrukken").get_data(as_text=True),
+        _pdf_text(client.get(f"/rapportages/{digest.id}/rapportage.pdf").data),
+    ]
+    services.publish(digest, coordinator)
+    anonymous = app.test_client()
+    published = [
+        anonymous.get(f"/rapportages/{digest.id}").get_data(as_text=True),
+        anonymous.get(f"/rapportages/{digest.id}/afdrukken").get_data(as_text=True),
+        _pdf_text(anonymous.get(f"/rapportages/{digest.id}/rapportage.pdf").data),
+        anonymous.get("/rapportages/").get_data(as_text=True),
+    ]
+    for fmt in ("atom", "rss"):
+        feed = feedparser.parse(anonymous.get(f"/feeds/digests.{fmt}").data)
+        assert not feed.bozo and len(feed.entries) == 1
+        published.append(str(feed))
+    for text in draft + published:
+        assert not [title for title in hidden if title in text]
+    assert all("Lange wachttijd bij de telefoon" in text for text in draft + published[:3])
 
 
 def test_digest_data_is_plain_json(app, coordinator, quarter_data):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import feedparser
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from signalen.articles import services as articles
 from signalen.auth.models import Role
 from signalen.digests import services as digests
+from signalen.extensions import db
 from signalen.signals import services as signal_services
 from signalen.signals.models import Visibility
 
@@ -251,52 +252,84 @@ def test_valid_but_ignored_arguments_are_fine(client, publish, taxonomy):
     assert self_link(gemeente) == "http://localhost/feeds/gemeente/GM0344.atom"
 
 
-def _published_digest(user):
-    period = digests.parse_period(f"{date.today().year - 1}-Q4")
-    digest = digests.create_digest(period, user, "Rapportage & <overzicht>")
-    return digests.publish(digest, user)
+def test_feed_reader_sees_one_new_digest_entry_then_304(app, client, make_user):
+    """Done when: after publishing, a feed reader sees exactly one new entry, then a 304."""
+    from tests.conftest import login, post_form
 
-
-def test_digest_feed_one_entry_per_published_digest(client, make_user):
     coordinator = make_user(Role.COORDINATOR)
-    response, empty = read(client, "/feeds/digests.atom")
-    assert empty.entries == []
-    assert response.content_type == ATOM
-    etag = response.headers["ETag"]
-    assert client.get("/feeds/digests.atom", headers={"If-None-Match": etag}).status_code == 304
+    earlier = digests.create_digest(
+        digests.parse_period(f"{date.today().year - 1}-Q3"), coordinator
+    )
+    digests.publish(earlier, coordinator)
+    reader = app.test_client()  # a feed reader: no cookies, remembers the validators
+    response, before = read(reader, "/feeds/digests.atom")
+    assert response.content_type == ATOM and len(before.entries) == 1
+    validators = {"If-None-Match": response.headers["ETag"]}
 
-    digests.create_digest(digests.parse_period(f"{date.today().year - 1}-Q3"), coordinator)  # draft
-    digest = _published_digest(coordinator)
-    response, atom = read(client, "/feeds/digests.atom", **{"If-None-Match": etag})
-    [entry] = atom.entries
-    assert entry.title == "Rapportage & <overzicht>"
-    assert entry.id == f"tag:signalen.local,{digest.created_at.year}:rapportage/{digest.id}"
-    assert entry.link == f"http://localhost/rapportages/{digest.id}"
+    # A new draft is not public: the feed has not changed.
+    period = digests.parse_period(f"{date.today().year - 1}-Q4")
+    draft = digests.create_digest(period, coordinator, 'Rapportage & <overzicht> "Q4"')
+    assert reader.get("/feeds/digests.atom", headers=validators).status_code == 304
+
+    # The coordinator publishes it on its page.
+    login(client, coordinator)
+    response = post_form(
+        client, f"/rapportages/{draft.id}/publiceren", {}, token_from=f"/rapportages/{draft.id}"
+    )
+    assert response.status_code == 302
+
+    response, after = read(reader, "/feeds/digests.atom", **validators)
+    new = [entry for entry in after.entries if entry.id not in ids(before)]
+    assert len(new) == 1 and ids(after)[1:] == ids(before)
+    [entry] = new
+    assert entry.title == 'Rapportage & <overzicht> "Q4"'
+    assert entry.id == f"tag:signalen.local,{draft.created_at.year}:rapportage/{draft.id}"
+    assert entry.link == f"http://localhost/rapportages/{draft.id}"
     assert "nieuwe knelpunten" in entry.content[0].value
-    assert entry.updated_parsed[:6] == digest.published_at.utctimetuple()[:6]
-    assert self_link(atom) == "http://localhost/feeds/digests.atom"
-    headers = {"If-None-Match": response.headers["ETag"]}
-    assert client.get("/feeds/digests.atom", headers=headers).status_code == 304
-    since = {"If-Modified-Since": response.headers["Last-Modified"]}
-    assert client.get("/feeds/digests.atom", headers=since).status_code == 304
+    db.session.refresh(draft)
+    assert entry.updated_parsed[:6] == draft.published_at.utctimetuple()[:6]
+    assert after.feed.updated == entry.updated  # the feed changed when the data did
+    assert self_link(after) == "http://localhost/feeds/digests.atom"
 
-    response, rss = read(client, "/feeds/digests.rss")
+    # The next poll with the new validators: 304, by ETag and by date.
+    for headers in (
+        {"If-None-Match": response.headers["ETag"]},
+        {"If-Modified-Since": response.headers["Last-Modified"]},
+    ):
+        again = reader.get("/feeds/digests.atom", headers=headers)
+        assert again.status_code == 304 and again.data == b""
+
+    response, rss = read(reader, "/feeds/digests.rss")
     assert response.content_type == RSS
-    assert ids(rss) == [entry.id]
-    assert rss.entries[0].title == "Rapportage & <overzicht>"
+    assert ids(rss) == ids(after)
+    assert rss.entries[0].title == 'Rapportage & <overzicht> "Q4"'
 
-    # A published correction replaces the version it corrects: one entry per digest.
+
+def test_a_corrected_digest_is_the_same_entry_updated(client, make_user):
+    coordinator = make_user(Role.COORDINATOR)
+    period = digests.parse_period(f"{date.today().year - 1}-Q4")
+    digest = digests.publish(digests.create_digest(period, coordinator), coordinator)
+    digest.published_at -= timedelta(days=2)  # published two days ago
+    db.session.commit()
+    response, first = read(client, "/feeds/digests.atom")
+    [original] = first.entries
+
     correction = digests.create_correction(digest, coordinator)
-    correction.change_note = "Cijfers aangevuld"
+    correction.change_note = "Cijfers aangevuld & verbeterd"
     digests.publish(correction, coordinator)
-    _, atom = read(client, "/feeds/digests.atom")
-    assert ids(atom) == [
-        f"tag:signalen.local,{correction.created_at.year}:rapportage/{correction.id}"
-    ]
-    assert "Cijfers aangevuld" in atom.entries[0].content[0].value
+    response, atom = read(
+        client, "/feeds/digests.atom", **{"If-None-Match": response.headers["ETag"]}
+    )
+    [entry] = atom.entries  # still one entry per digest
+    assert entry.id == original.id
+    assert entry.updated_parsed > original.updated_parsed
+    assert entry.published_parsed == original.published_parsed
+    assert entry.title.endswith("(versie 2)")
+    assert entry.link == f"http://localhost/rapportages/{correction.id}"
+    assert "Cijfers aangevuld &amp; verbeterd</p>" in entry.content[0].value  # HTML, escaped
 
 
-def test_autodiscovery_links_on_pages(client, taxonomy, login_as):
+def test_autodiscovery_links_on_pages(client, taxonomy, login_as, make_user):
     theme = taxonomy.themes["betaling"].id
     page = client.get(f"/zoeken?thema={theme}&q=terugvordering&pagina=2").get_data(as_text=True)
     atom = f"/zoeken.atom?q=terugvordering&amp;thema={theme}"
@@ -306,9 +339,21 @@ def test_autodiscovery_links_on_pages(client, taxonomy, login_as):
     assert "Volg deze zoekopdracht" in page
     assert feedparser.parse(client.get(atom.replace("&amp;", "&")).data).bozo is False
 
-    home = client.get("/").get_data(as_text=True)
-    assert '<link rel="alternate" type="application/atom+xml"' in home
-    assert 'href="/feeds/digests.atom"' in home
+    digest_links = (
+        '<link rel="alternate" type="application/atom+xml" '
+        'title="Signaleringsrapportages (Atom)" href="/feeds/digests.atom">',
+        '<link rel="alternate" type="application/rss+xml" '
+        'title="Signaleringsrapportages (RSS)" href="/feeds/digests.rss">',
+    )
+    coordinator = make_user(Role.COORDINATOR)
+    period = digests.parse_period(f"{date.today().year - 1}-Q4")
+    digest = digests.publish(digests.create_digest(period, coordinator), coordinator)
+    for url in ("/", "/rapportages/", f"/rapportages/{digest.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert all(link in page for link in digest_links), url
+    assert "Volg nieuwe rapportages in uw feedlezer" in client.get("/rapportages/").get_data(
+        as_text=True
+    )
 
     login_as(Role.VOLUNTEER)
     page = client.get("/zoeken?q=x").get_data(as_text=True)

@@ -88,6 +88,7 @@ def digest_view(digest: Digest) -> dict[str, Any]:
             _date(figures.get("previous", {}).get("start")),
             _date(figures.get("previous", {}).get("end")),
         ),
+        "computed": format_date(digest.computed_at, "d MMMM yyyy") if digest.computed_at else "",
         "totals": totals,
         "signals_trend": trend_text(totals.get("signals", 0), totals.get("previous_signals", 0)),
         "clients_trend": trend_text(totals.get("clients", 0), totals.get("previous_clients", 0)),
@@ -198,6 +199,8 @@ def digest_pdf(digest: Digest) -> bytes:
     )
     for label, count in view["followup_statuses"]:
         pdf.bullet(f"{label}: {count}")
+    if view["computed"]:
+        pdf.paragraph(_("De stand hieronder is van %(date)s.", date=view["computed"]))
     pdf.paragraph(
         _(
             "Afspraken: %(total)d gemaakt, %(done)d uitgevoerd, %(open)d nog open, waarvan "
@@ -219,15 +222,15 @@ def digest_pdf(digest: Digest) -> bytes:
     return pdf.output()
 
 
-def referral_lines(figures: Any) -> list[str]:
-    """Referral figures as readable lines: per theme with outcomes (for the PDF)."""
-    if not (isinstance(figures, dict) and "by_theme" in figures and "outcome_labels" in figures):
-        return _plain_lines(figures)
-    labels = figures["outcome_labels"]
+def referral_lines(figures: dict[str, Any]) -> list[str]:
+    """Referral figures as readable lines for the PDF: totals, outcomes, per theme."""
+    labels = figures.get("outcome_labels", {})
 
     def outcomes(counts: dict) -> str:
         return ", ".join(f"{label}: {counts.get(key, 0)}" for key, label in labels.items())
 
+    if not figures.get("total"):
+        return [_("Geen doorverwijzingen in deze periode.")]
     lines = [
         _(
             "Doorverwezen: %(n)d (warme overdracht: %(warm)d, vanuit een knelpunt: %(signals)d)",
@@ -237,29 +240,6 @@ def referral_lines(figures: Any) -> list[str]:
         ),
         _("Uitkomst: %(outcomes)s", outcomes=outcomes(figures.get("outcomes", {}))),
     ]
-    for row in figures["by_theme"]:
+    for row in figures.get("by_theme", []):
         lines.append(f"{row['theme']}: {row['total']} ({outcomes(row.get('outcomes', {}))})")
     return lines
-
-
-def _plain_lines(value: Any, prefix: str = "") -> list[str]:
-    """Referral figures (whatever their shape) as readable lines for the PDF."""
-    if isinstance(value, dict):
-        lines = []
-        for key, item in value.items():
-            label = f"{prefix}{str(key).replace('_', ' ')}"
-            if isinstance(item, dict | list):
-                lines += _plain_lines(item, f"{label}: ")
-            else:
-                lines.append(f"{label}: {item}")
-        return lines
-    if isinstance(value, list):
-        lines = []
-        for item in value:
-            if isinstance(item, dict):
-                flat = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in item.items())
-                lines.append(f"{prefix}{flat}")
-            else:
-                lines.append(f"{prefix}{item}")
-        return lines
-    return [f"{prefix}{value}"]

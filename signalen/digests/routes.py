@@ -19,7 +19,7 @@ from flask_login import current_user
 from signalen.auth.models import Role
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
-from signalen.core.forms import show_service_error
+from signalen.core.forms import form_status, show_service_error
 from signalen.digests import services
 from signalen.digests.forms import FREE_PERIOD, ActionForm, DigestForm, NewDigestForm
 from signalen.digests.models import Digest
@@ -29,11 +29,6 @@ from signalen.extensions import db
 bp = Blueprint("digests", __name__, url_prefix="/rapportages")
 
 EDITORS = (Role.COORDINATOR, Role.ADMINISTRATOR)
-
-
-def _status() -> int:
-    """A form shown again after a POST had mistakes: 422, as elsewhere on the site."""
-    return 422 if request.method == "POST" else 200
 
 
 def _visible_or_404(digest_id: int) -> Digest:
@@ -78,17 +73,26 @@ def new():
         else:
             flash(_("Het concept is gemaakt. Vul de inleiding en opmerkingen aan."), "success")
             return redirect(url_for("digests.edit", digest_id=digest.id))
-    return render_template("digests/new.html", form=form), _status()
+    return render_template("digests/new.html", form=form), form_status()
+
+
+def _digest_page(template: str, digest_id: int, **extra):
+    digest = _visible_or_404(digest_id)
+    return render_template(
+        template,
+        digest=digest,
+        view=digest_view(digest),
+        newer=services.superseded_by(digest) if digest.is_published else None,
+        **extra,
+    )
 
 
 @bp.get("/<int:digest_id>")
 def show(digest_id: int):
     digest = _visible_or_404(digest_id)
-    return render_template(
+    return _digest_page(
         "digests/show.html",
-        digest=digest,
-        view=digest_view(digest),
-        newer=services.superseded_by(digest) if digest.is_published else None,
+        digest_id,
         can_edit=services.can_edit(current_user, digest),
         can_correct=digest.is_published and services.is_editor(current_user),
         action_form=ActionForm(),
@@ -97,13 +101,7 @@ def show(digest_id: int):
 
 @bp.get("/<int:digest_id>/afdrukken")
 def print_view(digest_id: int):
-    digest = _visible_or_404(digest_id)
-    return render_template(
-        "digests/print.html",
-        digest=digest,
-        view=digest_view(digest),
-        newer=services.superseded_by(digest) if digest.is_published else None,
-    )
+    return _digest_page("digests/print.html", digest_id)
 
 
 @bp.get("/<int:digest_id>/rapportage.pdf")
@@ -146,11 +144,11 @@ def edit(digest_id: int):
             return redirect(url_for("digests.show", digest_id=digest.id))
     return render_template(
         "digests/edit.html", form=form, digest=digest, view=digest_view(digest)
-    ), _status()
+    ), form_status()
 
 
-def _post_action(digest_id: int, action, message: str, *, editable: bool = True):
-    digest = _editable_or_403(digest_id) if editable else _visible_or_404(digest_id)
+def _post_action(digest: Digest, action, message: str, target=None):
+    """Run a button's ``action`` on ``digest``; then to ``target(result)`` or the digest."""
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -160,21 +158,26 @@ def _post_action(digest_id: int, action, message: str, *, editable: bool = True)
         flash(str(error.message), "error")
         return redirect(url_for("digests.show", digest_id=digest.id))
     flash(message, "success")
-    target = result if isinstance(result, Digest) else digest
-    return redirect(url_for("digests.show", digest_id=target.id))
+    if target is not None:
+        return redirect(target(result))
+    return redirect(url_for("digests.show", digest_id=digest.id))
 
 
 @bp.post("/<int:digest_id>/cijfers")
 @role_required(*EDITORS)
 def refresh(digest_id: int):
-    return _post_action(digest_id, services.refresh_figures, _("De cijfers zijn opnieuw berekend."))
+    return _post_action(
+        _editable_or_403(digest_id),
+        services.refresh_figures,
+        _("De cijfers zijn opnieuw berekend."),
+    )
 
 
 @bp.post("/<int:digest_id>/publiceren")
 @role_required(*EDITORS)
 def publish(digest_id: int):
     return _post_action(
-        digest_id,
+        _editable_or_403(digest_id),
         services.publish,
         _("De rapportage is gepubliceerd. Iedereen kan haar nu lezen."),
     )
@@ -186,29 +189,20 @@ def correct(digest_id: int):
     digest = _visible_or_404(digest_id)
     if not digest.is_published:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        correction = services.create_correction(digest, current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("digests.show", digest_id=digest.id))
-    flash(_("Er is een nieuwe versie als concept gemaakt. Schrijf op wat er verandert."), "success")
-    return redirect(url_for("digests.edit", digest_id=correction.id))
+    return _post_action(
+        digest,
+        services.create_correction,
+        _("Er is een nieuwe versie als concept gemaakt. Schrijf op wat er verandert."),
+        target=lambda correction: url_for("digests.edit", digest_id=correction.id),
+    )
 
 
 @bp.post("/<int:digest_id>/verwijderen")
 @role_required(*EDITORS)
 def delete(digest_id: int):
-    digest = _editable_or_403(digest_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_draft(digest, current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("digests.show", digest_id=digest_id))
-    flash(_("Het concept is verwijderd."), "success")
-    return redirect(url_for("digests.index"))
+    return _post_action(
+        _editable_or_403(digest_id),
+        services.delete_draft,
+        _("Het concept is verwijderd."),
+        target=lambda _result: url_for("digests.index"),
+    )

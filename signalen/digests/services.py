@@ -32,6 +32,7 @@ from signalen.digests.models import (
 )
 from signalen.extensions import db
 from signalen.privacy.services import check_fields
+from signalen.signals import access
 from signalen.signals.models import (
     Signal,
     Status,
@@ -269,9 +270,7 @@ def compute_figures(period: Period) -> dict[str, Any]:
     )
     figures["top"] = _top_signals(start, end)
     figures["followup"] = _followup(period)
-    referrals = _referral_figures(period)
-    if referrals is not None:
-        figures["referrals"] = referrals
+    figures["referrals"] = _referral_figures(period)
     return figures
 
 
@@ -434,38 +433,37 @@ def _followup(period: Period) -> dict[str, Any]:
     }
 
 
-def _referral_figures(period: Period) -> Any:
-    """Referral figures from the sociale kaart, when that feature offers them."""
-    try:
-        from signalen.referrals.services import referral_figures
-    except ImportError:
-        return None
-    result = referral_figures(period.start, period.end)
-    if result is None:
-        return None
-    return json.loads(json.dumps(result, default=_json_default))
+def _referral_figures(period: Period) -> dict[str, Any]:
+    """Referrals to the sociale kaart in the period: totals and per theme, with outcomes."""
+    from signalen.referrals.services import referral_figures
 
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if hasattr(value, "__dict__"):
-        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
-    return str(value)
+    return referral_figures(period.start, period.end)
 
 
 def _scrub_private_text(figures: dict[str, Any]) -> dict[str, Any]:
-    """Drop titles of signals that are no longer openbaar (checked again when publishing)."""
+    """The figures with signal text only for signals that are openbaar now, as worded now.
+
+    Run when publishing: a signal may have stopped being openbaar since the figures were
+    computed, or have had its wording changed and approved again.
+    """
     ids = [row["id"] for row in figures.get("top", []) if row.get("id")]
     ids += [row["id"] for row in figures.get("followup", {}).get("signals", [])]
-    public = set(db.session.scalars(select(Signal.id).where(Signal.id.in_(ids), _public_clause())))
+    titles = dict(
+        db.session.execute(
+            select(Signal.id, Signal.title).where(Signal.id.in_(ids), _public_clause())
+        ).all()
+    )
     figures = json.loads(json.dumps(figures))
     for row in figures.get("top", []):
-        if row.get("id") not in public:
+        if row.get("id") in titles:
+            row["title"] = titles[row["id"]]
+        else:
             row.update(id=None, title=None, public=False)
     if "followup" in figures:
         figures["followup"]["signals"] = [
-            row for row in figures["followup"]["signals"] if row["id"] in public
+            {**row, "title": titles[row["id"]]}
+            for row in figures["followup"]["signals"]
+            if row["id"] in titles
         ]
     return figures
 
@@ -475,11 +473,7 @@ def _scrub_private_text(figures: dict[str, Any]) -> dict[str, Any]:
 
 def is_editor(user: User | None) -> bool:
     """Coordinators and beheerders draft and publish digests."""
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.role in (Role.COORDINATOR, Role.ADMINISTRATOR)
-    )
+    return access.is_manager(user)
 
 
 def can_view(user: User | None, digest: Digest) -> bool:
@@ -548,6 +542,13 @@ def superseded_by(digest: Digest) -> Digest | None:
         .order_by(Digest.id.desc())
         .limit(1)
     )
+
+
+def first_version(digest: Digest) -> Digest:
+    """The first version of ``digest``: the one its corrections (if any) descend from."""
+    while digest.supersedes is not None:
+        digest = digest.supersedes
+    return digest
 
 
 def digest_summary_text(digest: Digest) -> str:

@@ -179,7 +179,7 @@ def _scope_statement(scope: str, limit: int):
     return (
         select(Signal.id, Signal.updated_at, Signal.public_approved_at)
         .where(public_signal_clause(), criterion)
-        .order_by(Signal.created_at.desc(), Signal.id.desc())
+        .order_by(Signal.public_approved_at.desc(), Signal.id.desc())
         .limit(limit)
     )
 
@@ -235,11 +235,12 @@ def signal_entry(signal: Signal) -> FeedEntry:
     )
 
 
-def _signals_by_id(ids: list[int]) -> dict[int, Signal]:
+def _public_by_id(model, public_clause, ids: list[int]) -> dict:
+    """The objects with these ids that are still public, by id."""
     if not ids:
         return {}
-    query = select(Signal).where(Signal.id.in_(ids), public_signal_clause())
-    return {signal.id: signal for signal in db.session.scalars(query)}
+    query = select(model).where(model.id.in_(ids), public_clause)
+    return {obj.id: obj for obj in db.session.scalars(query)}
 
 
 # Articles ----------------------------------------------------------------------------------
@@ -269,17 +270,12 @@ def article_entry(article: Article) -> FeedEntry:
     )
 
 
-def _articles_by_id(ids: list[int]) -> dict[int, Article]:
-    if not ids:
-        return {}
-    query = select(Article).where(Article.id.in_(ids), public_article_clause())
-    return {article.id: article for article in db.session.scalars(query)}
-
-
 def load_entries(stamps: list[Stamp]) -> list[FeedEntry]:
     """Full entries for ``stamps``, in their order; anything no longer public is left out."""
-    signals = _signals_by_id([s.id for s in stamps if s.kind == "signal"])
-    articles = _articles_by_id([s.id for s in stamps if s.kind == "article"])
+    signal_ids = [s.id for s in stamps if s.kind == "signal"]
+    signals = _public_by_id(Signal, public_signal_clause(), signal_ids)
+    article_ids = [s.id for s in stamps if s.kind == "article"]
+    articles = _public_by_id(Article, public_article_clause(), article_ids)
     entries = []
     for stamp in stamps:
         if stamp.kind == "signal" and stamp.id in signals:
@@ -292,23 +288,24 @@ def load_entries(stamps: list[Stamp]) -> list[FeedEntry]:
 # Feeds per theme, agency and gemeente ------------------------------------------------------
 
 
-def _signal_plan(
-    key: str,
-    title: str,
-    subtitle: str,
-    search_args: dict[str, str],
-    endpoint: str,
-    values: dict[str, object],
-    scope: str,
-    target_id: int,
-) -> FeedPlan:
+# The feed of each scope: its view, and the name of its value in the URL of that view.
+SCOPE_ENDPOINTS = {
+    "thema": ("feeds.theme", "theme_id"),
+    "uitvoerder": ("feeds.agency", "agency_id"),
+    "gemeente": ("feeds.municipality", "code"),
+}
+
+
+def _signal_plan(scope: str, target_id: int, url_value: object, title: str, subtitle: str):
+    """The feed of the public signals of one theme, agency or gemeente (``target_id``)."""
+    endpoint, url_name = SCOPE_ENDPOINTS[scope]
     return FeedPlan(
-        key=key,
-        title=title,
+        key=f"{scope}/{url_value}",
+        title=f"{_site()}: {title}",
         subtitle=subtitle,
-        html_url=url_for("infobank.search", _external=True, **search_args),
+        html_url=url_for("infobank.search", _external=True, **{scope: str(target_id)}),
         self_endpoint=endpoint,
-        self_values=values,
+        self_values={url_name: url_value},
         self_query="",
         stamps=signal_stamps(scope, target_id),
         load_entries=load_entries,
@@ -324,15 +321,13 @@ def theme_plan(theme_id: int) -> FeedPlan:
     theme = db.session.get(Theme, theme_id)
     if theme is None:
         raise _not_found(_("Er is geen thema met nummer %(id)d.", id=theme_id))
+    name = theme.full_name
     return _signal_plan(
-        f"thema/{theme.id}",
-        _("%(site)s: knelpunten over %(theme)s", site=_site(), theme=theme.full_name),
-        _("Openbare knelpunten over het thema %(theme)s, nieuwste eerst.", theme=theme.full_name),
-        {"thema": str(theme.id)},
-        "feeds.theme",
-        {"theme_id": theme.id},
         "thema",
         theme.id,
+        theme.id,
+        _("knelpunten over %(theme)s", theme=name),
+        _("Openbare knelpunten over het thema %(theme)s, nieuwste eerst.", theme=name),
     )
 
 
@@ -342,37 +337,32 @@ def agency_plan(agency_id: int) -> FeedPlan:
     if agency is None:
         raise _not_found(_("Er is geen uitvoerder met nummer %(id)d.", id=agency_id))
     return _signal_plan(
-        f"uitvoerder/{agency.id}",
-        _("%(site)s: knelpunten bij %(agency)s", site=_site(), agency=agency.name),
-        _("Openbare knelpunten bij %(agency)s, nieuwste eerst.", agency=agency.name),
-        {"uitvoerder": str(agency.id)},
-        "feeds.agency",
-        {"agency_id": agency.id},
         "uitvoerder",
         agency.id,
+        agency.id,
+        _("knelpunten bij %(agency)s", agency=agency.name),
+        _("Openbare knelpunten bij %(agency)s, nieuwste eerst.", agency=agency.name),
     )
 
 
 def municipality_plan(code: str) -> FeedPlan:
     """Public signals in one gemeente, by its CBS code (``GM0363``)."""
-    municipality = db.session.scalar(
+    found = db.session.scalar(
         select(Municipality).where(Municipality.code == code.strip().upper()[:10])
     )
-    if municipality is None:
-        message = _(
-            "Er is geen gemeente met code '%(code)s'. Gebruik de CBS-code, zoals GM0363.",
-            code=code[:20],
+    if found is None:
+        raise _not_found(
+            _(
+                "Er is geen gemeente met code '%(code)s'. Gebruik de CBS-code, zoals GM0363.",
+                code=code[:20],
+            )
         )
-        raise _not_found(message)
     return _signal_plan(
-        f"gemeente/{municipality.code}",
-        _("%(site)s: knelpunten in %(name)s", site=_site(), name=municipality.name),
-        _("Openbare knelpunten in de gemeente %(name)s, nieuwste eerst.", name=municipality.name),
-        {"gemeente": str(municipality.id)},
-        "feeds.municipality",
-        {"code": municipality.code},
         "gemeente",
-        municipality.id,
+        found.id,
+        found.code,
+        _("knelpunten in %(name)s", name=found.name),
+        _("Openbare knelpunten in de gemeente %(name)s, nieuwste eerst.", name=found.name),
     )
 
 
@@ -460,21 +450,28 @@ def canonical_query(filters: SearchFilters) -> str:
     return urlencode(pairs)
 
 
-def search_stamps(filters: SearchFilters) -> list[Stamp]:
-    """The newest results of the search for an anonymous visitor, checked against the database.
+# A search feed asks the index for this many times its length, newest registered first, then
+# keeps the most recently published: a signal approved today after a long wait still shows.
+SEARCH_OVERSAMPLE = 10
 
-    Uses the search service exactly like ``/zoeken`` sorted by date: signals by registration
-    date, articles by last change, newest first.
+
+def search_stamps(filters: SearchFilters) -> list[Stamp]:
+    """The newest published results of the search for an anonymous visitor.
+
+    The matches come from the search service exactly as ``/zoeken`` finds them for a
+    visitor who is not logged in; the database then decides what is public and when it was
+    published (a signal: when its wording was approved; an article: its last change).
     """
     limit = max_entries()
     allowed = viewer_tokens(None)
     kinds = filters.values.get("soort") or list(KINDS)
+    wanted = limit * SEARCH_OVERSAMPLE
     signal_ids: list[int] = []
     article_ids: list[int] = []
     if "knelpunt" in kinds:
-        signal_ids = search.matching_ids(filters.to_query(kinds=["signal"]), allowed, limit)
+        signal_ids = search.matching_ids(filters.to_query(kinds=["signal"]), allowed, wanted)
     if "artikel" in kinds:
-        article_ids = search.matching_ids(filters.to_query(kinds=["article"]), allowed, limit)
+        article_ids = search.matching_ids(filters.to_query(kinds=["article"]), allowed, wanted)
     if not signal_ids and not article_ids and search.status() != "ok":
         raise FeedError(
             503,
@@ -484,13 +481,13 @@ def search_stamps(filters: SearchFilters) -> list[Stamp]:
     dated: list[tuple[datetime, Stamp]] = []
     if signal_ids:
         rows = db.session.execute(
-            select(
-                Signal.id, Signal.created_at, Signal.updated_at, Signal.public_approved_at
-            ).where(Signal.id.in_(signal_ids), public_signal_clause())
+            select(Signal.id, Signal.updated_at, Signal.public_approved_at).where(
+                Signal.id.in_(signal_ids), public_signal_clause()
+            )
         )
         for row in rows:
             stamp = Stamp("signal", row.id, _signal_updated(row.updated_at, row.public_approved_at))
-            dated.append((row.created_at, stamp))
+            dated.append((row.public_approved_at, stamp))
     if article_ids:
         rows = db.session.execute(
             select(Article.id, Article.updated_at).where(
@@ -577,19 +574,24 @@ def digest_stamps() -> list[Stamp]:
 
 
 def digest_entry(digest) -> FeedEntry:
-    """One published digest: its summary as content."""
-    from signalen.digests.services import digest_summary_text
+    """One published digest: its summary as content.
+
+    A correction keeps the id of the first version, with a newer ``updated``: a feed reader
+    shows the same entry, changed, instead of a second one.
+    """
+    from signalen.digests.services import digest_summary_text, first_version
 
     summary = digest_summary_text(digest)
     title = digest.title
     if digest.version > 1:
         title = _("%(title)s (versie %(version)d)", title=title, version=digest.version)
+    first = first_version(digest)
     return FeedEntry(
-        tag=tag_uri(digest.created_at, f"rapportage/{digest.id}"),
+        tag=tag_uri(first.created_at, f"rapportage/{first.id}"),
         title=title,
         link=url_for("digests.show", digest_id=digest.id, _external=True),
         updated=digest.published_at,
-        published=digest.published_at,
+        published=first.published_at or digest.published_at,
         summary=summary,
         content=_paragraphs(summary),
     )
