@@ -3,11 +3,15 @@
 Builds a throw-away SQLite instance with ``--size`` generated signals (bulk inserts through
 SQLAlchemy Core; the search index is not filled, the digest does not use it), of which
 ``--in-quarter`` fall in the last complete quarter, plus meetings with outcomes and
-agreements. Then it times creating the quarter's digest (SQL aggregates over the period and
-the period before) and, when the feeds feature offers ``/feeds/digests.atom``, the feed:
-cold (first request) and answered with 304 Not Modified to a conditional GET.
+agreements and referrals to the sociale kaart. Then it times the real service that creates
+the quarter's digest (``digests.services.create_digest``: SQL aggregates over the period and
+the period before, stored as a draft), publishes it with four earlier quarters, serves the app
+with waitress on a loopback port and times ``/feeds/digests.atom`` over HTTP: the first
+request (cold) and conditional GETs answered with 304 Not Modified. The feed of a theme
+(public signals, read from the database) is timed the same way as extra lines.
 
-    .venv/bin/python bench/digest.py --size 100000 --in-quarter 10000
+    .venv/bin/python bench/digest.py                      # 100,000 signals, 10,000 in the quarter
+    .venv/bin/python bench/digest.py --size 5000 --in-quarter 500   # a quick check
 """
 
 from __future__ import annotations
@@ -16,12 +20,17 @@ import argparse
 import random
 import statistics
 import tempfile
+import threading
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, date, datetime, timedelta
+from email.message import Message
 from zoneinfo import ZoneInfo
 
 from flask_migrate import upgrade
 from sqlalchemy import insert
+from waitress.server import create_server
 
 from signalen import create_app
 from signalen.auth.models import Role
@@ -31,6 +40,7 @@ from signalen.digests import services as digests
 from signalen.extensions import db
 from signalen.meetings.models import Agreement, Meeting, MeetingItem
 from signalen.organisations.services import create_organisation
+from signalen.referrals.models import Outcome, Referral, referral_theme
 from signalen.search import services as search
 from signalen.signals.models import Signal, signal_scheme, signal_theme
 from signalen.taxonomy.services import NameIndex, seed_taxonomies
@@ -38,7 +48,8 @@ from signalen.taxonomy.services import NameIndex, seed_taxonomies
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CHUNK = 10_000
 RUNS = 3
-FEED_RUNS = 20
+FEED_RUNS = 50
+REFERRALS = 3_000
 
 
 def last_complete_quarter(today: date) -> str:
@@ -119,7 +130,9 @@ def fill(size: int, in_quarter: int, period: digests.Period, organisation_ids: l
     db.session.commit()
 
 
-def add_meetings(period: digests.Period, organisation_id: int, count: int = 20) -> None:
+def add_meetings(
+    period: digests.Period, organisation_id: int, signals: int, count: int = 20
+) -> None:
     """Meetings before and in the period, each with discussed signals and agreements."""
     rng = random.Random(11)
     for number in range(count):
@@ -132,7 +145,7 @@ def add_meetings(period: digests.Period, organisation_id: int, count: int = 20) 
             item = MeetingItem(
                 meeting=meeting,
                 position=position,
-                signal_id=rng.randrange(1, 20_000),
+                signal_id=rng.randrange(1, min(signals, 20_000) + 1),
                 discussion="Besproken.",
                 discussed_at=datetime.combine(held_on, datetime.min.time(), UTC),
             )
@@ -149,38 +162,63 @@ def add_meetings(period: digests.Period, organisation_id: int, count: int = 20) 
     db.session.commit()
 
 
-def timed(function, *args) -> float:
-    start = time.perf_counter()
-    function(*args)
-    return time.perf_counter() - start
+def add_referrals(
+    period: digests.Period, organisation_id: int, signals: int, count: int = REFERRALS
+) -> None:
+    """Referrals over the year before the period end, a third of them in the period."""
+    rng = random.Random(13)
+    themes = sorted({theme.id for theme in NameIndex.load().themes.values()})
+    outcomes = [None, *(outcome.value for outcome in Outcome)]
+    rows, links = [], []
+    for number in range(1, count + 1):
+        if number % 3 == 0:
+            day = period.start + timedelta(days=rng.randrange(period.days))
+        else:
+            day = period.start - timedelta(days=rng.randrange(1, 365))
+        rows.append(
+            {
+                "id": number,
+                "organisation_id": organisation_id,
+                "signal_id": rng.randrange(1, min(signals, 20_000) + 1) if number % 2 else None,
+                "service_name": f"Dienst {number % 40}",
+                "organization_name": f"Organisatie {number % 15}",
+                "referred_on": day,
+                "reason": "Hulp nodig.",
+                "warm_handover": number % 5 == 0,
+                "outcome": rng.choice(outcomes),
+            }
+        )
+        links += [{"referral_id": number, "theme_id": t} for t in rng.sample(themes, 2)]
+    db.session.execute(insert(Referral.__table__), rows)
+    db.session.execute(insert(referral_theme), links)
+    db.session.commit()
 
 
-def feed_timings(app) -> tuple[float, float] | None:
-    """(cold ms, 304 ms median) for /feeds/digests.atom, or None when there is no such feed."""
-    adapter = app.url_map.bind("localhost")
+def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message]:
+    """GET a URL of the local test server: (status, headers)."""
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (http://127.0.0.1)
     try:
-        adapter.match("/feeds/digests.atom", method="GET")
-    except Exception:  # NotFound or MethodNotAllowed: no digest feed yet
-        return None
-    client = app.test_client()
+        with urllib.request.urlopen(request) as response:  # noqa: S310
+            response.read()
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:  # 304 comes as an "error" from urllib
+        error.read()
+        return error.code, error.headers
+
+
+def feed_timings(url: str) -> tuple[float, float]:
+    """(ms of the first GET, median ms of conditional GETs answered 304) over HTTP."""
     start = time.perf_counter()
-    response = client.get("/feeds/digests.atom")
+    status, headers = http_get(url)
     cold = (time.perf_counter() - start) * 1000
-    assert response.status_code == 200, response.status_code
-    headers = {}
-    if response.headers.get("ETag"):
-        headers["If-None-Match"] = response.headers["ETag"]
-    if response.headers.get("Last-Modified"):
-        headers["If-Modified-Since"] = response.headers["Last-Modified"]
-    if not headers:
-        print("feed: no ETag or Last-Modified, so no conditional GET")
-        return cold, float("nan")
+    assert status == 200, (url, status)
+    conditional = {"If-None-Match": headers["ETag"], "If-Modified-Since": headers["Last-Modified"]}
     times = []
     for _ in range(FEED_RUNS):
         start = time.perf_counter()
-        again = client.get("/feeds/digests.atom", headers=headers)
+        status, _headers = http_get(url, conditional)
         times.append((time.perf_counter() - start) * 1000)
-        assert again.status_code == 304, again.status_code
+        assert status == 304, (url, status)
     return cold, statistics.median(times)
 
 
@@ -209,10 +247,11 @@ def main() -> None:
 
         start = time.perf_counter()
         fill(args.size, args.in_quarter, period, [o.id for o in organisations])
-        add_meetings(period, organisations[0].id)
+        add_meetings(period, organisations[0].id, args.size)
+        add_referrals(period, organisations[0].id, args.size)
         print(
-            f"database: {args.size} signals ({args.in_quarter} in {period.label}) "
-            f"in {time.perf_counter() - start:.1f} s"
+            f"database: {args.size} signals ({args.in_quarter} in {period.label}), "
+            f"{REFERRALS} referrals, in {time.perf_counter() - start:.1f} s"
         )
 
         times = []
@@ -224,7 +263,8 @@ def main() -> None:
         totals = digest.figures["totals"]
         assert totals["signals"] == args.in_quarter, totals
         print(
-            f"digest {period.label}: {totals['signals']} signals, {totals['clients']} meldingen; "
+            f"digest {period.label}: {totals['signals']} signals, {totals['clients']} meldingen, "
+            f"{digest.figures['referrals']['total']} referrals; "
             f"runs {', '.join(f'{t:.2f}' for t in times)} s "
             f"(median {statistics.median(times):.2f} s)"
         )
@@ -233,21 +273,21 @@ def main() -> None:
         earlier = period
         for _ in range(4):
             start = earlier.previous().start
-            label = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-            earlier = digests.parse_period(label)
+            earlier = digests.parse_period(f"{start.year}-Q{(start.month - 1) // 3 + 1}")
             digests.publish(digests.create_digest(earlier, coordinator), coordinator)
-        db.session.commit()
+        theme_id = NameIndex.load().themes["betaling"].id
 
-        feed = feed_timings(app)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    feed = feed_timings(f"{base}/feeds/digests.atom")
+    theme = feed_timings(f"{base}/feeds/thema/{theme_id}.atom")
+    server.close()
 
+    print(f"theme feed /feeds/thema/{theme_id}.atom: cold {theme[0]:.1f} ms, 304 {theme[1]:.2f} ms")
     print(f"digest_s={statistics.median(times):.2f}")
-    if feed is None:
-        print("feed: /feeds/digests.atom does not exist (yet), feed not timed")
-        print("feed_cold_ms=NA")
-        print("feed_304_ms=NA")
-    else:
-        print(f"feed_cold_ms={feed[0]:.1f}")
-        print(f"feed_304_ms={feed[1]:.2f}")
+    print(f"feed_cold_ms={feed[0]:.1f}")
+    print(f"feed_304_ms={feed[1]:.2f}")
 
 
 if __name__ == "__main__":

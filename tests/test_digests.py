@@ -264,10 +264,35 @@ def test_command_line_creates_and_publishes(app, quarter_data):
     assert db.session.get(Digest, digest_id).is_published
     result = runner.invoke(args=["digest", "publish", str(digest_id)])
     assert result.exit_code == 1 and "Fout:" in result.output
-    result = runner.invoke(args=["digest", "create", "--period", "2025-Q9"])
-    assert result.exit_code == 1 and "Fout:" in result.output
     result = runner.invoke(args=["digest", "publish", "99999"])
-    assert result.exit_code == 1
+    assert result.exit_code == 1 and "Rapportage 99999 bestaat niet." in result.output
+
+    # Every period form prints the new id and nothing else.
+    year = period.start.year
+    for label, start in ((f"{year}-H{1 if period.start.month <= 6 else 2}", None),
+                         (f"{year}-{period.start.month:02d}", period.start)):  # fmt: skip
+        result = runner.invoke(args=["digest", "create", "--period", label])
+        assert result.exit_code == 0, result.output
+        created = db.session.get(Digest, int(result.output.strip()))
+        assert created.period_label == label and created.status is DigestStatus.DRAFT
+        assert start is None or created.period_start == start
+
+    before = db.session.scalar(db.select(db.func.count(Digest.id)))
+    bad = [
+        (["--period", "2025-Q9"], "Geef de periode als"),
+        (["--period", "2025-13"], "Die maand bestaat niet."),
+        (["--period", "2999-Q1"], "De periode is nog niet begonnen."),
+        (["--from", "2025-01-01"], "Geef een begin- en een einddatum."),
+        (["--from", "2025-02-30", "--to", "2025-03-01"], "De datum bij --from klopt niet"),
+        (["--from", "2025-03-01", "--to", "2025-02-01"], "De einddatum ligt voor de begindatum."),
+        (["--period", "2025-Q1", "--from", "2025-01-01"], "niet allebei"),
+        ([], "Geef een periode"),
+    ]
+    for args, message in bad:
+        result = runner.invoke(args=["digest", "create", *args])
+        assert result.exit_code == 1, args
+        assert result.output.startswith("Fout: ") and message in result.output, result.output
+    assert db.session.scalar(db.select(db.func.count(Digest.id))) == before  # nothing written
 
 
 def test_followup_section_counts_discussed_signals_and_agreements(app, coordinator, make_signal):
