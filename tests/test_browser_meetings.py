@@ -56,8 +56,11 @@ def test_overleg_and_digest_in_a_real_browser(live_server, browser, make_user, m
     page.wait_for_url("**/agenda-samenstellen")
 
     # The agenda from a filtered search.
+    page.click(".facets a:has-text('Bereikbaarheid')")  # a theme filter, as on /zoeken
+    assert "thema=" in page.url
     page.fill("#q", "bereikbaar")
     page.click("button[type=submit]:has-text('Zoeken')")
+    assert "thema=" in page.url and "q=bereikbaar" in page.url
     assert page.locator(".result").count() == 1
     check_accessibility(page, "agenda-samenstellen")
     page.check(f"#pick-{wanted_id}")
