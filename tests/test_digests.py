@@ -128,6 +128,14 @@ def test_publish_freezes_and_corrections_are_new_versions(app, client, quarter_d
         services.update_draft(digest, coordinator, title="Anders", introduction="", remarks={})
     with pytest.raises(ServiceError):
         services.refresh_figures(digest, coordinator)
+    # Nor through the pages: no edit form, no second publication, no refresh, no delete.
+    editor = app.test_client()
+    login(editor, coordinator)
+    assert editor.get(f"/rapportages/{digest.id}/bewerken").status_code == 403
+    token_page = f"/rapportages/{digest.id}"
+    for action in ("bewerken", "publiceren", "cijfers", "verwijderen"):
+        response = post_form(editor, f"/rapportages/{digest.id}/{action}", {}, token_page)
+        assert response.status_code == 403, action
 
     # New data does not change a published digest.
     quarter_data["other"].report_count = 50
