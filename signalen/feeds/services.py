@@ -193,6 +193,12 @@ def signal_stamps(scope: str, target_id: int) -> list[Stamp]:
     ]
 
 
+def _summary(text: str, length: int = 300) -> str:
+    """The start of ``text`` on one line, at most ``length`` characters."""
+    summary = " ".join(text.split())
+    return summary if len(summary) <= length else summary[: length - 3].rstrip() + "…"
+
+
 def _paragraphs(text: str) -> Markup:
     blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
     return Markup("").join(
@@ -220,16 +226,13 @@ def signal_entry(signal: Signal) -> FeedEntry:
         (_("Gevolgen"), signal.impact.label),
         (_("Gemeld"), ngettext("%(num)d keer", "%(num)d keer", signal.report_count)),
     ]
-    summary = " ".join(signal.description.split())
-    if len(summary) > 300:
-        summary = summary[:297].rstrip() + "…"
     return FeedEntry(
         tag=tag_uri(signal.created_at, f"signaal/{signal.id}"),
         title=signal.title,
         link=url_for("signals.detail", signal_id=signal.id, _external=True),
         updated=_signal_updated(signal.updated_at, signal.public_approved_at),
         published=signal.public_approved_at or signal.created_at,
-        summary=summary,
+        summary=_summary(signal.description),
         content=_paragraphs(signal.description) + _facts(facts),
         categories=themes,
     )
@@ -255,16 +258,13 @@ def article_entry(article: Article) -> FeedEntry:
     from signalen.articles.services import render_markdown
 
     themes = [theme.full_name for theme in article.themes]
-    summary = " ".join(article.body.split())
-    if len(summary) > 300:
-        summary = summary[:297].rstrip() + "…"
     return FeedEntry(
         tag=tag_uri(article.created_at, f"artikel/{article.id}"),
         title=article.title,
         link=url_for("articles.detail", article_id=article.id, _external=True),
         updated=article.updated_at,
         published=article.created_at,
-        summary=summary,
+        summary=_summary(article.body),
         content=render_markdown(article.body),
         categories=themes,
     )

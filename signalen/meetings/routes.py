@@ -46,6 +46,23 @@ MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
 AGENDA_PER_PAGE = 25
 
 
+FAILED = object()
+
+
+def _attempt(call, form=None):
+    """Run a service call; when it refuses, undo and show why (under the form field, else
+    as a message) and return FAILED."""
+    try:
+        return call()
+    except ServiceError as error:
+        db.session.rollback()
+        if form is not None:
+            show_service_error(form, error)
+        else:
+            flash(str(error.message), "error")
+        return FAILED
+
+
 def _visible():
     """The template test whether the current user may read an agenda item."""
     return lambda item: services.item_visible(item, current_user)
@@ -104,12 +121,8 @@ def new():
     form = MeetingForm()
     form.fill_choices()
     if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(_input(form), current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
+        meeting = _attempt(lambda: services.create_meeting(_input(form), current_user), form)
+        if meeting is not FAILED:
             flash(_("Het overleg is gepland. Stel nu de agenda samen."), "success")
             return redirect(url_for("meetings.compose", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=None), form_status()
@@ -139,12 +152,8 @@ def edit(meeting_id: int):
     if request.method == "GET":
         form.agencies.data = [agency.id for agency in meeting.agencies]
     if form.validate_on_submit():
-        try:
-            services.update_meeting(meeting, _input(form), current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
+        saved = _attempt(lambda: services.update_meeting(meeting, _input(form), current_user), form)
+        if saved is not FAILED:
             flash(_("Het overleg is opgeslagen."), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=meeting), form_status()
@@ -162,11 +171,8 @@ def compose(meeting_id: int):
         raw = request.form.getlist("signal_ids")
         ids = [int(v) for v in raw if v.isdigit() and len(v) < 10]
         back = _back_to_search(request.form.get("terug", ""))
-        try:
-            result = services.add_signals(meeting, ids, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+        result = _attempt(lambda: services.add_signals(meeting, ids, current_user))
+        if result is FAILED:
             return redirect(url_for("meetings.compose", meeting_id=meeting.id) + back)
         if result.added:
             flash(
@@ -227,14 +233,12 @@ def add_item(meeting_id: int):
     meeting = _managed_meeting(meeting_id)
     form = FreeItemForm(prefix="free")
     if form.validate_on_submit():
-        try:
-            services.add_free_item(
+        added = _attempt(
+            lambda: services.add_free_item(
                 meeting, form.title.data, form.description.data or "", current_user
             )
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
+        )
+        if added is not FAILED:
             flash(_("Het agendapunt is toegevoegd."), "success")
     else:
         flash_form_errors(form)
@@ -248,12 +252,7 @@ def remove_item(meeting_id: int, item_id: int):
     item = _item_or_404(meeting, item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.remove_item(item, current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
+    if _attempt(lambda: services.remove_item(item, current_user)) is not FAILED:
         flash(_("Het agendapunt is van de agenda gehaald."), "success")
     return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#agenda")
 
@@ -282,18 +281,17 @@ def outcome(meeting_id: int, item_id: int):
             form.agreement_due_on.data,
         )
         agreements = [] if agreement.is_empty else [agreement]
-        try:
-            services.record_outcome(
+        recorded = _attempt(
+            lambda: services.record_outcome(
                 item,
                 current_user,
                 discussion=form.discussion.data or "",
                 agency_response=form.agency_response.data or "",
                 agreements=agreements,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
+            ),
+            form,
+        )
+        if recorded is not FAILED:
             flash(_("De uitkomst is opgeslagen."), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id) + f"#punt-{item.id}")
     return render_template(
@@ -390,12 +388,11 @@ def close_signal(signal_id: int):
         abort(404)
     form = CloseSignalForm()
     if form.validate_on_submit():
-        try:
-            services.close_signal(signal, Status(form.status.data), form.reason.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
+        status = Status(form.status.data)
+        closed = _attempt(
+            lambda: services.close_signal(signal, status, form.reason.data, current_user)
+        )
+        if closed is not FAILED:
             flash(
                 _(
                     "Knelpunt #%(id)d is %(status)s.",
