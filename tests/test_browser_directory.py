@@ -20,6 +20,25 @@ def seed(app) -> None:
         seed_demo_directory()
 
 
+def hsds_file() -> dict:
+    """A small HSDS 3.0 file to upload: one organisation with one service."""
+    import json
+    import uuid
+
+    data = [
+        {
+            "id": str(uuid.uuid4()),
+            "name": "Stichting Geldzaken",
+            "services": [{"id": str(uuid.uuid4()), "name": "Spreekuur geld", "status": "active"}],
+        }
+    ]
+    return {
+        "name": "kaart.json",
+        "mimeType": "application/json",
+        "buffer": json.dumps(data).encode(),
+    }
+
+
 def watch_console(page) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
@@ -58,14 +77,17 @@ def test_directory_list_service_page_and_change_request(live_server, browser, ma
     check_accessibility(page, "dienst")
 
     # A mistake first (a web address that is not one), then a good change.
-    page.select_option("#field_name", "url")
-    page.fill("#proposed_value", "geen adres")
+    page.fill("#url", "geen adres")
     page.click("button:has-text('Wijziging doorgeven')")
     assert page.locator(".error-summary").is_visible()
+    assert "Vul een volledig webadres in" in page.locator(".error-summary").inner_text()
     check_accessibility(page, "dienst-wijziging-fout")
-    page.select_option("#field_name", "name")
-    page.fill("#proposed_value", "Voedselpakket Rotterdam-Zuid")
+    page.fill("#url", "")
+    page.click("summary:has-text('Naam, omschrijving')")
+    page.fill("#name", "Voedselpakket Rotterdam-Zuid")
+    page.fill("#phone", "010 420 33 45")
     page.fill("#explanation", "Zo heet het uitgiftepunt nu.")
+    check_accessibility(page, "dienst-wijziging-meer")
     page.click("button:has-text('Wijziging doorgeven')")
     assert "Dank u" in page.locator(".messages").inner_text()
 
@@ -83,14 +105,27 @@ def test_directory_list_service_page_and_change_request(live_server, browser, ma
     check_accessibility(page, "te-controleren")
     page.click("text=doorgegeven wijziging")
     check_accessibility(page, "wijzigingen")
-    page.click("button:has-text('Goedkeuren en doorvoeren')")
+    # Field by field: the name now, the phone number later.
+    page.click("button:has-text('Goedkeuren en doorvoeren: Naam')")
     assert "doorgevoerd" in page.locator(".messages").inner_text()
+    assert page.locator(".change-item").count() == 2
+    page.click("button:has-text('Afwijzen: Telefoonnummer')")
+    assert "Er zijn geen doorgegeven wijzigingen." in page.locator("main").inner_text()
     page.goto(base + "/sociale-kaart?q=Rotterdam-Zuid")
     page.click("text=Voedselpakket Rotterdam-Zuid")
     assert "Voedselpakket Rotterdam-Zuid" in page.locator("table").inner_text()
+    assert "010 420 3344" in page.locator(".facts").inner_text()  # the rejected one
     page.click("button:has-text('Gecontroleerd, klopt nog')")
     assert "gemarkeerd als gecontroleerd" in page.locator(".messages").inner_text()
     check_accessibility(page, "dienst-coordinator")
+
+    # The import page: a check of an HSDS file shows what an import would do.
+    page.goto(base + "/sociale-kaart/importeren")
+    check_accessibility(page, "importeren")
+    page.set_input_files("#file", files=[hsds_file()])
+    page.click("button:has-text('Verder')")
+    assert "Controle geslaagd" in page.locator("#report-title").inner_text()
+    check_accessibility(page, "importeren-controle")
 
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(base + "/sociale-kaart")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from signalen.auth.models import Role
-from signalen.directory import services
+from signalen.directory import hours, services
 from signalen.directory.browse import DirectoryFilters, browse, filtered_services
 from signalen.directory.models import ChangeRequest, Metadata, Schedule, Service
 from signalen.extensions import db
@@ -60,13 +60,60 @@ def test_is_open_now_uses_dutch_time(app):
     service.schedules = [
         Schedule(byday="MO,WE", freq="WEEKLY", opens_at=time(9), closes_at=time(12, 30))
     ]
-    # Monday 23 November 2026, 09:30 in Amsterdam is 08:30 UTC.
-    assert services.is_open_now(service, datetime(2026, 11, 23, 8, 30, tzinfo=UTC))
-    assert not services.is_open_now(service, datetime(2026, 11, 23, 7, 59, tzinfo=UTC))
-    assert not services.is_open_now(service, datetime(2026, 11, 23, 11, 30, tzinfo=UTC))
-    assert not services.is_open_now(service, datetime(2026, 11, 24, 8, 30, tzinfo=UTC))
+    # Monday 23 November 2026 (winter time, UTC+1): 09:30 in Amsterdam is 08:30 UTC.
+    assert hours.is_open_now(service, datetime(2026, 11, 23, 8, 30, tzinfo=UTC))
+    assert not hours.is_open_now(service, datetime(2026, 11, 23, 7, 59, tzinfo=UTC))
+    assert not hours.is_open_now(service, datetime(2026, 11, 23, 11, 30, tzinfo=UTC))
+    assert not hours.is_open_now(service, datetime(2026, 11, 24, 8, 30, tzinfo=UTC))
+    # Monday 22 June 2026 (summer time, UTC+2): 08:30 UTC is 10:30 there, 07:30 UTC is 09:30,
+    # and 10:45 UTC is 12:45, after closing.
+    assert hours.is_open_now(service, datetime(2026, 6, 22, 7, 30, tzinfo=UTC))
+    assert not hours.is_open_now(service, datetime(2026, 6, 22, 6, 59, tzinfo=UTC))
+    assert not hours.is_open_now(service, datetime(2026, 6, 22, 10, 45, tzinfo=UTC))
+    # Sunday 23:30 UTC is already Monday 00:30 in Amsterdam; 8:00 UTC on a Tuesday is not.
+    late = Schedule(byday="MO", freq="WEEKLY", opens_at=time(0), closes_at=time(1))
+    service.schedules = [late]
+    assert hours.is_open_now(service, datetime(2026, 11, 22, 23, 30, tzinfo=UTC))
+    assert not hours.is_open_now(service, datetime(2026, 11, 23, 23, 30, tzinfo=UTC))
+    service.schedules = [
+        Schedule(byday="MO,WE", freq="WEEKLY", opens_at=time(9), closes_at=time(12, 30))
+    ]
     service.status = "temporarily closed"
-    assert not services.is_open_now(service, datetime(2026, 11, 23, 8, 30, tzinfo=UTC))
+    assert not hours.is_open_now(service, datetime(2026, 11, 23, 8, 30, tzinfo=UTC))
+
+
+def test_open_now_follows_validity_and_monthly_rules(app):
+    monday_morning = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
+    weekly = Schedule(freq="WEEKLY", byday="MO", opens_at=time(9), closes_at=time(12))
+    assert hours.schedule_is_open(weekly, monday_morning)
+    weekly.valid_to = date(2026, 11, 22)
+    assert not hours.schedule_is_open(weekly, monday_morning)  # ended the day before
+    weekly.valid_to, weekly.valid_from = None, date(2026, 11, 24)
+    assert not hours.schedule_is_open(weekly, monday_morning)  # starts the day after
+    # Every other week: without a start date nobody can say which weeks, so never "open now".
+    assert not hours.schedule_is_open(
+        Schedule(freq="WEEKLY", interval=2, byday="MO", opens_at=time(9), closes_at=time(12)),
+        monday_morning,
+    )
+
+    first_monday = Schedule(freq="MONTHLY", byday="1MO", opens_at=time(9), closes_at=time(12))
+    last_friday = Schedule(freq="MONTHLY", byday="-1FR", opens_at=time(9), closes_at=time(12))
+    fifteenth = Schedule(freq="MONTHLY", bymonthday="15", opens_at=time(9), closes_at=time(12))
+    # November 2026: Monday the 2nd is the first Monday, Friday the 27th the last Friday.
+    assert hours.schedule_is_open(first_monday, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    assert not hours.schedule_is_open(first_monday, datetime(2026, 11, 9, 9, 0, tzinfo=UTC))
+    assert hours.schedule_is_open(last_friday, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    assert not hours.schedule_is_open(last_friday, datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    assert hours.schedule_is_open(fifteenth, datetime(2026, 11, 15, 9, 0, tzinfo=UTC))
+    assert not hours.schedule_is_open(fifteenth, datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
+
+    assert hours.schedule_days(first_monday) == "elke eerste maandag van de maand"
+    assert hours.schedule_days(last_friday) == "elke laatste vrijdag van de maand"
+    assert hours.schedule_days(fifteenth) == "de 15e van de maand"
+    assert hours.schedule_days(Schedule(freq="WEEKLY", byday="MO,TU,WE,TH,FR")) == (
+        "maandag tot en met vrijdag"
+    )
+    assert hours.schedule_days(Schedule(freq="WEEKLY", byday="")) == "volgens afspraak"
 
 
 # Browse and search -------------------------------------------------------------------------
@@ -169,7 +216,7 @@ def test_service_and_organisation_pages(client, directory):
     html = client.get(f"/sociale-kaart/organisatie/{service.organization_id}").get_data(
         as_text=True
     )
-    assert "Spreekuur sociaal raadslieden" in html and "030 240 50 60" in html
+    assert "Spreekuur sociaal raadslieden" in html and "030 240 5060" in html
     assert "donderdag: 13:30–17:00" in html
     assert client.get("/sociale-kaart/dienst/geen-uuid").status_code == 404
     assert client.get("/sociale-kaart/organisatie/geen-uuid").status_code == 404
@@ -308,87 +355,175 @@ def propose(client, service, **data):
     return client.post(f"{path}/wijziging", data={"csrf_token": token, **data})
 
 
-def test_anonymous_change_request_approved_by_coordinator(client, app, directory, login_as):
+def decide(client, path: str):
+    token = csrf_token(client, "/sociale-kaart/wijzigingen")
+    return client.post(path, data={"csrf_token": token})
+
+
+def history(service, field_name: str) -> list[Metadata]:
+    return db.session.scalars(
+        select(Metadata).where(
+            Metadata.resource_id == service.id, Metadata.field_name == field_name
+        )
+    ).all()
+
+
+def test_anonymous_change_request_approved_field_by_field(client, app, directory, login_as):
     service = directory["Spreekuur sociaal raadslieden"]
+    page = client.get(f"/sociale-kaart/dienst/{service.id}").get_data(as_text=True)
+    assert "Nu: 030 240 5060" in page  # every field says what it is now
     response = propose(
         client,
         service,
-        field_name="phone",
-        proposed_value="030 240 50 99",
+        phone="030 240 50 99",
+        email="spreekuur@welzijn-utrecht.example",
+        url=service.url,  # unchanged: not a proposal
         explanation="Het nummer is veranderd <script>alert(1)</script>",
-    )
-    assert response.status_code == 302
-    db.session.refresh(service)
-    assert service.phones[0].number == "030 240 50 60"  # nothing changes before approval
-
-    login_as(Role.COORDINATOR)
-    html = client.get("/sociale-kaart/wijzigingen").get_data(as_text=True)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
-    request = db.session.scalars(select(ChangeRequest)).one()
-    item = request.items[0]
-    token = csrf_token(client, "/sociale-kaart/wijzigingen")
-    response = client.post(
-        f"/sociale-kaart/wijzigingen/{item.id}/goedkeuren", data={"csrf_token": token}
+        reporter_email="melder@example.org",
     )
     assert response.status_code == 302
     db.session.expire_all()
     service = db.session.get(Service, service.id)
-    assert service.phones[0].number == "+31 30 240 5099"
-    change = db.session.scalars(
-        select(Metadata).where(Metadata.resource_id == service.id, Metadata.field_name == "phone")
-    ).one()
-    assert change.previous_value == "030 240 50 60"
-    assert db.session.get(ChangeRequest, request.id).status == "goedgekeurd"
-    page = client.get(f"/sociale-kaart/dienst/{service.id}").get_data(as_text=True)
-    assert "+31 30 240 5099" in page and "Telefoonnummer" in page
-    again = client.post(
-        f"/sociale-kaart/wijzigingen/{item.id}/goedkeuren", data={"csrf_token": token}
+    assert service.phones[0].number == "030 240 5060"  # nothing changes before approval
+    assert service.email == "raadslieden@welzijn-utrecht.example"
+    request = db.session.scalars(select(ChangeRequest)).one()
+    assert [item.field_name for item in request.items] == ["phone", "email"]
+    assert request.items[0].proposed_value == "030 240 5099"  # checked and written tidily
+
+    assert client.get("/sociale-kaart/wijzigingen").status_code == 302  # log in first
+    coordinator = login_as(Role.COORDINATOR)
+    html = client.get("/sociale-kaart/wijzigingen").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert "melder@example.org" in html and "Alles goedkeuren" in html
+
+    phone, email = request.items
+    assert (
+        decide(client, f"/sociale-kaart/wijzigingen/gegeven/{phone.id}/goedkeuren").status_code
+        == 302
     )
-    assert again.status_code == 302  # already decided: a message, no second change
+    db.session.expire_all()
+    service = db.session.get(Service, service.id)
+    assert service.phones[0].number == "030 240 5099"
+    assert service.email == "raadslieden@welzijn-utrecht.example"  # the other one still open
+    [change] = history(service, "phone")
+    assert (change.previous_value, change.replacement_value) == ("030 240 5060", "030 240 5099")
+    assert change.updated_by == coordinator.email
+    assert db.session.get(ChangeRequest, request.id).status == "open"
+
+    assert (
+        decide(client, f"/sociale-kaart/wijzigingen/gegeven/{email.id}/afwijzen").status_code == 302
+    )
+    db.session.expire_all()
+    service = db.session.get(Service, service.id)
+    assert service.email == "raadslieden@welzijn-utrecht.example"
+    assert history(service, "email") == []
+    closed = db.session.get(ChangeRequest, request.id)
+    assert closed.status == "goedgekeurd" and closed.decided_by_id == coordinator.id
+    assert closed.reporter_email == ""  # only kept while a question back may be needed
+    page = client.get(f"/sociale-kaart/dienst/{service.id}").get_data(as_text=True)
+    assert "030 240 5099" in page and "Telefoonnummer" in page  # in the history table
+
+    again = decide(client, f"/sociale-kaart/wijzigingen/gegeven/{phone.id}/goedkeuren")
+    assert again.status_code == 302
+    assert "al beslist" in client.get("/sociale-kaart/wijzigingen").get_data(as_text=True)
+    assert len(history(service, "phone")) == 1
+
+
+def test_approve_all_applies_each_field_with_its_own_history(client, directory, login_as):
+    service = directory["Voedselpakket"]
+    propose(
+        client,
+        service,
+        name="Voedselpakket Zuid",
+        status="temporarily closed",
+        address="Pretorialaan 62, 3072 EN Rotterdam",
+        other="Op vrijdag nu tot 17:00.",
+    )
+    request = db.session.scalars(select(ChangeRequest)).one()
+    assert [item.field_name for item in request.items] == [
+        "address",
+        "status",
+        "name",
+        "other",
+    ]
+    assert request.items[0].proposed_value == "Pretorialaan 62, 3072 EN Rotterdam"
+    login_as(Role.COORDINATOR)
+    response = decide(client, f"/sociale-kaart/wijzigingen/verzoek/{request.id}/goedkeuren")
+    assert response.status_code == 302
+    db.session.expire_all()
+    service = db.session.get(Service, service.id)
+    assert service.name == "Voedselpakket Zuid" and service.status == "temporarily closed"
+    assert [h.replacement_value for h in history(service, "name")] == ["Voedselpakket Zuid"]
+    assert [h.previous_value for h in history(service, "status")] == ["active"]
+    # Address and free text are for the coordinator to handle; nothing is applied for them.
+    assert history(service, "other") == [] and history(service, "address") == []
+    assert {item.status for item in db.session.get(ChangeRequest, request.id).items} == {
+        "goedgekeurd"
+    }
+    assert client.get("/sociale-kaart/wijzigingen").get_data(as_text=True).count("cr-") == 0
 
 
 def test_rejected_change_changes_nothing(client, directory, login_as):
     service = directory["Voedselpakket"]
-    propose(client, service, field_name="name", proposed_value="Gratis boodschappen")
+    propose(client, service, name="Gratis boodschappen", phone="010 420 00 00")
     login_as(Role.COORDINATOR)
-    item = db.session.scalars(select(ChangeRequest)).one().items[0]
-    token = csrf_token(client, "/sociale-kaart/wijzigingen")
-    client.post(f"/sociale-kaart/wijzigingen/{item.id}/afwijzen", data={"csrf_token": token})
+    request = db.session.scalars(select(ChangeRequest)).one()
+    decide(client, f"/sociale-kaart/wijzigingen/verzoek/{request.id}/afwijzen")
     db.session.expire_all()
-    assert db.session.get(Service, service.id).name == "Voedselpakket"
-    assert db.session.get(ChangeRequest, item.change_request_id).status == "afgewezen"
+    service = db.session.get(Service, service.id)
+    assert service.name == "Voedselpakket" and service.phones[0].number == "010 420 3344"
+    assert db.session.get(ChangeRequest, request.id).status == "afgewezen"
+    assert history(service, "name") == [] and history(service, "phone") == []
 
 
-def test_change_request_refuses_personal_data_and_bad_values(client, directory):
+CHANGE_REQUEST_MISTAKES = [
+    ({"other": "Mijn BSN is 111222333, bel me."}, "Haal persoonsgegevens weg"),
+    ({"explanation": "Bel mevrouw op 06-12345678"}, "Haal persoonsgegevens weg"),
+    ({"description": "Vraag naar Jan, Kerkstraat 12, 3511 AB Utrecht"}, "persoonsgegevens"),
+    ({"url": "geen adres"}, "Vul een volledig webadres in"),
+    ({"phone": "12"}, "Dit telefoonnummer klopt niet."),
+    ({"email": "info@"}, "Dit e-mailadres klopt niet."),
+    ({"status": "weg"}, "Ongeldige keuze."),
+    ({"reporter_email": "ik@"}, "Dit e-mailadres klopt niet."),
+    ({}, "Vul in wat er niet klopt"),
+    ({"name": "x" * 201}, "Veld mag niet langer zijn dan 200 karakters."),
+]
+
+
+@pytest.mark.parametrize("data, message", CHANGE_REQUEST_MISTAKES)
+def test_change_request_refuses_personal_data_and_bad_values(client, directory, data, message):
     service = directory["Voedselpakket"]
-    response = propose(
-        client, service, field_name="other", explanation="Mijn BSN is 111222333, bel me."
-    )
+    response = propose(client, service, **data)
     assert response.status_code == 400
-    assert "Haal persoonsgegevens weg" in response.get_data(as_text=True)
-    response = propose(client, service, field_name="url", proposed_value="geen adres")
-    assert response.status_code == 400
-    response = propose(client, service, field_name="name", proposed_value="")
-    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert 'class="error-summary"' in html or "message-error" in html
     assert db.session.scalar(select(func.count()).select_from(ChangeRequest)) == 0
 
 
 def test_change_requests_need_csrf_and_are_rate_limited(client, directory):
     service = directory["Voedselpakket"]
     path = f"/sociale-kaart/dienst/{service.id}/wijziging"
-    assert client.post(path, data={"field_name": "other", "explanation": "x"}).status_code == 400
-    statuses = [
-        propose(client, service, field_name="other", explanation=f"Opmerking {i}").status_code
-        for i in range(6)
-    ]
-    assert statuses[-1] == 429
-    assert db.session.scalar(select(func.count()).select_from(ChangeRequest)) <= 5
+    assert client.post(path, data={"other": "x"}).status_code == 400
+    statuses = [propose(client, service, other=f"Opmerking {i}").status_code for i in range(6)]
+    assert statuses == [302] * 5 + [429]
+    assert db.session.scalar(select(func.count()).select_from(ChangeRequest)) == 5
 
 
 def test_change_request_list_is_for_coordinators(client, directory, login_as):
+    service = directory["Voedselpakket"]
+    propose(client, service, other="Het adres klopt niet.")
+    item = db.session.scalars(select(ChangeRequest)).one().items[0]
     assert client.get("/sociale-kaart/wijzigingen").status_code == 302
     login_as(Role.READER)
     assert client.get("/sociale-kaart/wijzigingen").status_code == 403
+    token = csrf_token(client, "/sociale-kaart")
+    for path in (
+        f"/sociale-kaart/wijzigingen/gegeven/{item.id}/goedkeuren",
+        f"/sociale-kaart/wijzigingen/verzoek/{item.change_request_id}/afwijzen",
+    ):
+        assert client.post(path, data={"csrf_token": token}).status_code == 403
+    assert db.session.get(ChangeRequest, item.change_request_id).status == "open"
 
 
 # Review reminders --------------------------------------------------------------------------

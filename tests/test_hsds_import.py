@@ -128,13 +128,17 @@ def test_cli_dry_run_and_commit(app, tmp_path):
     result = runner.invoke(args=["import-hsds", str(path), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "niets opgeslagen" in result.output
-    assert count(Organization) == 0
+    # The dry run writes and rolls back, so it can say what an import would do.
+    assert "Een import zou doen: organisaties: 1 nieuw, 0 bijgewerkt; diensten: 1 nieuw" in (
+        result.output
+    )
+    assert count(Organization) == 0 and count(Metadata) == 0
     result = runner.invoke(args=["import-hsds", str(path)])
     assert result.exit_code == 0, result.output
     assert "Geïmporteerd" in result.output
     assert count(Organization) == 1
     service = db.session.scalars(select(Service)).one()
-    assert service.phones[0].number == "+31 30 123 4567"
+    assert service.phones[0].number == "030 123 4567"
     history = db.session.scalars(select(Metadata).where(Metadata.resource_id == service.id)).all()
     assert [h.last_action_type for h in history] == ["create"]
 
@@ -177,13 +181,51 @@ def test_export_imports_back_unchanged(app, taxonomy, client, tmp_path):
     assert report.created == {}
 
 
+def with_service(**changes) -> list:
+    """One good organisation and one whose (only) service is changed."""
+    data = organization()
+    service = data["services"][0]
+    for key, value in changes.items():
+        target, _, name = key.rpartition("__")
+        (service[target][0] if target else service)[name] = value
+    return [organization(name="Goede organisatie"), data]
+
+
+def with_location(**changes) -> list:
+    data = organization()
+    data["locations"][0].update(changes)
+    return [organization(name="Goede organisatie"), data]
+
+
+# The "bad input" of the issue, and more: each gives a clear message and writes nothing.
 BAD_INPUT = {
     "wrong version": ({"version": "2.0.1", "contents": []}, "HSDS-versie 2.0.1"),
     "hsds 2 shape": ([{**organization(), "physical_addresses": []}], "HSDS 2.0"),
+    "not hsds": ({"naam": "iets"}, "Geen HSDS-organisatie, -dienst of -lijst gevonden."),
     "missing name": ([organization(name="")], "Verplicht veld 'name' ontbreekt"),
     "bad uuid": ([organization(id="123")], "'id' is geen geldige UUID: 123"),
     "bad website": ([organization(website="www voorbeeld")], "'website' is geen geldig webadres"),
+    "bad service url": (with_service(url="ftp://x"), "'url' is geen geldig webadres: ftp://x"),
     "bad email": ([organization(email="info@")], "'email' is geen geldig e-mailadres"),
+    "bad phone": (with_service(phones__number="12"), "Telefoonnummer '12' klopt niet."),
+    "closing before opening": (
+        with_service(schedules__opens_at="17:00", schedules__closes_at="09:00"),
+        "De sluitingstijd 09:00 ligt niet na de openingstijd 17:00.",
+    ),
+    "no time": (with_service(schedules__opens_at="negen uur"), "'opens_at' is geen tijd"),
+    "bad day": (with_service(schedules__byday="MA"), "Onbekende dag 'MA' in byday."),
+    "bad interval": (with_service(schedules__interval="vaak"), "'interval' moet een geheel"),
+    "latitude not a number": (with_location(latitude="noord"), "'latitude' is geen getal: noord"),
+    "unknown status": (with_service(status="open"), "Onbekende status 'open'"),
+    "ages": (with_service(minimum_age=65, maximum_age=18), "De minimumleeftijd is hoger"),
+    "too long": (
+        with_service(name="x" * 201),
+        "'name' is te lang: 201 tekens (hoogstens 200).",
+    ),
+    "unknown location": (
+        with_service(service_at_locations=[{"id": str(uuid.uuid4()), "location_id": ORG}]),
+        f"'location_id' verwijst naar {ORG}, maar dat staat niet in het bestand",
+    ),
 }
 
 
@@ -191,11 +233,22 @@ BAD_INPUT = {
 def test_bad_input_gives_a_message_and_writes_nothing(app, tmp_path, case):
     data, message = BAD_INPUT[case]
     good = organization(name="Goede organisatie")
-    if isinstance(data, list):
+    if isinstance(data, list) and len(data) == 1:
         data = [good, *data]
     report = import_hsds(write_json(tmp_path, data))
     assert not report.committed
     assert any(message in str(problem) for problem in report.errors), report.errors
+    assert all(str(problem).startswith("hsds.json") for problem in report.errors)
+    assert count(Organization) == 0 and count(Service) == 0 and count(Metadata) == 0
+
+
+def test_cli_lists_every_problem_and_exits_1(app, tmp_path):
+    data = with_service(url="geen url", phones__number="12")
+    result = app.test_cli_runner().invoke(args=["import-hsds", str(write_json(tmp_path, data))])
+    assert result.exit_code == 1
+    assert "Fout: hsds.json[1].services[0]: 'url' is geen geldig webadres" in result.output
+    assert "Fout: hsds.json[1].services[0].phones[0]: Telefoonnummer '12'" in result.output
+    assert "2 fout(en) gevonden; er is niets geïmporteerd." in result.output
     assert count(Organization) == 0
 
 
@@ -274,3 +327,166 @@ def test_malformed_csv_and_hsds2_folder(app, tmp_path):
 def test_missing_path(app, tmp_path):
     report = import_hsds(tmp_path / "bestaat-niet.json")
     assert "bestaat niet" in str(report.errors[0])
+
+
+def zipped(folder: Path, prefix: str = "") -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.iterdir()):
+            archive.write(path, prefix + path.name)
+    return buffer.getvalue()
+
+
+@needs_examples
+def test_zip_upload_and_datapackage_resource_names(app, taxonomy, make_user, tmp_path):
+    from signalen.auth.models import Role
+    from signalen.hsds.importing import import_upload
+
+    coordinator = make_user(Role.COORDINATOR)
+    folder = tmp_path / "pakket"
+    shutil.copytree(EXAMPLES / "csv", folder)
+    # Another system names its files differently; datapackage.json says which is which.
+    (folder / "services.csv").rename(folder / "diensten.csv")
+    (folder / "datapackage.json").write_text(
+        json.dumps({"resources": [{"name": "service", "path": "data/diensten.csv"}]}),
+        encoding="utf-8",
+    )
+    content = zipped(folder, prefix="export/")  # files in a folder inside the archive
+    dry = import_upload("kaart.zip", content, coordinator, dry_run=True)
+    assert dry.errors == [] and not dry.committed
+    assert ("diensten", 1, 0) in dry.counts()
+    assert count(Organization) == 0
+    report = import_upload("kaart.zip", content, coordinator)
+    assert report.committed
+    service = db.session.get(Service, uuid.UUID(SERVICE))
+    assert service.name == "Community Counselling"
+    assert {m.updated_by for m in db.session.scalars(select(Metadata))} == {coordinator.email}
+
+    broken = import_upload("kaart.zip", b"PK\x03\x04 kapot", coordinator)
+    assert "Dit is geen geldig ZIP-bestand." in str(broken.errors[0])
+
+
+def test_theme_terms_are_matched_by_name_when_ids_disagree(app, taxonomy, tmp_path):
+    """Another Signalen exports its own term ids; one may equal an id of ours for another
+    theme. The name decides; an unknown name is left out with a warning."""
+    from signalen.hsds.export import theme_term_id
+
+    schulden = taxonomy.themes["schulden"]
+    betaling = taxonomy.themes["betaling"]
+    data = organization()
+    service = data["services"][0]
+    service["attributes"] = [
+        {
+            "id": str(uuid.uuid4()),
+            "taxonomy_term_id": str(theme_term_id(betaling.id)),
+            "taxonomy_term": {"id": str(theme_term_id(betaling.id)), "name": "Schulden"},
+        },
+        {
+            "id": str(uuid.uuid4()),
+            "taxonomy_term_id": str(uuid.uuid4()),
+            "taxonomy_term": {"id": str(uuid.uuid4()), "name": "Iets onbekends"},
+        },
+    ]
+    service["attributes"][1]["taxonomy_term_id"] = service["attributes"][1]["taxonomy_term"]["id"]
+    report = import_hsds(write_json(tmp_path, [data]))
+    assert report.committed
+    assert any("'Iets onbekends'" in str(w) for w in report.warnings)
+    imported = db.session.get(Service, uuid.UUID(service["id"]))
+    assert [theme.id for theme in imported.themes] == [schulden.id]
+
+
+def test_a_database_failure_is_reported_and_nothing_is_kept(app, tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from signalen.hsds import importing
+
+    def fail(self):
+        db.session.add(Organization(name="Half geschreven"))
+        db.session.flush()
+        raise OperationalError("INSERT", {}, Exception("schijf vol"))
+
+    monkeypatch.setattr(importing.Writer, "_write_themes", fail)
+    report = import_hsds(write_json(tmp_path, [organization()]))
+    assert not report.committed and report.created == {}
+    assert "Opslaan in de database lukte niet; er is niets geïmporteerd." in str(report.errors[0])
+    assert count(Organization) == 0 and count(Service) == 0 and count(Metadata) == 0
+
+
+# The import page for coordinators -----------------------------------------------------------
+
+
+def upload(client, content: bytes, name: str, mode: str):
+    import io
+
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/sociale-kaart/importeren")
+    return client.post(
+        "/sociale-kaart/importeren",
+        data={"csrf_token": token, "mode": mode, "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+@needs_examples
+def test_coordinator_imports_the_examples_on_the_import_page(app, client, make_user, taxonomy):
+    from signalen.auth.models import Role
+    from tests.conftest import login
+
+    assert client.get("/sociale-kaart/importeren").status_code == 302  # log in first
+    volunteer = app.test_client()
+    login(volunteer, make_user(Role.VOLUNTEER))
+    assert volunteer.get("/sociale-kaart/importeren").status_code == 403
+    coordinator = make_user(Role.COORDINATOR)
+    login(client, coordinator)
+    assert client.get("/sociale-kaart/importeren").status_code == 200
+
+    content = (EXAMPLES / "organization_full.json").read_bytes()
+    checked = upload(client, content, "organization_full.json", "controleren")
+    html = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "Controle geslaagd" in html
+    assert "Wat een import zou opslaan" in html and "ligt buiten -90 tot 90" in html
+    assert count(Organization) == 0
+
+    done = upload(client, content, "organization_full.json", "importeren")
+    assert done.status_code == 200
+    assert "De sociale kaart is bijgewerkt." in done.get_data(as_text=True)
+    service = db.session.get(Service, uuid.UUID(SERVICE))
+    assert service.name == "Community Counselling"
+    # The example was last checked in 2005: it is on the coordinator's review list at once.
+    review = client.get("/sociale-kaart/te-controleren").get_data(as_text=True)
+    overdue = review.split('id="soon-title"')[0]
+    assert "Community Counselling" in overdue
+    assert {m.updated_by for m in db.session.scalars(select(Metadata))} == {coordinator.email}
+
+    again = upload(client, content, "organization_full.json", "importeren")
+    assert "Alles was al zo: er verandert niets." in again.get_data(as_text=True)
+    assert count(Service) == 1
+
+
+def test_import_page_shows_every_problem_and_needs_csrf(client, login_as, tmp_path):
+    import io
+
+    from signalen.auth.models import Role
+
+    login_as(Role.COORDINATOR)
+    bad = json.dumps(with_service(url="geen url", phones__number="12")).encode()
+    response = upload(client, bad, "kaart.json", "importeren")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Er zijn 2 fouten gevonden. Er is niets opgeslagen." in html
+    assert "kaart.json[1].services[0].phones[0]" in html
+    assert count(Organization) == 0
+    response = upload(client, b"<script>alert(1)</script>", "<b>kaart</b>.json", "importeren")
+    html = response.get_data(as_text=True)
+    assert "Geen geldige JSON" in html and "<b>kaart</b>" not in html
+    assert upload(client, b"", "leeg.json", "importeren").status_code == 422
+    no_token = client.post(
+        "/sociale-kaart/importeren",
+        data={"mode": "importeren", "file": (io.BytesIO(bad), "kaart.json")},
+        content_type="multipart/form-data",
+    )
+    assert no_token.status_code == 400

@@ -60,11 +60,20 @@ def term_schemas() -> tuple[dict, dict]:
     return term, term["properties"]["taxonomy_detail"]
 
 
+def openapi() -> dict:
+    return load_schema("openapi")
+
+
 def assert_page(data: dict) -> None:
+    """The Page envelope of the HSDS API: the OpenAPI ``Page`` schema, every key present,
+    and numbers that agree with each other."""
+    assert_valid(data, openapi()["components"]["schemas"]["Page"])
     for key, kind in PAGE_KEYS.items():
         assert isinstance(data[key], kind), key
     assert data["size"] == len(data["contents"])
     assert data["empty"] is (not data["contents"])
+    assert data["first_page"] is (data["page_number"] == 1)
+    assert data["last_page"] is (data["page_number"] >= data["total_pages"])
 
 
 @pytest.fixture
@@ -86,8 +95,19 @@ def changed_service(directory, client):
     return service
 
 
+def test_the_formats_the_schemas_use_are_checked():
+    """Without a checker for a format, jsonschema accepts anything there: make sure the
+    formats of the HSDS schemas (uri needs rfc3986-validator) are really checked."""
+    checker = FormatChecker()
+    assert {"uri", "uuid", "date", "email", "date-time"} <= set(checker.checkers)
+    assert not checker.conforms("geen adres", "uri")
+    assert not checker.conforms("123", "uuid")
+
+
 def test_meta_endpoint(client):
     data = client.get("/hsds/").get_json()
+    schema = openapi()["paths"]["/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert_valid(data, schema["schema"])
     assert data["version"] == "3.0"
     assert data["profile"].startswith("https://")
 
@@ -172,6 +192,35 @@ BAD_QUERIES = (
     "taxonomy_term_id=12",
     "modified_after=gisteren",
 )
+
+
+def test_pages_past_the_end_and_escaped_search(client, directory):
+    data = client.get("/hsds/services?per_page=5&page=3").get_json()
+    assert_page(data)
+    assert data["empty"] is True and data["total_items"] == 9 and data["total_pages"] == 2
+    assert client.get("/hsds/taxonomy_terms?search=%25").get_json()["total_items"] == 0
+    assert client.get("/hsds/organizations?search=_").get_json()["total_items"] == 0
+    assert client.get("/hsds/taxonomies?search=thema").get_json()["total_items"] == 1
+    assert client.get("/hsds/taxonomies?search=niets").get_json()["empty"] is True
+
+
+def test_imported_example_exports_valid_hsds(client, taxonomy):
+    """The official example, imported with all its fields, comes out valid again."""
+    from signalen.hsds.importing import import_hsds
+
+    examples = SCHEMA_DIR.parent / "examples"
+    assert import_hsds(examples / "service_full.json").committed
+    service_id = "ac148810-d857-441c-9679-408f346de14b"
+    full = client.get(f"/hsds/services/{service_id}").get_json()
+    assert_valid(full, load_schema("service"))
+    assert full["schedules"][0]["opens_at"] == "10:00"
+    assert full["phones"][0]["number"] == "+44 1234 234567"
+    organization = client.get(f"/hsds/organizations/{full['organization_id']}").get_json()
+    assert_valid(organization, load_schema("organization"))
+    page = client.get("/hsds/services").get_json()
+    assert_page(page)
+    for item in page["contents"]:
+        assert_valid(item, load_schema("service_list"))
 
 
 def test_bad_parameters_are_400_with_a_message(client):

@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     _allow_map_tiles(app)
     app.register_blueprint(bp)
-    from signalen.directory.services import schedule_days
+    from signalen.directory.hours import schedule_days
 
     app.jinja_env.globals["schedule_days"] = schedule_days
     app.cli.add_command(review_reminders_command)

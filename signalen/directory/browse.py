@@ -10,11 +10,20 @@ from urllib.parse import urlencode
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from signalen.directory.models import AreaKind, Language, Service, ServiceArea, ServiceStatus
+from signalen.directory.hours import is_open_now
+from signalen.directory.models import (
+    AreaKind,
+    Language,
+    Location,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceStatus,
+)
 from signalen.directory.search import matching_service_ids
-from signalen.directory.services import is_open_now
 from signalen.extensions import db
 from signalen.taxonomy.models import Municipality, Theme
 
@@ -173,6 +182,13 @@ def filtered_services(filters: DirectoryFilters, at: datetime | None = None) -> 
         if order is None:
             return [], str(_l("Zoeken lukt nu niet. Probeer het later opnieuw."))
         statement = statement.where(Service.id.in_(order))
+    if filters.open_now:
+        statement = statement.options(
+            selectinload(Service.schedules),
+            selectinload(Service.service_at_locations)
+            .selectinload(ServiceAtLocation.location)
+            .selectinload(Location.schedules),
+        )
     services = list(db.session.scalars(statement.order_by(Service.name)).unique())
     if order is not None:
         rank = {service_id: index for index, service_id in enumerate(order)}

@@ -1,44 +1,93 @@
-"""Forms of the sociale kaart: meld een wijziging, edit a service, verify, decide."""
+"""Forms of the sociale kaart: meld een wijziging, edit a service, verify, decide, import."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from signalen.directory.models import STATUS_LABELS
-from signalen.directory.services import FIELD_LABELS, PROPOSABLE_FIELDS
+from signalen.directory.services import (
+    EDITABLE_FIELDS,
+    FIELD_LABELS,
+    MAX_EXPLANATION_LENGTH,
+    PROPOSABLE_FIELDS,
+    TEXT_LIMITS,
+)
+
+# Shown at once in "meld een wijziging"; the others behind "Naam, omschrijving en aanmelden".
+FIRST_PROPOSALS = ("phone", "email", "url", "address", "status", "other")
+STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
 
 
 class ChangeRequestForm(FlaskForm):
-    """Anyone may propose a correction; a coordinator decides."""
+    """Anyone may say what is wrong: only the fields filled in count; a coordinator decides
+    per field. The checks are those of the service (:func:`create_change_request`)."""
 
-    field_name = SelectField(
-        _l("Welk gegeven klopt niet?"),
-        choices=[(name, FIELD_LABELS[name]) for name in PROPOSABLE_FIELDS],
-        validators=[DataRequired()],
+    phone = StringField(_l("Telefoonnummer"), validators=[Optional(), Length(max=50)])
+    email = StringField(_l("E-mailadres"), validators=[Optional(), Length(max=254)])
+    url = StringField(_l("Website"), validators=[Optional(), Length(max=500)])
+    address = StringField(
+        _l("Adres (straat, huisnummer, postcode en plaats)"),
+        validators=[Optional(), Length(max=TEXT_LIMITS["address"])],
     )
-    proposed_value = TextAreaField(
-        _l("Wat moet het worden?"), validators=[Optional(), Length(max=2000)]
+    status = SelectField(
+        _l("Status"),
+        choices=[("", _l("– klopt –")), *STATUS_CHOICES],
+        validators=[Optional()],
+    )
+    name = StringField(_l("Naam"), validators=[Optional(), Length(max=TEXT_LIMITS["name"])])
+    description = TextAreaField(
+        _l("Omschrijving"), validators=[Optional(), Length(max=TEXT_LIMITS["description"])]
+    )
+    eligibility_description = TextAreaField(
+        _l("Voor wie"),
+        validators=[Optional(), Length(max=TEXT_LIMITS["eligibility_description"])],
+    )
+    application_process = TextAreaField(
+        _l("Hoe aanmelden"),
+        validators=[Optional(), Length(max=TEXT_LIMITS["application_process"])],
+    )
+    fees_description = TextAreaField(
+        _l("Kosten"), validators=[Optional(), Length(max=TEXT_LIMITS["fees_description"])]
+    )
+    other = TextAreaField(
+        _l("Iets anders, zoals de openingstijden"),
+        validators=[Optional(), Length(max=TEXT_LIMITS["other"])],
     )
     explanation = TextAreaField(
-        _l("Toelichting (niet verplicht)"), validators=[Optional(), Length(max=2000)]
+        _l("Toelichting (niet verplicht)"),
+        validators=[Optional(), Length(max=MAX_EXPLANATION_LENGTH)],
     )
     reporter_email = StringField(
         _l("Uw e-mailadres (niet verplicht, voor een vraag terug)"),
         validators=[Optional(), Length(max=254)],
     )
-    submit = SubmitField(_l("Wijziging doorgeven"))
+
+    FIRST = FIRST_PROPOSALS
+    MORE = tuple(name for name in PROPOSABLE_FIELDS if name not in FIRST_PROPOSALS)
+
+    def more_in_use(self) -> bool:
+        """Whether a field behind "meer" is filled in or wrong (then it is shown open)."""
+        return any(self[name].data or self[name].errors for name in self.MORE)
+
+    def proposals(self) -> dict[str, str]:
+        return {name: getattr(self, name).data or "" for name in PROPOSABLE_FIELDS}
 
 
 class ServiceForm(FlaskForm):
     """Edit a service; saving also marks it as checked today."""
 
     name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
-    status = SelectField(
-        _l("Status"), choices=[(status.value, label) for status, label in STATUS_LABELS.items()]
-    )
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES)
     description = TextAreaField(_l("Omschrijving"), validators=[Length(max=5000)])
     eligibility_description = TextAreaField(_l("Voor wie"), validators=[Length(max=2000)])
     minimum_age = IntegerField(
@@ -56,23 +105,8 @@ class ServiceForm(FlaskForm):
     review_interval_months = IntegerField(
         _l("Controleren elke … maanden"), validators=[DataRequired(), NumberRange(min=1, max=36)]
     )
-    submit = SubmitField(_l("Opslaan en markeren als gecontroleerd"))
 
-    FIELDS = (
-        "name",
-        "status",
-        "description",
-        "eligibility_description",
-        "minimum_age",
-        "maximum_age",
-        "application_process",
-        "fees_description",
-        "url",
-        "email",
-        "phone",
-        "languages",
-        "review_interval_months",
-    )
+    FIELDS = EDITABLE_FIELDS
 
     def values(self) -> dict[str, object]:
         return {name: getattr(self, name).data for name in self.FIELDS}
@@ -81,8 +115,24 @@ class ServiceForm(FlaskForm):
 class VerifyForm(FlaskForm):
     """Only the CSRF token: "gecontroleerd, ongewijzigd"."""
 
-    submit = SubmitField(_l("Gecontroleerd, klopt nog"))
-
 
 class DecideForm(FlaskForm):
     """Only the CSRF token; the decision is in the URL."""
+
+
+class ImportForm(FlaskForm):
+    """Upload HSDS 3.0: a JSON file, or a ZIP of the CSV datapackage."""
+
+    file = FileField(
+        _l("HSDS-bestand (.json of .zip met CSV-bestanden)"),
+        validators=[FileRequired(_l("Kies een bestand."))],
+    )
+    mode = RadioField(
+        _l("Wat wilt u doen?"),
+        choices=[
+            ("controleren", _l("Alleen controleren (er wordt niets opgeslagen)")),
+            ("importeren", _l("Controleren en importeren als alles klopt")),
+        ],
+        default="controleren",
+        validators=[DataRequired()],
+    )

@@ -37,6 +37,13 @@ EMAIL_MAX_LENGTH = 254
 DEFAULT_REVIEW_INTERVAL_MONTHS = 6
 
 
+def _part_of(table: str, required: bool = False):
+    """A foreign key to ``table`` for a row that is removed together with its owner."""
+    return mapped_column(
+        ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=not required, index=True
+    )
+
+
 class ServiceStatus(enum.StrEnum):
     """HSDS service status; the values are the HSDS words."""
 
@@ -76,6 +83,13 @@ class ChangeStatus(enum.StrEnum):
     OPEN = "open"
     APPROVED = "goedgekeurd"
     REJECTED = "afgewezen"
+
+
+CHANGE_STATUS_LABELS = {
+    ChangeStatus.OPEN.value: _l("Open"),
+    ChangeStatus.APPROVED.value: _l("Goedgekeurd"),
+    ChangeStatus.REJECTED.value: _l("Afgewezen"),
+}
 
 
 service_theme = Table(
@@ -131,9 +145,7 @@ class Service(TimestampMixin, db.Model):
     __tablename__ = "directory_service"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    organization_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("directory_organization.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    organization_id: Mapped[uuid.UUID] = _part_of("directory_organization", required=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), nullable=False)
     alternate_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
@@ -205,9 +217,7 @@ class Language(db.Model):
     __tablename__ = "directory_language"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    service_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("directory_service.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    service_id: Mapped[uuid.UUID] = _part_of("directory_service", required=True)
     name: Mapped[str] = mapped_column(String(100), default="", nullable=False)
     code: Mapped[str] = mapped_column(String(20), default="", nullable=False, index=True)
     note: Mapped[str] = mapped_column(String(SHORT_TEXT_MAX_LENGTH), default="")
@@ -221,9 +231,7 @@ class Location(TimestampMixin, db.Model):
     __tablename__ = "directory_location"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    organization_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("directory_organization.id", ondelete="CASCADE"), nullable=True, index=True
-    )
+    organization_id: Mapped[uuid.UUID | None] = _part_of("directory_organization")
     location_type: Mapped[str] = mapped_column(
         String(20), default=LocationType.PHYSICAL.value, nullable=False
     )
@@ -271,9 +279,7 @@ class Address(db.Model):
     __tablename__ = "directory_address"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    location_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("directory_location.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    location_id: Mapped[uuid.UUID] = _part_of("directory_location", required=True)
     attention: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
     address_1: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="", nullable=False)
     address_2: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
@@ -298,12 +304,8 @@ class ServiceAtLocation(db.Model):
     __tablename__ = "directory_service_at_location"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    service_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("directory_service.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    location_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("directory_location.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    service_id: Mapped[uuid.UUID] = _part_of("directory_service", required=True)
+    location_id: Mapped[uuid.UUID] = _part_of("directory_location", required=True)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
     service: Mapped[Service] = relationship(back_populates="service_at_locations")
@@ -316,15 +318,9 @@ class Contact(db.Model):
     __tablename__ = "directory_contact"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    organization_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("directory_organization.id", ondelete="CASCADE"), nullable=True, index=True
-    )
-    service_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("directory_service.id", ondelete="CASCADE"), nullable=True, index=True
-    )
-    location_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("directory_location.id", ondelete="CASCADE"), nullable=True, index=True
-    )
+    organization_id: Mapped[uuid.UUID | None] = _part_of("directory_organization")
+    service_id: Mapped[uuid.UUID | None] = _part_of("directory_service")
+    location_id: Mapped[uuid.UUID | None] = _part_of("directory_location")
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
     title: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
     department: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), default="")
@@ -342,18 +338,10 @@ class Phone(db.Model):
     __tablename__ = "directory_phone"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    organization_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("directory_organization.id", ondelete="CASCADE"), nullable=True, index=True
-    )
-    service_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("directory_service.id", ondelete="CASCADE"), nullable=True, index=True
-    )
-    location_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("directory_location.id", ondelete="CASCADE"), nullable=True, index=True
-    )
-    contact_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("directory_contact.id", ondelete="CASCADE"), nullable=True, index=True
-    )
+    organization_id: Mapped[uuid.UUID | None] = _part_of("directory_organization")
+    service_id: Mapped[uuid.UUID | None] = _part_of("directory_service")
+    location_id: Mapped[uuid.UUID | None] = _part_of("directory_location")
+    contact_id: Mapped[uuid.UUID | None] = _part_of("directory_contact")
     number: Mapped[str] = mapped_column(String(50), nullable=False)
     extension: Mapped[int | None] = mapped_column(Integer, nullable=True)
     type: Mapped[str] = mapped_column(String(20), default="voice")
@@ -372,12 +360,8 @@ class Schedule(db.Model):
     __tablename__ = "directory_schedule"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    service_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("directory_service.id", ondelete="CASCADE"), nullable=True, index=True
-    )
-    location_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("directory_location.id", ondelete="CASCADE"), nullable=True, index=True
-    )
+    service_id: Mapped[uuid.UUID | None] = _part_of("directory_service")
+    location_id: Mapped[uuid.UUID | None] = _part_of("directory_location")
     service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("directory_service_at_location.id", ondelete="CASCADE"), nullable=True
     )
@@ -391,7 +375,7 @@ class Schedule(db.Model):
     closes_at: Mapped[time | None] = mapped_column(Time, nullable=True)
     description: Mapped[str] = mapped_column(String(SHORT_TEXT_MAX_LENGTH), default="")
     notes: Mapped[str] = mapped_column(String(SHORT_TEXT_MAX_LENGTH), default="")
-    attending_type: Mapped[str] = mapped_column(String(40), default="")
+    attending_type: Mapped[str] = mapped_column(String(SHORT_TEXT_MAX_LENGTH), default="")
 
     service: Mapped[Service | None] = relationship(back_populates="schedules")
     location: Mapped[Location | None] = relationship(foreign_keys=[location_id])
@@ -407,9 +391,7 @@ class ServiceArea(db.Model):
     __tablename__ = "directory_service_area"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    service_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("directory_service.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    service_id: Mapped[uuid.UUID] = _part_of("directory_service", required=True)
     kind: Mapped[str] = mapped_column(String(20), default=AreaKind.MUNICIPALITY.value)
     municipality_id: Mapped[int | None] = mapped_column(
         ForeignKey("municipality.id"), nullable=True, index=True
@@ -454,9 +436,7 @@ class ChangeRequest(db.Model):
     __tablename__ = "directory_change_request"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    service_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("directory_service.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    service_id: Mapped[uuid.UUID] = _part_of("directory_service", required=True)
     explanation: Mapped[str] = mapped_column(Text, default="", nullable=False)
     reporter_email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), default="")
     status: Mapped[str] = mapped_column(
@@ -482,9 +462,7 @@ class ChangeRequestItem(db.Model):
     __tablename__ = "directory_change_request_item"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    change_request_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("directory_change_request.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    change_request_id: Mapped[uuid.UUID] = _part_of("directory_change_request", required=True)
     position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     field_name: Mapped[str] = mapped_column(String(80), nullable=False)
     proposed_value: Mapped[str] = mapped_column(Text, default="", nullable=False)

@@ -21,11 +21,18 @@ from signalen.auth.models import Role
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
-from signalen.directory import services
+from signalen.directory import hours, services
 from signalen.directory.browse import DirectoryFilters, browse, filtered_services, map_points
-from signalen.directory.forms import ChangeRequestForm, DecideForm, ServiceForm, VerifyForm
-from signalen.directory.models import ChangeRequestItem, Organization
+from signalen.directory.forms import (
+    ChangeRequestForm,
+    DecideForm,
+    ImportForm,
+    ServiceForm,
+    VerifyForm,
+)
+from signalen.directory.models import CHANGE_STATUS_LABELS, Organization
 from signalen.extensions import db, limiter, login_manager
+from signalen.hsds.importing import import_upload
 from signalen.taxonomy.models import Municipality, Theme
 
 bp = Blueprint("directory", __name__, url_prefix="/sociale-kaart")
@@ -127,9 +134,10 @@ def _render_service(item, form: ChangeRequestForm, status: int = 200):
             history=services.service_history(item.id) if manager else [],
             next_review=services.next_review_date(item),
             overdue=services.is_overdue(item),
-            open_now=services.is_open_now(item),
-            schedules=services.service_schedules(item),
+            open_now=hours.is_open_now(item),
+            schedules=hours.service_schedules(item),
             field_label=services.field_label,
+            current_value=services.current_value,
         ),
         status,
     )
@@ -144,11 +152,7 @@ def propose_change(service_id: str):
         return _render_service(item, form, 400)
     try:
         services.create_change_request(
-            item,
-            form.field_name.data,
-            form.proposed_value.data,
-            form.explanation.data,
-            form.reporter_email.data,
+            item, form.proposals(), form.explanation.data, form.reporter_email.data
         )
     except ServiceError as error:
         db.session.rollback()
@@ -168,7 +172,7 @@ def organization(organization_id: str):
         "directory/organization.html",
         organization=item,
         services=[s for s in item.services if s.status != "defunct"],
-        is_open_now=services.is_open_now,
+        is_open_now=hours.is_open_now,
     )
 
 
@@ -242,26 +246,61 @@ def change_requests():
         form=DecideForm(),
         field_label=services.field_label,
         current_value=services.current_value,
+        status_labels=CHANGE_STATUS_LABELS,
+        not_applied=services.NOT_APPLIED,
     )
 
 
-@bp.post("/wijzigingen/<item_id>/<decision>")
+DECISIONS = {"goedkeuren": True, "afwijzen": False}
+# One proposed field ("gegeven") or every open field of a request ("verzoek").
+DECIDERS = {
+    "gegeven": (services.get_change_item, services.decide_change_item),
+    "verzoek": (services.get_change_request, services.decide_change_request),
+}
+
+
+@bp.post("/wijzigingen/<scope>/<target_id>/<decision>")
 @role_required(*MANAGERS)
-def decide(item_id: str, decision: str):
-    parsed = services.parse_uuid(item_id)
-    item = db.session.get(ChangeRequestItem, parsed) if parsed else None
-    if item is None or decision not in ("goedkeuren", "afwijzen"):
+def decide(scope: str, target_id: str, decision: str):
+    if scope not in DECIDERS or decision not in DECISIONS:
+        abort(404)
+    find, apply = DECIDERS[scope]
+    target = find(target_id)
+    if target is None:
         abort(404)
     if not DecideForm().validate_on_submit():
         abort(400)
+    approve = DECISIONS[decision]
     try:
-        services.decide_change_item(item, decision == "goedkeuren", current_user)
+        apply(target, approve, current_user)
     except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "error")
     else:
-        if decision == "goedkeuren":
+        if approve:
             flash(_("De wijziging is doorgevoerd."), "success")
         else:
             flash(_("De wijziging is afgewezen."), "success")
     return redirect(url_for("directory.change_requests"))
+
+
+@bp.route("/importeren", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def import_hsds():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        report = import_upload(
+            upload.filename or "upload",
+            upload.read(),
+            current_user,
+            dry_run=form.mode.data != "importeren",
+        )
+        if report.committed:
+            flash(_("De sociale kaart is bijgewerkt."), "success")
+    return render_template(
+        "directory/import.html",
+        form=form,
+        report=report,
+    ), (422 if form.errors or (report and report.errors) else 200)

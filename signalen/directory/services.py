@@ -1,30 +1,35 @@
-"""Logic of the sociale kaart: lookups, review dates, opening hours, browse and search."""
+"""Logic of the sociale kaart: lookups, review dates, editing with field-level history (HSDS
+``metadata``), verification, and change requests ("meld een wijziging") from anyone."""
 
 from __future__ import annotations
 
 import calendar
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from signalen.directory.models import Schedule, Service
+from signalen.audit.services import record
+from signalen.auth.models import User
+from signalen.core.errors import ServiceError
+from signalen.directory.hours import local_moment
+from signalen.directory.models import (
+    ChangeRequest,
+    ChangeRequestItem,
+    ChangeStatus,
+    Language,
+    Metadata,
+    Phone,
+    Service,
+    ServiceStatus,
+)
 from signalen.extensions import db
+from signalen.privacy.services import find_personal_data
 
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 DUE_SOON_DAYS = 30
-WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-WEEKDAY_LABELS = {
-    "MO": _l("maandag"),
-    "TU": _l("dinsdag"),
-    "WE": _l("woensdag"),
-    "TH": _l("donderdag"),
-    "FR": _l("vrijdag"),
-    "SA": _l("zaterdag"),
-    "SU": _l("zondag"),
-}
+MAX_EXPLANATION_LENGTH = 2_000
 
 
 def parse_uuid(value: object) -> uuid.UUID | None:
@@ -45,6 +50,18 @@ def get_service(service_id: uuid.UUID | str) -> Service | None:
     return db.session.get(Service, parsed)
 
 
+def services_of_organization(organization_id: uuid.UUID) -> list[Service]:
+    """All services of one organisation, by name."""
+    return list(
+        db.session.scalars(
+            select(Service).where(Service.organization_id == organization_id).order_by(Service.name)
+        )
+    )
+
+
+# Review dates --------------------------------------------------------------------------------
+
+
 def add_months(day: date, months: int) -> date:
     """``day`` plus ``months`` calendar months (the 31st becomes the last day of a short month)."""
     month_index = day.month - 1 + months
@@ -62,7 +79,7 @@ def next_review_date(service: Service) -> date | None:
 
 def local_today() -> date:
     """Today's date in the Netherlands."""
-    return datetime.now(LOCAL_ZONE).date()
+    return local_moment().date()
 
 
 def is_overdue(service: Service, today: date | None = None) -> bool:
@@ -79,60 +96,34 @@ def is_due_soon(service: Service, today: date | None = None, days: int = DUE_SOO
     return due is not None and today <= due <= today + timedelta(days=days)
 
 
-def _local(at: datetime | None) -> datetime:
-    if at is None:
-        return datetime.now(LOCAL_ZONE)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(LOCAL_ZONE)
+def review_lists(
+    today: date | None = None, days: int = DUE_SOON_DAYS
+) -> tuple[list[Service], list[Service]]:
+    """(overdue, due soon) services that are not defunct. Overdue: never checked first, then
+    the longest overdue; due soon: the soonest first."""
+    today = today or local_today()
+    services = db.session.scalars(
+        select(Service).where(Service.status != ServiceStatus.DEFUNCT.value).order_by(Service.name)
+    ).all()
+    overdue = [s for s in services if is_overdue(s, today)]
+    soon = [s for s in services if is_due_soon(s, today, days)]
+    overdue.sort(key=lambda s: (next_review_date(s) or date.min, s.name))
+    soon.sort(key=lambda s: (next_review_date(s), s.name))
+    return overdue, soon
 
 
-def schedule_is_open(schedule: Schedule, at: datetime) -> bool:
-    """Whether one weekly schedule covers the local time ``at``."""
-    local = _local(at)
-    day = local.date()
-    if schedule.valid_from and day < schedule.valid_from:
-        return False
-    if schedule.valid_to and day > schedule.valid_to:
-        return False
-    if (schedule.freq or "WEEKLY").upper() != "WEEKLY":
-        return False
-    if WEEKDAYS[local.weekday()] not in schedule.days:
-        return False
-    if schedule.opens_at is None or schedule.closes_at is None:
-        return False
-    now = time(local.hour, local.minute, local.second)
-    return schedule.opens_at <= now < schedule.closes_at
+def due_by_organization(today: date | None = None, days: int = DUE_SOON_DAYS):
+    """Services that are overdue or due within ``days`` days, grouped by organisation:
+    a list of (organisation, services) by organisation name."""
+    overdue, soon = review_lists(today, days)
+    groups: dict[uuid.UUID, tuple] = {}
+    for service in [*overdue, *soon]:
+        organization = service.organization
+        groups.setdefault(organization.id, (organization, []))[1].append(service)
+    return sorted(groups.values(), key=lambda group: group[0].name.lower())
 
 
-def service_schedules(service: Service) -> list[Schedule]:
-    """The opening hours of a service: its own, else those of its locations."""
-    if service.schedules:
-        return list(service.schedules)
-    schedules: list[Schedule] = []
-    for location in service.locations:
-        schedules.extend(location.schedules)
-    return schedules
-
-
-def is_open_now(service: Service, at: datetime | None = None) -> bool:
-    """Whether ``service`` is open at ``at`` (default: now), by its weekly opening hours."""
-    if service.status != "active":
-        return False
-    at = at or datetime.now(UTC)
-    return any(schedule_is_open(schedule, at) for schedule in service_schedules(service))
-
-
-def services_of_organization(organization_id: uuid.UUID) -> list[Service]:
-    """All services of one organisation, by name."""
-    return list(
-        db.session.scalars(
-            select(Service).where(Service.organization_id == organization_id).order_by(Service.name)
-        )
-    )
-
-
-# Editing, verification and field-level history ----------------------------------------------
+# Fields, their labels and their checks ---------------------------------------------------------
 
 FIELD_LABELS: dict[str, object] = {
     "name": _l("Naam"),
@@ -155,13 +146,15 @@ FIELD_LABELS: dict[str, object] = {
     "alternate_name": _l("Andere naam"),
     "interpretation_services": _l("Tolken"),
     "alert": _l("Melding"),
-    "other": _l("Iets anders (in de toelichting)"),
+    "organization_id": _l("Organisatie"),
+    "address": _l("Adres"),
+    "other": _l("Iets anders"),
 }
-# Fields that can be edited and proposed; "other" is only proposed, never applied.
+# Fields a coordinator edits, in the order of the form.
 EDITABLE_FIELDS = (
     "name",
-    "description",
     "status",
+    "description",
     "eligibility_description",
     "minimum_age",
     "maximum_age",
@@ -171,14 +164,37 @@ EDITABLE_FIELDS = (
     "email",
     "phone",
     "languages",
+    "review_interval_months",
 )
-PROPOSABLE_FIELDS = (*EDITABLE_FIELDS, "other")
+# Fields anyone may propose a new value for; "address" and "other" are texts a coordinator
+# handles by hand (NOT_APPLIED), the others are applied on approval.
+PROPOSABLE_FIELDS = (
+    "phone",
+    "email",
+    "url",
+    "address",
+    "status",
+    "name",
+    "description",
+    "eligibility_description",
+    "application_process",
+    "fees_description",
+    "other",
+)
+NOT_APPLIED = ("address", "other")
+# Proposals of free text are checked for personal data like the explanation. The service's
+# own address, phone number, e-mail address and website are what those fields are for.
+FREE_TEXT_PROPOSALS = tuple(
+    name for name in PROPOSABLE_FIELDS if name not in ("phone", "email", "url", "address", "status")
+)
 TEXT_LIMITS = {
     "name": 200,
     "description": 5_000,
     "eligibility_description": 2_000,
     "application_process": 2_000,
     "fees_description": 1_000,
+    "address": 300,
+    "other": 2_000,
 }
 LANGUAGE_NAMES = {
     "nl": "Nederlands",
@@ -201,7 +217,7 @@ LANGUAGE_NAMES = {
 
 
 def field_label(name: str) -> str:
-    """The Dutch label of an editable field."""
+    """The Dutch label of a field in forms and history."""
     return str(FIELD_LABELS.get(name, name))
 
 
@@ -209,6 +225,10 @@ def current_value(service: Service, name: str) -> str:
     """The value of ``name`` as text, the way history and forms show it."""
     if name == "phone":
         return service.phones[0].number if service.phones else ""
+    if name == "address":
+        return "; ".join(
+            location.address.one_line for location in service.locations if location.address
+        )
     if name == "languages":
         return ", ".join(service.language_codes)
     value = getattr(service, name, None)
@@ -217,55 +237,6 @@ def current_value(service: Service, name: str) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
-
-
-def _clean_value(name: str, raw: object) -> object:
-    """Check and convert one proposed or edited value; ServiceError in Dutch when wrong."""
-    from signalen.core.errors import ServiceError
-
-    text = "" if raw is None else str(raw).replace("\x00", "").strip()
-    if name == "name" and not text:
-        raise ServiceError(_l("Vul een naam in."), field=name)
-    if name in TEXT_LIMITS and len(text) > TEXT_LIMITS[name]:
-        raise ServiceError(
-            _l("Dit mag hoogstens %(count)d tekens hebben.", count=TEXT_LIMITS[name]), field=name
-        )
-    if name == "status":
-        from signalen.directory.models import ServiceStatus
-
-        if text not in {status.value for status in ServiceStatus}:
-            raise ServiceError(_l("Kies een bestaande status."), field=name)
-        return text
-    if name in ("minimum_age", "maximum_age"):
-        if not text:
-            return None
-        if not text.isdigit() or int(text) > 130:
-            raise ServiceError(_l("Vul een leeftijd in jaren in (0 tot 130)."), field=name)
-        return int(text)
-    if name == "review_interval_months":
-        if not text.isdigit() or not 1 <= int(text) <= 36:
-            raise ServiceError(_l("Vul een aantal maanden in (1 tot 36)."), field=name)
-        return int(text)
-    if name == "url" and text and not valid_url(text):
-        raise ServiceError(
-            _l("Vul een volledig webadres in, dat begint met https:// of http://."), field=name
-        )
-    if name == "email" and text and not valid_email(text):
-        raise ServiceError(_l("Dit e-mailadres klopt niet."), field=name)
-    if name == "phone" and text:
-        formatted = format_phone(text)
-        if formatted is None:
-            raise ServiceError(_l("Dit telefoonnummer klopt niet."), field=name)
-        return formatted
-    if name == "languages":
-        codes = [code.strip().lower() for code in text.replace(";", ",").split(",") if code.strip()]
-        for code in codes:
-            if not code.isalpha() or not 2 <= len(code) <= 3:
-                raise ServiceError(
-                    _l("Gebruik taalcodes van 2 of 3 letters, zoals nl, en of ar."), field=name
-                )
-        return ", ".join(dict.fromkeys(codes))
-    return text
 
 
 def valid_url(text: str) -> bool:
@@ -291,7 +262,8 @@ def valid_email(text: str) -> bool:
 
 
 def format_phone(text: str) -> str | None:
-    """A phone number in international format (Dutch numbers without +31 are understood)."""
+    """A phone number written the usual way: Dutch ones as dialled in the Netherlands
+    ("030 240 5060"), others internationally ("+44 1234 234567"); None when it is not one."""
     import phonenumbers
 
     try:
@@ -300,12 +272,62 @@ def format_phone(text: str) -> str | None:
         return None
     if not phonenumbers.is_possible_number(number):
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    style = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    if phonenumbers.region_code_for_number(number) == "NL" or number.country_code == 31:
+        style = phonenumbers.PhoneNumberFormat.NATIONAL
+    return phonenumbers.format_number(number, style)
+
+
+def _age(name: str, text: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > 130:
+        raise ServiceError(_l("Vul een leeftijd in jaren in (0 tot 130)."), field=name)
+    return int(text)
+
+
+def clean_value(name: str, raw: object) -> object:
+    """One edited or proposed value, checked and converted; ServiceError in Dutch when wrong."""
+    text = "" if raw is None else str(raw).replace("\x00", "").strip()
+    if name == "name" and not text:
+        raise ServiceError(_l("Vul een naam in."), field=name)
+    if name in TEXT_LIMITS and len(text) > TEXT_LIMITS[name]:
+        raise ServiceError(
+            _l("Dit mag hoogstens %(count)d tekens hebben.", count=TEXT_LIMITS[name]), field=name
+        )
+    if name == "status" and text not in {status.value for status in ServiceStatus}:
+        raise ServiceError(_l("Kies een bestaande status."), field=name)
+    if name in ("minimum_age", "maximum_age"):
+        return _age(name, text)
+    if name == "review_interval_months":
+        if not text.isdigit() or not 1 <= int(text) <= 36:
+            raise ServiceError(_l("Vul een aantal maanden in (1 tot 36)."), field=name)
+        return int(text)
+    if name == "url" and text and not valid_url(text):
+        raise ServiceError(
+            _l("Vul een volledig webadres in, dat begint met https:// of http://."), field=name
+        )
+    if name == "email" and text and not valid_email(text):
+        raise ServiceError(_l("Dit e-mailadres klopt niet."), field=name)
+    if name == "phone" and text:
+        formatted = format_phone(text)
+        if formatted is None:
+            raise ServiceError(_l("Dit telefoonnummer klopt niet."), field=name)
+        return formatted
+    if name == "languages":
+        codes = [code.strip().lower() for code in text.replace(";", ",").split(",") if code.strip()]
+        if any(not code.isalpha() or not 2 <= len(code) <= 3 for code in codes):
+            raise ServiceError(
+                _l("Gebruik taalcodes van 2 of 3 letters, zoals nl, en of ar."), field=name
+            )
+        return ", ".join(dict.fromkeys(codes))
+    return text
+
+
+# Editing, verification and field-level history ---------------------------------------------
 
 
 def _apply(service: Service, name: str, value: object) -> None:
-    from signalen.directory.models import Language, Phone
-
     if name == "phone":
         if service.phones:
             if value:
@@ -337,8 +359,6 @@ def record_change(
     action: str = "update",
 ) -> None:
     """Add one field-level history row (HSDS metadata) to the current transaction."""
-    from signalen.directory.models import Metadata
-
     db.session.add(
         Metadata(
             resource_id=resource_id,
@@ -355,25 +375,21 @@ def record_change(
 
 def update_service(
     service: Service,
-    values: dict[str, object],
+    values: Mapping[str, object],
     updated_by: str,
     verified: bool = True,
     commit: bool = True,
-    action: str = "update",
 ) -> list[str]:
     """Change fields of ``service``, record each change as history and (by default) mark the
     service as checked today by ``updated_by``. Returns the names of the changed fields.
 
     Everything is checked first; a wrong value raises ServiceError and changes nothing.
     """
-    from signalen.audit.services import record
-    from signalen.core.errors import ServiceError
-
     cleaned: dict[str, object] = {}
     for name, raw in values.items():
-        if name not in EDITABLE_FIELDS and name != "review_interval_months":
+        if name not in EDITABLE_FIELDS:
             raise ServiceError(_l("Dit veld kan niet worden gewijzigd."), field=name)
-        cleaned[name] = _clean_value(name, raw)
+        cleaned[name] = clean_value(name, raw)
     minimum = cleaned.get("minimum_age", service.minimum_age)
     maximum = cleaned.get("maximum_age", service.maximum_age)
     if minimum is not None and maximum is not None and int(minimum) > int(maximum):
@@ -387,7 +403,7 @@ def update_service(
         if previous == replacement:
             continue
         _apply(service, name, value)
-        record_change(service.id, "service", name, previous, replacement, updated_by, action)
+        record_change(service.id, "service", name, previous, replacement, updated_by)
         changed.append(name)
     if verified:
         _mark_checked(service, updated_by)
@@ -420,8 +436,6 @@ def _mark_checked(service: Service, updated_by: str) -> None:
 
 def mark_verified(service: Service, updated_by: str) -> None:
     """Record that ``updated_by`` checked ``service`` today and found it unchanged."""
-    from signalen.audit.services import record
-
     _mark_checked(service, updated_by)
     record(
         "directory.service_verified",
@@ -432,10 +446,8 @@ def mark_verified(service: Service, updated_by: str) -> None:
     db.session.commit()
 
 
-def service_history(service_id: uuid.UUID, limit: int = 200) -> list:
+def service_history(service_id: uuid.UUID, limit: int = 200) -> list[Metadata]:
     """Field-level history of a service, newest first."""
-    from signalen.directory.models import Metadata
-
     return list(
         db.session.scalars(
             select(Metadata)
@@ -446,107 +458,79 @@ def service_history(service_id: uuid.UUID, limit: int = 200) -> list:
     )
 
 
-def review_lists(today: date | None = None, days: int = DUE_SOON_DAYS):
-    """(overdue, due soon) services that are not defunct: the longest overdue first."""
-    today = today or local_today()
-    services = db.session.scalars(
-        select(Service).where(Service.status != "defunct").order_by(Service.name)
-    ).all()
-    overdue = [s for s in services if is_overdue(s, today)]
-    soon = [s for s in services if is_due_soon(s, today, days)]
-    overdue.sort(key=lambda s: (next_review_date(s) or date.min, s.name))
-    soon.sort(key=lambda s: (next_review_date(s), s.name))
-    return overdue, soon
-
-
-def due_by_organization(today: date | None = None, days: int = DUE_SOON_DAYS):
-    """Services that are overdue or due within ``days`` days, grouped by organisation."""
-    overdue, soon = review_lists(today, days)
-    groups: dict[uuid.UUID, tuple] = {}
-    for service in [*overdue, *soon]:
-        organization = service.organization
-        groups.setdefault(organization.id, (organization, []))[1].append(service)
-    return sorted(groups.values(), key=lambda group: group[0].name.lower())
-
-
 # Change requests ("meld een wijziging") -----------------------------------------------------
 
-FREE_TEXT_PROPOSALS = (
-    "name",
-    "description",
-    "eligibility_description",
-    "application_process",
-    "fees_description",
-    "other",
-)
+
+def _refuse_personal_data(name: str, text: str) -> None:
+    findings = find_personal_data(text)
+    if findings:
+        kinds = ", ".join(sorted({finding.label for finding in findings}))
+        raise ServiceError(
+            _l(
+                "Haal persoonsgegevens weg (%(kinds)s). Schrijf nooit gegevens van een cliënt "
+                "op. Gaat het om het adres, telefoonnummer of e-mailadres van de dienst zelf? "
+                "Vul het dan in bij Adres, Telefoonnummer of E-mailadres.",
+                kinds=kinds,
+            ),
+            field=name,
+        )
 
 
 def create_change_request(
     service: Service,
-    field_name: str,
-    proposed_value: str,
-    explanation: str,
+    proposals: Mapping[str, str | None],
+    explanation: str = "",
     reporter_email: str = "",
-):
-    """Store a proposed change from anyone; nothing about the service changes yet.
+) -> ChangeRequest:
+    """Store what a visitor says is wrong, one item per field; the service does not change.
 
-    The free text goes through the privacy guard: a proposal with personal data of a client
-    (BSN, IBAN, a private phone number in the explanation, …) is refused.
+    ``proposals`` maps field names (:data:`PROPOSABLE_FIELDS`) to the new value; empty values
+    and values equal to the current one are left out. Every value is checked like an edit,
+    and free text (the explanation too) goes through the privacy guard: a proposal with
+    personal data (BSN, IBAN, a phone number in the explanation, …) is refused whole.
     """
-    from signalen.core.errors import ServiceError
-    from signalen.directory.models import ChangeRequest, ChangeRequestItem
-    from signalen.privacy.services import find_personal_data
-
-    if field_name not in PROPOSABLE_FIELDS:
-        raise ServiceError(_l("Kies welk gegeven niet klopt."), field="field_name")
     explanation = (explanation or "").replace("\x00", "").strip()
-    proposed_value = (proposed_value or "").replace("\x00", "").strip()
     reporter_email = (reporter_email or "").strip()
-    if not proposed_value and not explanation:
+    if len(explanation) > MAX_EXPLANATION_LENGTH:
         raise ServiceError(
-            _l("Vul de juiste waarde of een toelichting in."), field="proposed_value"
+            _l("Dit mag hoogstens %(count)d tekens hebben.", count=MAX_EXPLANATION_LENGTH),
+            field="explanation",
         )
-    if len(explanation) > 2_000:
-        raise ServiceError(_l("De toelichting mag hoogstens 2000 tekens hebben."), "explanation")
-    if field_name != "other" and proposed_value:
-        try:
-            proposed_value = str(_clean_value(field_name, proposed_value) or "")
-        except ServiceError as error:
-            raise ServiceError(error.message, field="proposed_value") from None
-    elif len(proposed_value) > 2_000:
-        raise ServiceError(_l("Dit mag hoogstens 2000 tekens hebben."), field="proposed_value")
+    _refuse_personal_data("explanation", explanation)
     if reporter_email and not valid_email(reporter_email):
         raise ServiceError(_l("Dit e-mailadres klopt niet."), field="reporter_email")
-    checks = {"explanation": explanation}
-    if field_name in FREE_TEXT_PROPOSALS:
-        checks["proposed_value"] = proposed_value
-    for name, text in checks.items():
-        findings = find_personal_data(text)
-        if findings:
-            kinds = ", ".join(sorted({finding.label for finding in findings}))
+    unknown = set(proposals) - set(PROPOSABLE_FIELDS)
+    if unknown:
+        raise ServiceError(_l("Dit veld kan niet worden gewijzigd."), field=sorted(unknown)[0])
+    items: list[ChangeRequestItem] = []
+    for name in PROPOSABLE_FIELDS:
+        raw = (proposals.get(name) or "").replace("\x00", "").strip()
+        if not raw:
+            continue
+        value = str(clean_value(name, raw))
+        if name in FREE_TEXT_PROPOSALS:
+            _refuse_personal_data(name, value)
+        if name != "other" and value == current_value(service, name):
+            continue
+        items.append(ChangeRequestItem(position=len(items), field_name=name, proposed_value=value))
+    if not items:
+        if not explanation:
             raise ServiceError(
-                _l(
-                    "Haal persoonsgegevens weg (%(kinds)s). Schrijf nooit gegevens van een "
-                    "cliënt op.",
-                    kinds=kinds,
-                ),
-                field=name,
+                _l("Vul in wat er niet klopt, of schrijf het in de toelichting."),
+                field="explanation",
             )
+        items.append(ChangeRequestItem(position=0, field_name="other", proposed_value=""))
     request = ChangeRequest(
         service_id=service.id, explanation=explanation, reporter_email=reporter_email
     )
-    request.items.append(
-        ChangeRequestItem(position=0, field_name=field_name, proposed_value=proposed_value)
-    )
+    request.items.extend(items)
     db.session.add(request)
     db.session.commit()
     return request
 
 
-def open_change_requests() -> list:
+def open_change_requests() -> list[ChangeRequest]:
     """Change requests with at least one undecided item, oldest first."""
-    from signalen.directory.models import ChangeRequest, ChangeStatus
-
     return list(
         db.session.scalars(
             select(ChangeRequest)
@@ -556,65 +540,77 @@ def open_change_requests() -> list:
     )
 
 
-def get_change_request(request_id: str):
-    from signalen.directory.models import ChangeRequest
-
+def get_change_request(request_id: object) -> ChangeRequest | None:
+    """The change request with this id, or None."""
     parsed = parse_uuid(request_id)
     return db.session.get(ChangeRequest, parsed) if parsed else None
 
 
-def decide_change_item(item, approve: bool, user) -> None:
-    """Approve (apply through :func:`update_service`, so history records it) or reject one
-    proposed field; the request is closed when every item is decided."""
-    from signalen.audit.services import record
-    from signalen.core.errors import ServiceError
-    from signalen.directory.models import ChangeStatus
+def get_change_item(item_id: object) -> ChangeRequestItem | None:
+    """One item of a change request, or None."""
+    parsed = parse_uuid(item_id)
+    return db.session.get(ChangeRequestItem, parsed) if parsed else None
 
-    if item.status != ChangeStatus.OPEN.value:
+
+def _decide(items: Iterable[ChangeRequestItem], approve: bool, user: User) -> ChangeRequest:
+    """Apply (through :func:`update_service`, so history records each field) or reject open
+    items of one request, and close the request when nothing is left undecided."""
+    items = [item for item in items if item.status == ChangeStatus.OPEN.value]
+    if not items:
         raise ServiceError(_l("Over dit voorstel is al beslist."))
-    request = item.change_request
-    if approve and item.field_name != "other":
-        update_service(
-            request.service,
-            {item.field_name: item.proposed_value},
-            user.email,
-            verified=False,
-            commit=False,
-        )
-    item.status = (ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED).value
-    if all(i.status != ChangeStatus.OPEN.value for i in request.items):
-        approved = any(i.status == ChangeStatus.APPROVED.value for i in request.items)
+    request = items[0].change_request
+    if approve:
+        values = {
+            item.field_name: item.proposed_value
+            for item in items
+            if item.field_name not in NOT_APPLIED
+        }
+        if values:
+            update_service(request.service, values, user.email, verified=False, commit=False)
+    for item in items:
+        item.status = (ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED).value
+    if all(item.status != ChangeStatus.OPEN.value for item in request.items):
+        approved = any(item.status == ChangeStatus.APPROVED.value for item in request.items)
         request.status = (ChangeStatus.APPROVED if approved else ChangeStatus.REJECTED).value
         request.decided_at = datetime.now(UTC)
         request.decided_by_id = user.id
+        # Only needed for a question back while the request was open.
+        request.reporter_email = ""
     record(
         "directory.change_request_" + ("approved" if approve else "rejected"),
         request,
-        changes={"field": item.field_name},
+        actor=user,
+        changes={"fields": [item.field_name for item in items]},
         object_type="directory_change_request",
         object_label=request.service.name,
     )
     db.session.commit()
     index_services([request.service_id])
+    return request
 
 
-def seed_demo_directory() -> int:
-    """Create a small fictional Dutch sociale kaart (once); returns the number of services."""
-    from signalen.directory.seed import seed
-
-    return seed()
+def decide_change_item(item: ChangeRequestItem, approve: bool, user: User) -> ChangeRequest:
+    """Approve or reject one proposed field of a change request."""
+    return _decide([item], approve, user)
 
 
-def index_services(service_ids) -> None:
+def decide_change_request(request: ChangeRequest, approve: bool, user: User) -> ChangeRequest:
+    """Approve (each field applied and recorded on its own) or reject every open item."""
+    return _decide(request.items, approve, user)
+
+
+# Search index and demo ---------------------------------------------------------------------
+
+
+def index_services(service_ids: Iterable[uuid.UUID]) -> None:
     """Write these services to the search index (logged, never fatal, when it is busy)."""
     from signalen.directory.search import index_services as index
 
     index(service_ids)
 
 
-def schedule_days(schedule: Schedule) -> str:
-    """The days of a weekly schedule in Dutch, e.g. "maandag, woensdag"."""
-    days = [str(WEEKDAY_LABELS[day]) for day in schedule.days if day in WEEKDAY_LABELS]
-    if schedule.days == list(WEEKDAYS[:5]):
-        return str(_l("maandag tot en met vrijdag"))
-    return ", ".join(days) or str(_l("volgens afspraak"))
+def seed_demo_directory(today: date | None = None) -> int:
+    """Load the fictional Dutch demo sociale kaart once; returns the number of services."""
+    from signalen.directory.seed import seed
+
+    return seed(today)

@@ -7,23 +7,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from signalen.core.cli import fail
 from signalen.hsds.importing import import_hsds
-
-TABLE_LABELS = {
-    "organizations": _l("organisaties"),
-    "services": _l("diensten"),
-    "locations": _l("locaties"),
-    "addresses": _l("adressen"),
-    "service_at_locations": _l("diensten op locaties"),
-    "contacts": _l("contactpersonen"),
-    "phones": _l("telefoonnummers"),
-    "schedules": _l("openingstijden"),
-    "service_areas": _l("werkgebieden"),
-    "languages": _l("talen"),
-}
 
 
 @click.command("import-hsds")
@@ -52,14 +38,15 @@ def import_hsds_command(path: Path, dry_run: bool, strict: bool) -> None:
     summary = "; ".join(
         _(
             "%(table)s: %(created)d nieuw, %(updated)d bijgewerkt",
-            table=TABLE_LABELS.get(table, table),
-            created=report.created.get(table, 0),
-            updated=report.updated.get(table, 0),
+            table=table,
+            created=created,
+            updated=updated,
         )
-        for table in TABLE_LABELS
-        if table in report.created or table in report.updated
+        for table, created, updated in report.counts()
     )
     if dry_run:
         click.echo(_("Controle geslaagd: geen fouten. Er is niets opgeslagen (--dry-run)."))
+        if summary:
+            click.echo(_("Een import zou doen: %(summary)s", summary=summary))
     else:
         click.echo(_("Geïmporteerd. %(summary)s", summary=summary or _("niets gewijzigd")))

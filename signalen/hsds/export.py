@@ -7,7 +7,7 @@ most fields as plain strings with formats (uri, email, uuid) that an empty strin
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from signalen.directory.models import (
@@ -45,8 +45,21 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None and v != ""}
 
 
-def _time(value) -> str | None:
-    return value.strftime("%H:%M") if value else None
+def _json(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _row(item: Any, *names: str, keep_empty: bool = False) -> dict[str, Any]:
+    """These attributes of ``item`` as HSDS JSON values; empty ones left out unless
+    ``keep_empty`` (for fields the schema requires)."""
+    data = {name: _json(getattr(item, name)) for name in names}
+    return data if keep_empty else _clean(data)
 
 
 def taxonomy() -> dict[str, Any]:
@@ -78,112 +91,59 @@ def taxonomy_term(theme: Theme, detail: bool = False) -> dict[str, Any]:
 
 
 def phone(item: Phone) -> dict[str, Any]:
-    return _clean(
-        {
-            "id": str(item.id),
-            "organization_id": str(item.organization_id) if item.organization_id else None,
-            "service_id": str(item.service_id) if item.service_id else None,
-            "location_id": str(item.location_id) if item.location_id else None,
-            "contact_id": str(item.contact_id) if item.contact_id else None,
-            "number": item.number,
-            "extension": item.extension,
-            "type": item.type,
-            "description": item.description,
-        }
+    return _row(
+        item,
+        *("id", "organization_id", "service_id", "location_id", "contact_id"),
+        *("number", "extension", "type", "description"),
     )
 
 
 def contact(item: Contact) -> dict[str, Any]:
-    return _clean(
-        {
-            "id": str(item.id),
-            "organization_id": str(item.organization_id) if item.organization_id else None,
-            "service_id": str(item.service_id) if item.service_id else None,
-            "location_id": str(item.location_id) if item.location_id else None,
-            "name": item.name,
-            "title": item.title,
-            "department": item.department,
-            "email": item.email,
-            "phones": [phone(p) for p in item.phones],
-        }
+    data = _row(
+        item,
+        *("id", "organization_id", "service_id", "location_id"),
+        *("name", "title", "department", "email"),
     )
+    return {**data, "phones": [phone(p) for p in item.phones]}
 
 
 def schedule(item: Schedule) -> dict[str, Any]:
-    return _clean(
-        {
-            "id": str(item.id),
-            "service_id": str(item.service_id) if item.service_id else None,
-            "location_id": str(item.location_id) if item.location_id else None,
-            "service_at_location_id": str(item.service_at_location_id)
-            if item.service_at_location_id
-            else None,
-            "valid_from": item.valid_from.isoformat() if item.valid_from else None,
-            "valid_to": item.valid_to.isoformat() if item.valid_to else None,
-            "freq": item.freq or None,
-            "interval": item.interval,
-            "byday": item.byday,
-            "bymonthday": item.bymonthday,
-            "opens_at": _time(item.opens_at),
-            "closes_at": _time(item.closes_at),
-            "description": item.description,
-            "notes": item.notes,
-            "attending_type": item.attending_type,
-        }
+    return _row(
+        item,
+        *("id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to"),
+        *("freq", "interval", "byday", "bymonthday", "opens_at", "closes_at"),
+        *("description", "notes", "attending_type"),
     )
 
 
 def address(item: Address) -> dict[str, Any]:
-    data = _clean(
-        {
-            "id": str(item.id),
-            "location_id": str(item.location_id),
-            "attention": item.attention,
-            "address_2": item.address_2,
-            "region": item.region,
-        }
-    )
-    # Required by the schema, so always present (possibly empty).
-    data.update(
-        address_1=item.address_1,
-        city=item.city,
-        state_province=item.state_province,
-        postal_code=item.postal_code,
-        country=item.country,
-        address_type=item.address_type,
-    )
-    return data
+    return {
+        **_row(item, "id", "location_id", "attention", "address_2", "region"),
+        # Required by the schema, so always present (possibly empty).
+        **_row(
+            item,
+            *("address_1", "city", "state_province", "postal_code", "country", "address_type"),
+            keep_empty=True,
+        ),
+    }
 
 
 def language(item: Language) -> dict[str, Any]:
-    return _clean(
-        {
-            "id": str(item.id),
-            "service_id": str(item.service_id),
-            "name": item.name,
-            "code": item.code,
-            "note": item.note,
-        }
-    )
+    return _row(item, "id", "service_id", "name", "code", "note")
 
 
 def location(item: Location) -> dict[str, Any]:
-    return _clean(
-        {
-            "id": str(item.id),
-            "location_type": item.location_type,
-            "url": item.url,
-            "organization_id": str(item.organization_id) if item.organization_id else None,
-            "name": item.name,
-            "description": item.description,
-            "transportation": item.transportation,
-            "latitude": item.latitude,
-            "longitude": item.longitude,
-            "addresses": [address(a) for a in item.addresses],
-            "phones": [phone(p) for p in item.phones],
-            "schedules": [schedule(s) for s in item.schedules],
-        }
+    data = _row(
+        item,
+        *("id", "location_type", "url", "organization_id", "name", "description"),
+        *("transportation", "latitude", "longitude"),
     )
+    return {
+        **data,
+        "addresses": [address(a) for a in item.addresses],
+        "phones": [phone(p) for p in item.phones],
+        "schedules": [schedule(s) for s in item.schedules],
+    }
 
 
 def service_area(item: ServiceArea) -> dict[str, Any]:
@@ -204,29 +164,18 @@ def service_area(item: ServiceArea) -> dict[str, Any]:
 
 
 def service_at_location(item: ServiceAtLocation) -> dict[str, Any]:
-    return _clean(
-        {
-            "id": str(item.id),
-            "service_id": str(item.service_id),
-            "location_id": str(item.location_id),
-            "description": item.description,
-            "location": location(item.location),
-        }
-    )
+    data = _row(item, "id", "service_id", "location_id", "description")
+    return {**data, "location": location(item.location)}
 
 
 def metadata(item: Metadata) -> dict[str, Any]:
-    return {
-        "id": str(item.id),
-        "resource_id": str(item.resource_id),
-        "resource_type": item.resource_type,
-        "last_action_date": item.last_action_date.date().isoformat(),
-        "last_action_type": item.last_action_type,
-        "field_name": item.field_name,
-        "previous_value": item.previous_value,
-        "replacement_value": item.replacement_value,
-        "updated_by": item.updated_by,
-    }
+    data = _row(
+        item,
+        *("id", "resource_id", "resource_type", "last_action_type", "field_name"),
+        *("previous_value", "replacement_value", "updated_by"),
+        keep_empty=True,
+    )
+    return {**data, "last_action_date": item.last_action_date.date().isoformat()}
 
 
 def _modified(value: datetime | None) -> str | None:
@@ -236,45 +185,19 @@ def _modified(value: datetime | None) -> str | None:
 
 
 def organization_basic(item: Organization) -> dict[str, Any]:
-    data = _clean(
-        {
-            "id": str(item.id),
-            "name": item.name,
-            "alternate_name": item.alternate_name,
-            "email": item.email,
-            "website": item.website,
-            "parent_organization_id": str(item.parent_organization_id)
-            if item.parent_organization_id
-            else None,
-        }
-    )
-    data["description"] = item.description or ""
-    return data
+    data = _row(item, "id", "name", "alternate_name", "email", "website", "parent_organization_id")
+    return {**data, "description": item.description or ""}
 
 
 def service_basic(item: Service) -> dict[str, Any]:
-    return _clean(
-        {
-            "id": str(item.id),
-            "organization_id": str(item.organization_id),
-            "name": item.name,
-            "alternate_name": item.alternate_name,
-            "description": item.description,
-            "url": item.url,
-            "email": item.email,
-            "status": item.status,
-            "interpretation_services": item.interpretation_services,
-            "application_process": item.application_process,
-            "fees_description": item.fees_description,
-            "eligibility_description": item.eligibility_description,
-            "minimum_age": item.minimum_age,
-            "maximum_age": item.maximum_age,
-            "assured_date": item.assured_date.isoformat() if item.assured_date else None,
-            "assurer_email": item.assurer_email,
-            "alert": item.alert,
-            "last_modified": _modified(item.updated_at),
-        }
+    data = _row(
+        item,
+        *("id", "organization_id", "name", "alternate_name", "description", "url", "email"),
+        *("status", "interpretation_services", "application_process", "fees_description"),
+        *("eligibility_description", "minimum_age", "maximum_age", "assured_date"),
+        *("assurer_email", "alert"),
     )
+    return _clean({**data, "last_modified": _modified(item.updated_at)})
 
 
 def service_full(item: Service, history: list[Metadata], with_organization: bool = True):

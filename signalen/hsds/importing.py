@@ -9,18 +9,25 @@ duplicating.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
 import uuid
+import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
+from signalen.auth.models import User
 from signalen.directory import models as m
 from signalen.directory.services import (
     LANGUAGE_NAMES,
@@ -63,6 +70,33 @@ CSV_FILES = {
     "attributes": "attributes.csv",
     "taxonomy_terms": "taxonomy_terms.csv",
 }
+TABLE_LABELS = {
+    "organizations": _l("organisaties"),
+    "services": _l("diensten"),
+    "locations": _l("locaties"),
+    "addresses": _l("adressen"),
+    "service_at_locations": _l("diensten op locaties"),
+    "contacts": _l("contactpersonen"),
+    "phones": _l("telefoonnummers"),
+    "schedules": _l("openingstijden"),
+    "service_areas": _l("werkgebieden"),
+    "languages": _l("talen"),
+}
+# Datapackage resource names (HSDS 3.0) -> tables.
+RESOURCE_TABLES = {
+    "organization": "organizations",
+    "service": "services",
+    "location": "locations",
+    "address": "addresses",
+    "service_at_location": "service_at_locations",
+    "contact": "contacts",
+    "phone": "phones",
+    "schedule": "schedules",
+    "service_area": "service_areas",
+    "language": "languages",
+    "attribute": "attributes",
+    "taxonomy_term": "taxonomy_terms",
+}
 # Files and keys that only HSDS 2.0 has.
 HSDS2_FILES = (
     "regular_schedules.csv",
@@ -103,6 +137,18 @@ ID_FIELDS = (
     "link_id",
     "taxonomy_term_id",
 )
+TABLE_MODELS = {
+    "organizations": m.Organization,
+    "services": m.Service,
+    "locations": m.Location,
+    "addresses": m.Address,
+    "service_at_locations": m.ServiceAtLocation,
+    "contacts": m.Contact,
+    "phones": m.Phone,
+    "schedules": m.Schedule,
+    "service_areas": m.ServiceArea,
+    "languages": m.Language,
+}
 SERVICE_STATUSES = {status.value for status in m.ServiceStatus}
 LOCATION_TYPES = {kind.value for kind in m.LocationType}
 DAYS = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
@@ -139,6 +185,14 @@ class ImportReport:
     def error(self, where: str, message: str) -> None:
         self.errors.append(Problem(where, message))
 
+    def counts(self) -> list[tuple[str, int, int]]:
+        """(Dutch table name, created, updated) for every table the import touched."""
+        return [
+            (str(label), self.created.get(table, 0), self.updated.get(table, 0))
+            for table, label in TABLE_LABELS.items()
+            if table in self.created or table in self.updated
+        ]
+
     def warn(self, where: str, message: str) -> None:
         self.warnings.append(Problem(where, message))
 
@@ -171,31 +225,55 @@ class Dataset:
 
 
 def read_path(path: Path, report: ImportReport) -> Dataset:
-    """Read a JSON file or a CSV datapackage folder (or its datapackage.json) into tables."""
+    """Read a JSON file, a ZIP of the CSV datapackage, or a datapackage folder (or its
+    datapackage.json) into tables."""
     dataset = Dataset()
     if not path.exists():
         report.error(str(path), _("Dit bestand of deze map bestaat niet."))
         return dataset
     if path.is_dir() or path.name == "datapackage.json" or path.suffix.lower() == ".csv":
         folder = path if path.is_dir() else path.parent
-        _read_csv_folder(folder, dataset, report)
+        files = {
+            child.name: child.read_bytes
+            for child in sorted(folder.iterdir())
+            if child.is_file() and child.suffix.lower() in (".csv", ".json")
+        }
+        _read_tables(files, folder.name, dataset, report)
         return dataset
-    _read_json_file(path, dataset, report)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        report.error(path.name, _("Het bestand is te groot (meer dan 50 MB)."))
+        return dataset
+    return read_upload(path.name, path.read_bytes(), report)
+
+
+def read_upload(name: str, content: bytes, report: ImportReport) -> Dataset:
+    """Read uploaded bytes: HSDS JSON, or a ZIP with the CSV datapackage."""
+    dataset = Dataset()
+    if len(content) > MAX_FILE_BYTES:
+        report.error(name, _("Het bestand is te groot (meer dan 50 MB)."))
+    elif content[:4] == b"PK\x03\x04" or name.lower().endswith(".zip"):
+        _read_zip(name, content, dataset, report)
+    else:
+        text = _decode(content, name, report)
+        if text is not None:
+            _read_json_text(text, name, dataset, report)
     return dataset
 
 
-def _read_json_file(path: Path, dataset: Dataset, report: ImportReport) -> None:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        report.error(path.name, _("Het bestand is te groot (meer dan 50 MB)."))
-        return
+def _decode(content: bytes, where: str, report: ImportReport) -> str | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        report.error(path.name, _("Het bestand is geen UTF-8-tekst."))
-        return
+        report.error(where, _("Het bestand is geen UTF-8-tekst."))
+        return None
+
+
+def _read_json_text(text: str, where: str, dataset: Dataset, report: ImportReport) -> None:
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         report.error(
-            path.name,
+            where,
             _(
                 "Geen geldige JSON (regel %(line)d, kolom %(column)d): %(message)s",
                 line=error.lineno,
@@ -204,7 +282,30 @@ def _read_json_file(path: Path, dataset: Dataset, report: ImportReport) -> None:
             ),
         )
         return
-    read_json(data, dataset, report, path.name)
+    read_json(data, dataset, report, where)
+
+
+def _read_zip(name: str, content: bytes, dataset: Dataset, report: ImportReport) -> None:
+    """The CSV datapackage from a ZIP, read in memory: only file names count, folders in the
+    archive are ignored, and the unpacked size is limited like a file's."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, ValueError):
+        report.error(name, _("Dit is geen geldig ZIP-bestand."))
+        return
+    if sum(info.file_size for info in members) > MAX_FILE_BYTES:
+        report.error(name, _("Het bestand is uitgepakt te groot (meer dan 50 MB)."))
+        return
+    files: dict[str, Callable[[], bytes]] = {}
+    for info in members:
+        base = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
+        if base.lower().endswith((".csv", ".json")) and base not in files:
+            files[base] = functools.partial(archive.read, info)
+    try:
+        _read_tables(files, name, dataset, report)
+    except (zipfile.BadZipFile, RuntimeError, OSError):
+        report.error(name, _("Dit ZIP-bestand is beschadigd of versleuteld."))
 
 
 def read_json(data: Any, dataset: Dataset, report: ImportReport, where: str = "JSON") -> None:
@@ -362,22 +463,38 @@ def _service_at_location(item: dict, service_id: Any, dataset: Dataset, where: s
         )
 
 
-def _read_csv_folder(folder: Path, dataset: Dataset, report: ImportReport) -> None:
-    old = [name for name in HSDS2_FILES if (folder / name).exists()]
+def _resource_files(descriptor: dict) -> dict[str, str]:
+    """Table -> file name from the datapackage's ``resources`` (HSDS names them)."""
+    files = {}
+    for resource in descriptor.get("resources") or []:
+        if not isinstance(resource, dict):
+            continue
+        table = RESOURCE_TABLES.get(str(resource.get("name") or ""))
+        path = resource.get("path")
+        if table and isinstance(path, str) and path.lower().endswith(".csv"):
+            files[table] = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return files
+
+
+def _read_tables(
+    files: Mapping[str, Callable[[], bytes]], where: str, dataset: Dataset, report: ImportReport
+) -> None:
+    """Read the CSV files of a datapackage (by their HSDS 3.0 names, or as
+    datapackage.json names them) from ``files``: file name -> its content."""
+    old = [name for name in HSDS2_FILES if name in files]
     if old:
         report.error(
-            folder.name,
+            where,
             _(
                 "Dit lijkt HSDS 2.0 (%(files)s); alleen HSDS 3.0 wordt ondersteund.",
                 files=", ".join(old),
             ),
         )
         return
-    files = dict(CSV_FILES)
-    package = folder / "datapackage.json"
-    if package.exists():
+    names = dict(CSV_FILES)
+    if "datapackage.json" in files:
         try:
-            descriptor = json.loads(package.read_text(encoding="utf-8-sig"))
+            descriptor = json.loads(files["datapackage.json"]().decode("utf-8-sig"))
             if not isinstance(descriptor, dict):
                 raise ValueError
         except (ValueError, UnicodeDecodeError):
@@ -396,38 +513,38 @@ def _read_csv_folder(folder: Path, dataset: Dataset, report: ImportReport) -> No
                     ),
                 )
                 return
-    if not any((folder / name).exists() for name in files.values()):
-        report.error(folder.name, _("Geen HSDS-CSV-bestanden gevonden (zoals organizations.csv)."))
+            names.update(_resource_files(descriptor))
+    if not any(name in files for name in names.values()):
+        report.error(where, _("Geen HSDS-CSV-bestanden gevonden (zoals organizations.csv)."))
         return
-    for table, name in files.items():
-        csv_path = folder / name
-        if not csv_path.exists():
-            continue
-        try:
-            text = csv_path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            report.error(name, _("Het bestand is geen UTF-8-tekst."))
-            continue
-        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-        try:
-            for row in reader:
-                where = _("%(file)s regel %(line)d", file=name, line=reader.line_num)
-                if None in row:
-                    report.error(where, _("Deze regel heeft meer kolommen dan de kop."))
-                    continue
-                if any(value is None for value in row.values()):
-                    report.error(where, _("Deze regel heeft minder kolommen dan de kop."))
-                    continue
-                clean = {k.strip(): v.strip() for k, v in row.items() if v is not None}
-                clean = {k: v for k, v in clean.items() if v != ""}
-                if table == "attributes" and "link_id" in clean:
-                    clean.setdefault("link_entity", "service")
-                dataset.add(table, clean, where)
-        except csv.Error as error:
-            report.error(
-                _("%(file)s regel %(line)d", file=name, line=reader.line_num),
-                _("Geen geldige CSV: %(message)s", message=str(error)),
-            )
+    for table, name in names.items():
+        if name in files:
+            text = _decode(files[name](), name, report)
+            if text is not None:
+                _read_csv(table, name, text, dataset, report)
+
+
+def _read_csv(table: str, name: str, text: str, dataset: Dataset, report: ImportReport) -> None:
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for row in reader:
+            where = _("%(file)s regel %(line)d", file=name, line=reader.line_num)
+            if None in row:
+                report.error(where, _("Deze regel heeft meer kolommen dan de kop."))
+                continue
+            if any(value is None for value in row.values()):
+                report.error(where, _("Deze regel heeft minder kolommen dan de kop."))
+                continue
+            clean = {k.strip(): v.strip() for k, v in row.items() if v is not None}
+            clean = {k: v for k, v in clean.items() if v != ""}
+            if table == "attributes" and "link_id" in clean:
+                clean.setdefault("link_entity", "service")
+            dataset.add(table, clean, where)
+    except csv.Error as error:
+        report.error(
+            _("%(file)s regel %(line)d", file=name, line=reader.line_num),
+            _("Geen geldige CSV: %(message)s", message=str(error)),
+        )
 
 
 # Checking ---------------------------------------------------------------------------------
@@ -527,9 +644,33 @@ class Checker:
                 report.error(
                     where, _("'email' is geen geldig e-mailadres: %(value)s", value=value[:100])
                 )
+        self._check_lengths(row)
         check = getattr(self, f"_check_{row.table}", None)
         if check:
             check(row)
+
+    def _check_lengths(self, row: Row) -> None:
+        """Text longer than its column is refused, never cut off."""
+        model = TABLE_MODELS.get(row.table)
+        if model is None:
+            return
+        columns = model.__table__.columns
+        for name, value in row.data.items():
+            column = columns.get(name)
+            length = getattr(column.type, "length", None) if column is not None else None
+            if not length or isinstance(value, bool | int | float):
+                continue
+            text = _strip_quotes(_text(value)) if name == "number" else _text(value)
+            if len(text) > length:
+                self.report.error(
+                    row.where,
+                    _(
+                        "'%(field)s' is te lang: %(count)d tekens (hoogstens %(max)d).",
+                        field=name,
+                        count=len(text),
+                        max=length,
+                    ),
+                )
 
     def _check_services(self, row: Row) -> None:
         data, where = row.data, row.where
@@ -670,6 +811,9 @@ class Checker:
         freq = _text(data.get("freq")).upper()
         if freq and freq not in ("WEEKLY", "MONTHLY"):
             self.report.error(where, _("'freq' moet WEEKLY of MONTHLY zijn."))
+        interval = _text(data.get("interval"))
+        if interval and not (interval.isdigit() and 1 <= int(interval) <= 52):
+            self.report.error(where, _("'interval' moet een geheel getal van 1 tot 52 zijn."))
         if not (
             data.get("service_id") or data.get("location_id") or data.get("service_at_location_id")
         ):
@@ -754,7 +898,7 @@ class Checker:
                 )
                 continue
             term_id = row.data.get("taxonomy_term_id")
-            if term_id and _theme_by_term(term_id, terms.get(term_id), self.themes) is None:
+            if term_id and _theme_by_term(term_id, terms, self.themes) is None:
                 term = terms.get(term_id) or {}
                 self.warn(
                     row.where,
@@ -818,18 +962,27 @@ class Checker:
 # Themes -----------------------------------------------------------------------------------
 
 
-def _theme_by_term(term_id: str | None, term: dict | None, themes: list[Theme]) -> Theme | None:
-    """The Signalen theme an HSDS taxonomy term stands for: by our own term id, else by name."""
+def _theme_by_term(
+    term_id: str | None, terms: Mapping[str, dict], themes: list[Theme]
+) -> Theme | None:
+    """The Signalen theme an HSDS taxonomy term stands for.
+
+    By our own term id when the name agrees too (another system's ids may collide with
+    ours), else by name: a name that several themes share is told apart by the parent term.
+    """
+    term = terms.get(term_id or "") or {}
+    name = _text(term.get("name")).casefold()
     if term_id:
         for theme in themes:
-            if str(theme_term_id(theme.id)) == term_id:
+            if str(theme_term_id(theme.id)) == term_id and name in ("", theme.name.casefold()):
                 return theme
-    if term:
-        name = _text(term.get("name")).casefold()
-        matches = [theme for theme in themes if theme.name.casefold() == name]
-        if len(matches) == 1:
-            return matches[0]
-    return None
+    matches = [theme for theme in themes if name and theme.name.casefold() == name]
+    if len(matches) > 1:
+        parent = _text((terms.get(_text(term.get("parent_id"))) or {}).get("name")).casefold()
+        matches = [
+            t for t in matches if t.parent is not None and t.parent.name.casefold() == parent
+        ]
+    return matches[0] if len(matches) == 1 else None
 
 
 # Writing ----------------------------------------------------------------------------------
@@ -909,43 +1062,9 @@ SCHEDULE_FIELDS = (
     "notes",
     "attending_type",
 )
-LIMITS = {
-    "name": 200,
-    "alternate_name": 200,
-    "email": 254,
-    "website": 500,
-    "url": 500,
-    "status": 20,
-    "interpretation_services": 500,
-    "alert": 500,
-    "assurer_email": 254,
-    "location_type": 20,
-    "transportation": 500,
-    "attention": 200,
-    "address_1": 200,
-    "address_2": 200,
-    "city": 200,
-    "region": 200,
-    "state_province": 200,
-    "postal_code": 20,
-    "country": 2,
-    "address_type": 20,
-    "title": 200,
-    "department": 200,
-    "number": 50,
-    "type": 20,
-    "description_short": 500,
-    "freq": 10,
-    "byday": 40,
-    "bymonthday": 40,
-    "notes": 500,
-    "attending_type": 40,
-    "code": 20,
-}
-SHORT_DESCRIPTIONS = ("phones", "schedules", "languages")
 
 
-def _value(table: str, name: str, raw: Any) -> Any:
+def _value(name: str, raw: Any) -> Any:
     if name.endswith("_id"):
         return uuid.UUID(raw) if raw else None
     if name in ("minimum_age", "maximum_age", "extension", "interval"):
@@ -967,19 +1086,19 @@ def _value(table: str, name: str, raw: Any) -> Any:
     if name in ("freq", "byday"):
         text = text.upper()
     if name == "country":
-        text = (text or "NL")[:2].upper()
+        text = (text or "NL").upper()
     if name == "address_type" and not text:
         text = "physical"
-    limit = LIMITS.get(name)
-    if name == "description" and table in SHORT_DESCRIPTIONS:
-        limit = 500
-    return text[:limit] if limit else text
+    return text
 
 
 class Writer:
-    def __init__(self, dataset: Dataset, report: ImportReport) -> None:
+    """Writes checked rows: created or updated by UUID, with field-level history."""
+
+    def __init__(self, dataset: Dataset, report: ImportReport, updated_by: str) -> None:
         self.dataset = dataset
         self.report = report
+        self.updated_by = updated_by
         self.municipalities = {
             mun.name.casefold(): mun for mun in db.session.scalars(select(Municipality))
         }
@@ -999,7 +1118,7 @@ class Writer:
         for name in fields:
             if name not in row.data and not created:
                 continue
-            value = _value(table, name, row.data.get(name))
+            value = _value(name, row.data.get(name))
             if (
                 value is None
                 and not name.endswith("_id")
@@ -1106,7 +1225,7 @@ class Writer:
             m.Service, "services", row, (*SERVICE_FIELDS, "organization_id")
         )
         if created:
-            record_change(service.id, "service", "*", "", service.name, IMPORTER, "create")
+            record_change(service.id, "service", "*", "", service.name, self.updated_by, "create")
             return
         for name, previous, value in changes:
             record_change(
@@ -1115,7 +1234,7 @@ class Writer:
                 name,
                 "" if previous is None else str(previous),
                 "" if value is None else str(value),
-                IMPORTER,
+                self.updated_by,
                 "update",
             )
 
@@ -1156,7 +1275,7 @@ class Writer:
             service = db.session.get(m.Service, uuid.UUID(link))
             if service is None:
                 continue
-            theme = _theme_by_term(term_id, terms.get(term_id), themes)
+            theme = _theme_by_term(term_id, terms, themes)
             if theme is None:
                 continue
             wanted.setdefault(service.id, [])
@@ -1168,43 +1287,83 @@ class Writer:
             service.themes = themes
             current = ", ".join(sorted(t.name for t in themes))
             if previous != current:
-                record_change(service_id, "service", "themes", previous, current, IMPORTER)
+                record_change(service_id, "service", "themes", previous, current, self.updated_by)
 
 
-def import_hsds(path: Path, dry_run: bool = False, strict: bool = False) -> ImportReport:
-    """Check and (unless ``dry_run``) import ``path``; all or nothing.
+def import_hsds(
+    path: Path, dry_run: bool = False, strict: bool = False, updated_by: str = IMPORTER
+) -> ImportReport:
+    """Check and (unless ``dry_run``) import a file or datapackage folder; all or nothing.
 
     With ``strict`` the repairs that are otherwise warnings (coordinates out of range, an
     unknown parent organisation, unknown taxonomy terms) are errors too.
     """
+    report = ImportReport()
+    dataset = read_path(path, report)
+    return import_dataset(dataset, report, path.name, dry_run, strict, updated_by)
+
+
+def import_upload(
+    name: str, content: bytes, user: User, dry_run: bool = False, strict: bool = False
+) -> ImportReport:
+    """:func:`import_hsds` for an uploaded JSON or ZIP file, on behalf of ``user``."""
+    report = ImportReport()
+    dataset = read_upload(name, content, report)
+    return import_dataset(dataset, report, name, dry_run, strict, user.email)
+
+
+def import_data(data: Any, label: str, updated_by: str = IMPORTER) -> ImportReport:
+    """:func:`import_hsds` for HSDS JSON that is already loaded (the demo sociale kaart)."""
+    report = ImportReport()
+    dataset = Dataset()
+    read_json(data, dataset, report, label)
+    return import_dataset(dataset, report, label, False, False, updated_by)
+
+
+def import_dataset(
+    dataset: Dataset,
+    report: ImportReport,
+    label: str,
+    dry_run: bool,
+    strict: bool,
+    updated_by: str,
+) -> ImportReport:
+    """Check ``dataset`` and, when nothing is wrong, write it in one transaction: committed,
+    or with ``dry_run`` rolled back (so the counts say what an import would do). A database
+    failure is reported and leaves everything as it was."""
     from signalen.audit.services import record
     from signalen.directory.search import index_services
 
-    report = ImportReport()
-    dataset = read_path(path, report)
     if not report.errors:
         Checker(dataset, report, strict).run()
     total = sum(len(rows) for rows in dataset.rows.values())
     if not report.errors and not total:
-        report.error(str(path.name), _("Er staat niets in om te importeren."))
-    if report.errors or dry_run:
+        report.error(label, _("Er staat niets in om te importeren."))
+    if report.errors:
         db.session.rollback()
         return report
     try:
         with db.session.no_autoflush:
-            Writer(dataset, report).run()
+            Writer(dataset, report, updated_by).run()
+        if dry_run:
+            # Everything was written and is now undone: the counts are what an import does.
+            db.session.flush()
+            db.session.rollback()
+            return report
         record(
             "directory.import",
             None,
             changes={"created": report.created, "updated": report.updated},
             object_type="directory",
-            object_label=path.name[:200],
+            object_label=label[:200],
         )
         db.session.commit()
-    except Exception:
+    except SQLAlchemyError:
         db.session.rollback()
-        raise
+        current_app.logger.exception("HSDS import of %s failed", label)
+        report.created, report.updated = {}, {}
+        report.error(label, _("Opslaan in de database lukte niet; er is niets geïmporteerd."))
+        return report
     report.committed = True
-    service_ids = [uuid.UUID(row.data["id"]) for row in dataset.rows["services"]]
-    index_services(service_ids)
+    index_services(uuid.UUID(row.data["id"]) for row in dataset.rows["services"])
     return report

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from signalen.directory.models import Metadata, Organization, Service
 from signalen.directory.search import matching_service_ids
@@ -96,16 +98,16 @@ def _modified_after() -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _page(statement, serialize, ordered: list | None = None):
-    """The HSDS Page envelope around one page of ``statement``'s rows."""
+def _page(source: Select | list, serialize: Callable[[Any], dict]):
+    """The HSDS Page envelope around one page of ``source``: a statement or an ordered list."""
     page = _int_arg("page", 1, 100_000)
     per_page = _int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    if ordered is None:
-        total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-        rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    if isinstance(source, list):
+        total = len(source)
+        rows = source[(page - 1) * per_page : page * per_page]
     else:
-        total = len(ordered)
-        rows = ordered[(page - 1) * per_page : page * per_page]
+        total = db.session.scalar(select(func.count()).select_from(source.subquery())) or 0
+        rows = db.session.scalars(source.limit(per_page).offset((page - 1) * per_page)).all()
     total_pages = max(1, math.ceil(total / per_page))
     return jsonify(
         {
@@ -119,6 +121,15 @@ def _page(statement, serialize, ordered: list | None = None):
             "contents": [serialize(row) for row in rows],
         }
     )
+
+
+def _search_text() -> str:
+    return " ".join((request.args.get("search") or "").split())
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for ``text`` anywhere, with its wildcards escaped (escape ``\\``)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 @bp.get("/")
@@ -157,15 +168,14 @@ def services():
     modified_after = _modified_after()
     if modified_after:
         statement = statement.where(Service.updated_at >= modified_after)
-    text = " ".join((request.args.get("search") or "").split())
+    text = _search_text()
     if text:
         ids = matching_service_ids(text)
         if ids is None:
             raise BadParameter(_("Zoeken lukt nu niet met deze tekst."))
         rank = {service_id: index for index, service_id in enumerate(ids)}
         found = db.session.scalars(statement.where(Service.id.in_(ids))).all()
-        ordered = sorted(found, key=lambda s: rank.get(s.id, len(rank)))
-        return _page(statement, export.service_basic, ordered)
+        return _page(sorted(found, key=lambda s: rank[s.id]), export.service_basic)
     return _page(statement, export.service_basic)
 
 
@@ -183,21 +193,26 @@ def _histories(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Metadata]]:
     return result
 
 
-@bp.get("/services/<service_id>")
-def service(service_id: str):
-    parsed = parse_uuid(service_id)
-    item = db.session.get(Service, parsed) if parsed else None
+def _get_or_404(model, raw_id: str):
+    parsed = parse_uuid(raw_id)
+    item = db.session.get(model, parsed) if parsed else None
     if item is None:
         abort(404)
+    return item
+
+
+@bp.get("/services/<service_id>")
+def service(service_id: str):
+    item = _get_or_404(Service, service_id)
     return jsonify(export.service_full(item, _histories([item.id]).get(item.id, [])))
 
 
 @bp.get("/organizations")
 def organizations():
     statement = select(Organization).order_by(Organization.name, Organization.id)
-    text = " ".join((request.args.get("search") or "").split())
+    text = _search_text()
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = _contains(text)
         statement = statement.where(
             or_(
                 Organization.name.ilike(pattern, escape="\\"),
@@ -217,31 +232,17 @@ def organizations():
 
 @bp.get("/organizations/<organization_id>")
 def organization(organization_id: str):
-    parsed = parse_uuid(organization_id)
-    item = db.session.get(Organization, parsed) if parsed else None
-    if item is None:
-        abort(404)
+    item = _get_or_404(Organization, organization_id)
     return jsonify(export.organization_full(item, _histories([s.id for s in item.services])))
 
 
 @bp.get("/taxonomies")
 def taxonomies():
-    _int_arg("page", 1, 100_000)
-    _int_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    page = int(request.args.get("page") or 1)
-    contents = [export.taxonomy()] if page == 1 else []
-    return jsonify(
-        {
-            "total_items": 1,
-            "total_pages": 1,
-            "page_number": page,
-            "size": len(contents),
-            "first_page": page == 1,
-            "last_page": page >= 1,
-            "empty": not contents,
-            "contents": contents,
-        }
-    )
+    text = _search_text().casefold()
+    found = [export.taxonomy()]
+    if text:
+        found = [item for item in found if text in item["name"].casefold()]
+    return _page(found, lambda item: item)
 
 
 @bp.get("/taxonomies/<taxonomy_id>")
@@ -265,9 +266,9 @@ def taxonomy_terms():
         statement = statement.where(Theme.parent_id.in_([t.id for t in parents]))
     if request.args.get("top_only") in ("true", "1"):
         statement = statement.where(Theme.parent_id.is_(None))
-    text = " ".join((request.args.get("search") or "").split())
+    text = _search_text()
     if text:
-        statement = statement.where(Theme.name.ilike(f"%{text}%"))
+        statement = statement.where(Theme.name.ilike(_contains(text), escape="\\"))
     return _page(statement, export.taxonomy_term)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from signalen.audit.services import record
 from signalen.auth.models import Role, User
 from signalen.core.errors import ServiceError
+from signalen.directory import hours
 from signalen.directory import services as directory
 from signalen.directory.models import (
     AreaKind,
@@ -300,9 +301,9 @@ def score_service(
                 PENALTY_TEMPORARILY_CLOSED,
             )
         )
-    elif directory.is_open_now(service, at):
+    elif hours.is_open_now(service, at):
         reasons.append(MatchReason("open_now", str(_l("Nu open")), "plus", SCORE_OPEN_NOW))
-    elif directory.service_schedules(service):
+    elif hours.service_schedules(service):
         reasons.append(MatchReason("closed_now", str(_l("Nu dicht")), "info", SCORE_HAS_HOURS))
     else:
         reasons.append(MatchReason("no_hours", str(_l("Openingstijden onbekend")), "info", 0))

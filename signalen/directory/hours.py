@@ -1,0 +1,160 @@
+"""Opening hours: whether a service is open at a moment, and its hours in plain Dutch.
+
+Schedules follow HSDS (iCal-like rules): ``freq`` WEEKLY with ``byday`` (MO,TU,…) or MONTHLY
+with ``byday`` ordinals (1MO is the first Monday, -1FR the last Friday) or ``bymonthday``
+(1,15). Times are local, Europe/Amsterdam, so summer and winter time are handled.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+
+from signalen.directory.models import Schedule, Service, ServiceStatus
+
+LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKDAY_LABELS = {
+    "MO": _l("maandag"),
+    "TU": _l("dinsdag"),
+    "WE": _l("woensdag"),
+    "TH": _l("donderdag"),
+    "FR": _l("vrijdag"),
+    "SA": _l("zaterdag"),
+    "SU": _l("zondag"),
+}
+ORDINAL_LABELS = {
+    1: _l("eerste"),
+    2: _l("tweede"),
+    3: _l("derde"),
+    4: _l("vierde"),
+    5: _l("vijfde"),
+    -1: _l("laatste"),
+}
+BYDAY_PART = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+
+
+def local_moment(at: datetime | None = None) -> datetime:
+    """``at`` (default: now; naive means UTC) as Dutch local time."""
+    if at is None:
+        return datetime.now(LOCAL_ZONE)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(LOCAL_ZONE)
+
+
+def byday_parts(schedule: Schedule) -> list[tuple[int | None, str]]:
+    """``byday`` as (ordinal or None, weekday code) pairs; unreadable parts are left out."""
+    parts = []
+    for raw in (schedule.byday or "").upper().split(","):
+        match = BYDAY_PART.match(raw.strip())
+        if match:
+            parts.append((int(match[1]) if match[1] else None, match[2]))
+    return parts
+
+
+def month_days(schedule: Schedule) -> list[int]:
+    """``bymonthday`` as day numbers (negative counts from the end of the month)."""
+    days = []
+    for raw in (schedule.bymonthday or "").split(","):
+        raw = raw.strip()
+        if raw.lstrip("+-").isdigit() and 1 <= abs(int(raw)) <= 31:
+            days.append(int(raw))
+    return days
+
+
+def _nth_weekday_of_month(day: date) -> tuple[int, int]:
+    """Which occurrence of its weekday ``day`` is in its month, from the start and the end."""
+    last = calendar.monthrange(day.year, day.month)[1]
+    return (day.day - 1) // 7 + 1, -((last - day.day) // 7 + 1)
+
+
+def occurs_on(schedule: Schedule, day: date) -> bool:
+    """Whether the rule of ``schedule`` includes ``day`` (a local date)."""
+    if schedule.valid_from and day < schedule.valid_from:
+        return False
+    if schedule.valid_to and day > schedule.valid_to:
+        return False
+    weekday = WEEKDAYS[day.weekday()]
+    freq = (schedule.freq or "WEEKLY").upper()
+    if freq == "WEEKLY":
+        # Every other week needs a start date that HSDS leaves to dtstart: unknown here.
+        if (schedule.interval or 1) != 1:
+            return False
+        return weekday in {code for _ordinal, code in byday_parts(schedule)}
+    if freq == "MONTHLY":
+        if (schedule.interval or 1) != 1:
+            return False
+        last = calendar.monthrange(day.year, day.month)[1]
+        numbers = month_days(schedule)
+        if numbers and not any(day.day == (n if n > 0 else last + 1 + n) for n in numbers):
+            return False
+        parts = byday_parts(schedule)
+        if not parts:
+            return bool(numbers)
+        from_start, from_end = _nth_weekday_of_month(day)
+        return any(
+            code == weekday and ordinal in (None, from_start, from_end) for ordinal, code in parts
+        )
+    return False
+
+
+def schedule_is_open(schedule: Schedule, at: datetime | None = None) -> bool:
+    """Whether one schedule covers the moment ``at`` (default: now)."""
+    local = local_moment(at)
+    if schedule.opens_at is None or schedule.closes_at is None:
+        return False
+    if not occurs_on(schedule, local.date()):
+        return False
+    now = time(local.hour, local.minute, local.second)
+    return schedule.opens_at <= now < schedule.closes_at
+
+
+def service_schedules(service: Service) -> list[Schedule]:
+    """The opening hours of a service: its own, else those of its locations."""
+    if service.schedules:
+        return list(service.schedules)
+    schedules: list[Schedule] = []
+    for location in service.locations:
+        schedules.extend(location.schedules)
+    return schedules
+
+
+def is_open_now(service: Service, at: datetime | None = None) -> bool:
+    """Whether an active ``service`` is open at ``at`` (default: now) by its opening hours."""
+    if service.status != ServiceStatus.ACTIVE.value:
+        return False
+    at = at or datetime.now(UTC)
+    return any(schedule_is_open(schedule, at) for schedule in service_schedules(service))
+
+
+def schedule_days(schedule: Schedule) -> str:
+    """The days of a schedule in Dutch: "maandag tot en met vrijdag", "elke eerste maandag
+    van de maand", "de 1e en 15e van de maand"."""
+    parts = byday_parts(schedule)
+    codes = [code for _ordinal, code in parts]
+    if (schedule.freq or "WEEKLY").upper() == "MONTHLY":
+        phrases = [
+            str(
+                _l(
+                    "elke %(nth)s %(day)s van de maand",
+                    nth=ORDINAL_LABELS.get(ordinal, ordinal),
+                    day=WEEKDAY_LABELS[code],
+                )
+            )
+            if ordinal is not None
+            else str(WEEKDAY_LABELS[code])
+            for ordinal, code in parts
+        ]
+        numbers = month_days(schedule)
+        if numbers:
+            listed = ", ".join(f"{n}e" if n > 0 else str(ORDINAL_LABELS[-1]) for n in numbers)
+            phrases.append(str(_l("de %(days)s van de maand", days=listed)))
+        return ", ".join(phrases) or str(_l("volgens afspraak"))
+    if codes == list(WEEKDAYS[:5]):
+        return str(_l("maandag tot en met vrijdag"))
+    return ", ".join(str(WEEKDAY_LABELS[code]) for code in codes) or str(_l("volgens afspraak"))
