@@ -522,6 +522,18 @@ def redact(text: str, findings: list[Finding] | None = None) -> str:
     return "".join(parts)
 
 
+def marked_parts(text: str, findings: list[Finding]) -> list[tuple[str, Finding | None]]:
+    """``text`` cut into pieces for showing the findings: (piece, its finding or None)."""
+    parts: list[tuple[str, Finding | None]] = []
+    position = 0
+    for finding in findings:
+        parts.append((text[position : finding.start], None))
+        parts.append((text[finding.start : finding.end], finding))
+        position = finding.end
+    parts.append((text[position:], None))
+    return parts
+
+
 def check_fields(fields: Mapping[str, str | None]) -> dict[str, list[Finding]]:
     """Check several form fields at once; returns the findings of the fields that have any."""
     results: dict[str, list[Finding]] = {}

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
 from signalen.extensions import db
-from signalen.privacy.services import Finding, check_fields
+from signalen.privacy.services import check_fields, marked_parts
 from signalen.search import services as search
 from signalen.signals import access, services
 from signalen.signals.forms import MergeForm, ReportForm, SignalForm, StatusForm
@@ -74,16 +74,6 @@ def category_suggestions(title: str, description: str) -> dict[str, list]:
     return suggestions
 
 
-def _marked(text: str, findings: list[Finding]) -> list[tuple[str, Finding | None]]:
-    parts, position = [], 0
-    for finding in findings:
-        parts.append((text[position : finding.start], None))
-        parts.append((text[finding.start : finding.end], finding))
-        position = finding.end
-    parts.append((text[position:], None))
-    return parts
-
-
 @bp.route("/nieuw", methods=["GET", "POST"])
 @login_required
 def new():
@@ -124,7 +114,8 @@ def new():
         form=form,
         findings=findings,
         marked={
-            name: _marked(getattr(form, name).data or "", items) for name, items in findings.items()
+            name: marked_parts(getattr(form, name).data or "", items)
+            for name, items in findings.items()
         },
         redacted=services.guard_privacy(form.to_input(), True) if findings else None,
         similar=similar,
@@ -245,7 +236,8 @@ def edit(signal_id: int):
         signal=signal,
         findings=findings,
         marked={
-            name: _marked(getattr(form, name).data or "", items) for name, items in findings.items()
+            name: marked_parts(getattr(form, name).data or "", items)
+            for name, items in findings.items()
         },
         redacted=services.guard_privacy(form.to_input(), True) if findings else None,
     ), 200 if request.method == "GET" else 422
