@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -30,6 +32,40 @@ def make_token(app, make_organisation):
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def app_with_token(app_factory, scope: Scope = Scope.WRITE, **config):
+    """An app with its own settings, in its context, with the taxonomies and a token of a
+    new organisation: yields a client and the token."""
+    from signalen.organisations import services as organisations
+    from signalen.taxonomy.services import seed_taxonomies
+
+    app = app_factory(**config)
+    with app.app_context():
+        seed_taxonomies()
+        organisation = organisations.create_organisation("Cliëntenraad Instellingen")
+        _row, token = api.create_token(organisation, scope, "Website")
+        yield app.test_client(), token
+
+
+def publish_article(writer, title: str, body: str, visibility: Visibility = Visibility.NETWORK):
+    from signalen.articles import services as articles
+
+    data = articles.ArticleInput(title=title, body=body, visibility=visibility, published=True)
+    return articles.save_article(data, writer)
+
+
+def approved_public_signal(make_signal, make_user, title: str, theme: str):
+    """An openbaar signal whose wording a coordinator approved."""
+    from signalen.signals import services as signals
+
+    coordinator = make_user(Role.COORDINATOR)
+    signal = make_signal(
+        title=title, themes=(theme,), visibility=Visibility.PUBLIC, user=coordinator
+    )
+    signals.approve_public(signal, coordinator)
+    return signal
 
 
 def signal_count() -> int:
@@ -92,7 +128,7 @@ def test_token_of_inactive_organisation_is_refused(client, make_organisation, ma
     assert client.get("/api/v1/taxonomies", headers=auth(token)).status_code == 401
 
 
-def test_token_is_stored_hashed_and_last_use_kept(client, make_organisation):
+def test_token_is_stored_hashed_and_last_use_kept(client, make_organisation, monkeypatch):
     organisation = make_organisation()
     row, token = api.create_token(organisation, Scope.READ, "Website")
     assert token.startswith("sig_") and len(token) > 40
@@ -102,7 +138,17 @@ def test_token_is_stored_hashed_and_last_use_kept(client, make_organisation):
     assert stored.last_used_at is None
     client.get("/api/v1/taxonomies", headers=auth(token))
     db.session.expire_all()
-    assert db.session.get(ApiToken, row.id).last_used_at is not None
+    first = db.session.get(ApiToken, row.id).last_used_at
+    assert first is not None
+    # Within a minute no new write; after it, the time moves on.
+    client.get("/api/v1/taxonomies", headers=auth(token))
+    db.session.expire_all()
+    assert db.session.get(ApiToken, row.id).last_used_at == first
+    later = first + api.LAST_USED_RESOLUTION + timedelta(seconds=1)
+    monkeypatch.setattr(api, "utcnow", lambda: later)
+    client.get("/api/v1/taxonomies", headers=auth(token))
+    db.session.expire_all()
+    assert db.session.get(ApiToken, row.id).last_used_at == later
 
 
 def test_read_token_cannot_write(client, make_token, taxonomy):
@@ -158,6 +204,7 @@ def test_personal_data_gives_422_with_spans_and_nothing_stored(client, make_toke
     assert finding["soort"] == "TELEFOON"
     assert text[finding["begin"] : finding["eind"]] == "06-12345678"
     assert "06-12345678" not in response.get_data(as_text=True)
+    assert body["vergelijkbaar"] == []
     assert signal_count() == before
 
 
@@ -250,25 +297,84 @@ def test_invalid_json_wrong_type_and_huge_payload(app, client, make_token, taxon
 
 
 def test_visibility_is_that_of_the_site(client, make_organisation, make_user, make_signal):
-    own, other = make_organisation(), make_organisation()
+    """Another organisation's intern signal is invisible to a token in every way: read,
+    list, totals, facet counts, free text and the similar-signal check."""
+    own, other = make_organisation("Eigen raad"), make_organisation("Andere raad")
     other_volunteer = make_user(Role.VOLUNTEER, organisation=other)
     own_volunteer = make_user(Role.VOLUNTEER, organisation=own)
     theirs = make_signal(
-        title="Intern bij de ander", user=other_volunteer, visibility=Visibility.INTERNAL
+        title="Kinderopvangtoeslag teruggevorderd zonder uitleg",
+        description="De kinderopvangtoeslag werd teruggevorderd zonder enige uitleg.",
+        user=other_volunteer,
+        visibility=Visibility.INTERNAL,
+        themes=("Terugvordering",),
+        municipality="Zwolle",
     )
-    network = make_signal(title="Netwerk van de ander", user=other_volunteer)
+    network = make_signal(
+        title="Netwerk van de ander", user=other_volunteer, themes=("Bereikbaarheid",)
+    )
     mine = make_signal(title="Intern van ons", user=own_volunteer, visibility=Visibility.INTERNAL)
-    _row, token = api.create_token(own, Scope.READ, "Lezer")
+    _row, token = api.create_token(own, Scope.WRITE, "Eigen")
+    _row, their_token = api.create_token(other, Scope.WRITE, "Ander")
     headers = auth(token)
     assert client.get(f"/api/v1/signals/{theirs.id}", headers=headers).status_code == 404
     assert client.get(f"/api/v1/signals/{network.id}", headers=headers).status_code == 200
     assert client.get(f"/api/v1/signals/{mine.id}", headers=headers).status_code == 200
     listed = client.get("/api/v1/signals?per_pagina=50", headers=headers).get_json()
-    ids = {item["id"] for item in listed["items"]}
-    assert ids == {network.id, mine.id}
+    assert {item["id"] for item in listed["items"]} == {network.id, mine.id}
     assert listed["totaal"] == 2
+    facets = {
+        f["naam"]: {v["label"]: v["aantal"] for v in f["waarden"]} for f in listed["facetten"]
+    }
+    assert facets["organisatie"] == {"Andere raad": 1, "Eigen raad": 1}
+    assert "Terugvordering" not in facets.get("thema", {})
+    assert "Zwolle" not in facets.get("gemeente", {})
+    searched = client.get("/api/v1/signals?q=kinderopvangtoeslag", headers=headers).get_json()
+    assert searched["totaal"] == 0 and searched["items"] == []
+    draft = {
+        "titel": "Kinderopvangtoeslag teruggevorderd",
+        "omschrijving": "Kinderopvangtoeslag teruggevorderd, de cliënt kreeg geen uitleg.",
+    }
+    seen_by_them = client.post("/api/v1/signals/check", json=draft, headers=auth(their_token))
+    assert theirs.id in {s["id"] for s in seen_by_them.get_json()["vergelijkbaar"]}
+    seen_by_us = client.post("/api/v1/signals/check", json=draft, headers=headers).get_json()
+    assert theirs.id not in {s["id"] for s in seen_by_us["vergelijkbaar"]}
+    report = client.post(f"/api/v1/signals/{theirs.id}/reports", json={}, headers=headers)
+    assert report.status_code == 404
     missing = client.get("/api/v1/signals/999999", headers=headers)
     assert missing.status_code == 404 and missing.mimetype == PROBLEM
+
+
+def test_ook_gemeld_through_the_api(client, make_signal, make_organisation, make_token):
+    known = make_signal(title="Zorgtoeslag gestopt zonder brief", report_count=2)
+    partner = make_organisation("Formulierenbrigade Deventer")
+    token = make_token(partner)
+    response = client.post(
+        f"/api/v1/signals/{known.id}/reports",
+        json={"aantal_meldingen": 3, "datum": "2026-10-02"},
+        headers=auth(token),
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["aantal_meldingen"] == 5
+    db.session.expire_all()
+    signal = db.session.get(Signal, known.id)
+    assert signal.report_count == 5
+    [report] = signal.reports
+    assert report.organisation_id == partner.id and report.client_count == 3
+    assert signal.events[-1].actor_label == "API: Website"
+    before = signal_count()
+    bad = client.post(
+        f"/api/v1/signals/{known.id}/reports",
+        json={"datum": "2999-01-01"},
+        headers=auth(token),
+    )
+    assert bad.status_code == 422 and "datum" in bad.get_json()["errors"]
+    read_only = make_token(partner, Scope.READ)
+    refused = client.post(f"/api/v1/signals/{known.id}/reports", json={}, headers=auth(read_only))
+    assert refused.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Signal, known.id).report_count == 5
+    assert signal_count() == before
 
 
 def test_list_filters_facets_pagination_and_etag(client, make_signal, make_token, taxonomy):
@@ -296,46 +402,177 @@ def test_list_filters_facets_pagination_and_etag(client, make_signal, make_token
 
 
 def test_public_signals_of_a_theme(client, make_signal, make_token, make_user, taxonomy):
-    from signalen.signals import services as signals
-
-    coordinator = make_user(Role.COORDINATOR)
-    public = make_signal(
-        title="Openbaar knelpunt",
-        themes=("Bereikbaarheid",),
-        visibility=Visibility.PUBLIC,
-        user=coordinator,
-    )
-    signals.approve_public(public, coordinator)
+    """A partner website lists the public signals of a theme: with openbaar=true exactly
+    what an anonymous visitor of /zoeken sees; without it, what the organisation sees."""
+    approved_public_signal(make_signal, make_user, "Openbaar knelpunt", "Bereikbaarheid")
     make_signal(title="Niet goedgekeurd", themes=("Bereikbaarheid",), visibility=Visibility.PUBLIC)
+    make_signal(title="Netwerk", themes=("Bereikbaarheid",))
+    make_signal(title="Ander thema", themes=("Bejegening",), visibility=Visibility.PUBLIC)
     token = make_token()
     theme = taxonomy.themes["bereikbaarheid"]
     body = client.get(f"/api/v1/signals?thema={theme.id}", headers=auth(token)).get_json()
-    assert {item["titel"] for item in body["items"]} == {"Openbaar knelpunt", "Niet goedgekeurd"}
-    assert {item["zichtbaarheid"] for item in body["items"]} == {"openbaar"}
+    assert {item["titel"] for item in body["items"]} == {
+        "Openbaar knelpunt",
+        "Niet goedgekeurd",
+        "Netwerk",
+    }
+    url = f"/api/v1/signals?thema={theme.id}&openbaar=true"
+    body = client.get(url, headers=auth(token)).get_json()
+    assert [item["titel"] for item in body["items"]] == ["Openbaar knelpunt"]
+    assert body["totaal"] == 1
+    site = client.get(f"/zoeken?thema={theme.id}").get_data(as_text=True)
+    assert "Openbaar knelpunt" in site and "Niet goedgekeurd" not in site
 
 
-def test_write_rate_limit(app_factory, make_organisation):
-    app = app_factory(API_WRITE_RATE_LIMIT="2 per minute")
-    with app.app_context():
-        from signalen.organisations import services as organisations
-
-        organisation = organisations.create_organisation("Cliëntenraad Limiet")
-        _row, token = api.create_token(organisation, Scope.WRITE, "Website")
-        client = app.test_client()
-        payload = {"titel": "x", "omschrijving": "y"}
+def test_write_rate_limit(app_factory):
+    """Writes are limited per token (a 429 in Dutch, with Retry-After); reads are not."""
+    with app_with_token(app_factory, API_WRITE_RATE_LIMIT="2 per minute") as (client, token):
         statuses = [
-            client.post("/api/v1/signals/check", json=payload, headers=auth(token)).status_code
+            client.post("/api/v1/signals", json=GOOD, headers=auth(token)).status_code
             for _ in range(3)
         ]
-        assert statuses == [200, 200, 429]
-        response = client.post("/api/v1/signals/check", json=payload, headers=auth(token))
-        assert response.mimetype == PROBLEM
-        assert "Retry-After" in response.headers or "X-RateLimit-Reset" in response.headers
+        assert statuses == [201, 201, 429]
+        assert signal_count() == 2
+        response = client.post("/api/v1/signals/check", json=GOOD, headers=auth(token))
+        assert response.status_code == 429 and response.mimetype == PROBLEM
+        body = response.get_json()
+        assert body["limiet"] == "2 per 1 minute"
+        assert "Wacht even" in body["detail"]
+        assert int(response.headers["Retry-After"]) > 0
+        assert client.get("/api/v1/signals", headers=auth(token)).status_code == 200
+        organisation = db.session.scalar(select(ApiToken)).organisation
         _row, other = api.create_token(organisation, Scope.WRITE, "Ander")
-        assert (
-            client.post("/api/v1/signals/check", json=payload, headers=auth(other)).status_code
-            == 200
-        )
+        response = client.post("/api/v1/signals/check", json=GOOD, headers=auth(other))
+        assert response.status_code == 200
+
+
+# Every error path: a Dutch problem document, and nothing stored ------------------------
+
+ENGLISH = ("The requested", "not allowed", "Missing", "Not a valid", "Unknown field", "Invalid")
+ERROR_CASES = {
+    "geen-sleutel": (401, "post", "/api/v1/signals", lambda t: {"json": GOOD}),
+    "onbekende-sleutel": (
+        401,
+        "post",
+        "/api/v1/signals",
+        lambda t: {"json": GOOD, "headers": auth(t["write"] + "x")},
+    ),
+    "meldformulier-sleutel": (
+        401,
+        "get",
+        "/api/v1/signals",
+        lambda t: {"headers": auth(t["widget"])},
+    ),
+    "alleen-lezen": (403, "post", "/api/v1/signals", lambda t: {"json": GOOD, **t["read"]}),
+    "onbekend-adres": (404, "get", "/api/v1/bestaat-niet", lambda t: t["headers"]),
+    "onbekend-knelpunt": (
+        404,
+        "post",
+        "/api/v1/signals/999999/reports",
+        lambda t: {"json": {}, **t["headers"]},
+    ),
+    "verkeerde-methode": (405, "delete", "/api/v1/signals", lambda t: t["headers"]),
+    "put-op-een-knelpunt": (
+        405,
+        "put",
+        "/api/v1/signals/1",
+        lambda t: {"json": GOOD, **t["headers"]},
+    ),
+    "te-groot": (
+        413,
+        "post",
+        "/api/v1/signals",
+        lambda t: {"json": {**GOOD, "omschrijving": "x" * 3_000_000}, **t["headers"]},
+    ),
+    "geen-json": (415, "post", "/api/v1/signals", lambda t: {"data": "titel=x", **t["headers"]}),
+    "kapotte-json": (
+        400,
+        "post",
+        "/api/v1/signals",
+        lambda t: {"data": "{titel: ", "content_type": "application/json", **t["headers"]},
+    ),
+    "json-lijst": (
+        422,
+        "post",
+        "/api/v1/signals",
+        lambda t: {"data": "[1, 2]", "content_type": "application/json", **t["headers"]},
+    ),
+    "verkeerd-type": (
+        422,
+        "post",
+        "/api/v1/signals",
+        lambda t: {"json": {**GOOD, "aantal_meldingen": "veel", "thema": [1]}, **t["headers"]},
+    ),
+    "onbekend-veld": (
+        422,
+        "post",
+        "/api/v1/signals",
+        lambda t: {"json": {**GOOD, "bsn": "123"}, **t["headers"]},
+    ),
+    "persoonsgegevens": (
+        422,
+        "post",
+        "/api/v1/signals",
+        lambda t: {"json": {**GOOD, "omschrijving": "Bel 06-12345678."}, **t["headers"]},
+    ),
+    "onbekende-zoekparameter": (422, "get", "/api/v1/signals?thems=3", lambda t: t["headers"]),
+    "verkeerde-zoekwaarde": (422, "get", "/api/v1/signals?pagina=nul", lambda t: t["headers"]),
+}
+
+
+def stored_rows() -> dict[str, int]:
+    from signalen.signals.models import SignalEvent, SignalReport
+
+    db.session.expire_all()
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Signal, SignalEvent, SignalReport, AuditEvent)
+    }
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=list(ERROR_CASES))
+def test_every_error_is_a_dutch_problem_and_stores_nothing(
+    client, make_organisation, make_signal, taxonomy, case
+):
+    from http import HTTPStatus
+
+    organisation = make_organisation()
+    make_signal()
+    tokens = {
+        "write": api.create_token(organisation, Scope.WRITE, "Schrijven")[1],
+        "read": {"headers": auth(api.create_token(organisation, Scope.READ, "Lezen")[1])},
+        "widget": api.create_token(organisation, Scope.WIDGET, "Formulier")[1],
+    }
+    tokens["headers"] = {"headers": auth(tokens["write"])}
+    status, method, path, request_kwargs = ERROR_CASES[case]
+    before = stored_rows()
+    response = getattr(client, method)(path, **request_kwargs(tokens))
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["title"] and body["detail"]
+    assert body["title"] not in {s.phrase for s in HTTPStatus}
+    text = json.dumps(body, ensure_ascii=False)
+    assert not any(word in text for word in ENGLISH), text
+    assert stored_rows() == before
+
+
+def test_an_unexpected_error_is_a_dutch_500_and_rolls_back(app_factory, monkeypatch):
+    with app_with_token(app_factory, PROPAGATE_EXCEPTIONS=False) as (client, token):
+        before = stored_rows()
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("stuk")
+
+        # Fails after the new signal was added to the session, before the commit.
+        monkeypatch.setattr(api.signals, "_event", broken)
+        response = client.post("/api/v1/signals", json=GOOD, headers=auth(token))
+        assert response.status_code == 500
+        assert response.mimetype == PROBLEM
+        assert "Er is niets opgeslagen" in response.get_json()["detail"]
+        assert "stuk" not in response.get_data(as_text=True)
+        assert stored_rows() == before
 
 
 # Taxonomies, articles --------------------------------------------------------------
@@ -349,34 +586,17 @@ def test_taxonomies(client, make_token, taxonomy):
 
 
 def test_articles_follow_visibility(client, make_organisation, make_user, make_token):
-    from signalen.articles import services as articles
-
     own, other = make_organisation(), make_organisation()
     writer = make_user(Role.COORDINATOR, organisation=other)
-    shared = articles.save_article(
-        articles.ArticleInput(
-            title="Wat te doen bij terugvordering",
-            body="Eerst **bezwaar** maken.",
-            visibility=Visibility.NETWORK,
-            published=True,
-        ),
-        writer,
-    )
-    articles.save_article(
-        articles.ArticleInput(
-            title="Intern concept",
-            body="Nog niet klaar.",
-            visibility=Visibility.INTERNAL,
-            published=True,
-        ),
-        writer,
-    )
+    shared = publish_article(writer, "Wat te doen bij terugvordering", "Eerst **bezwaar** maken.")
+    publish_article(writer, "Intern concept", "Nog niet klaar.", Visibility.INTERNAL)
     token = make_token(own, Scope.READ)
     body = client.get("/api/v1/articles", headers=auth(token)).get_json()
     assert [item["titel"] for item in body["items"]] == ["Wat te doen bij terugvordering"]
     assert body["totaal"] == 1
     detail = client.get(f"/api/v1/articles/{shared.id}", headers=auth(token)).get_json()
     assert detail["tekst"] == "Eerst **bezwaar** maken."
+    assert detail["html"] == "<p>Eerst <strong>bezwaar</strong> maken.</p>\n"
 
 
 # Errors, CORS, documents -------------------------------------------------------------
@@ -423,11 +643,15 @@ def test_openapi_document_and_docs_page(client):
     spec = response.get_json()
     assert spec["openapi"] == "3.1.0"
     assert {"/api/v1/signals", "/api/v1/taxonomies", "/api/v1/articles"} <= set(spec["paths"])
+    again = client.get("/api/v1/openapi.json", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
     page = client.get("/api/v1/docs")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "/api/v1/signals" in text and "vervang_persoonsgegevens" in text
-    assert "<script" not in text
+    assert "<code>Authorization: Bearer &lt;sleutel&gt;</code>" in text  # Markdown, rendered
+    assert "<script" not in text and "style=" not in text
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
 
 
 # Token management ------------------------------------------------------------------
@@ -487,12 +711,30 @@ def test_create_token_command(app, make_organisation):
     )
     assert result.exit_code == 0, result.output
     token = result.stdout.strip()
-    assert token.startswith("sig_")
+    assert token.startswith("sig_") and "\n" not in token
+    assert "alleen nu" in result.stderr
     row = db.session.scalar(select(ApiToken))
     assert row.scope is Scope.WRITE and row.token_hash == api.hash_token(token)
-    result = runner.invoke(args=["create-token", "--organisation", "Bestaat niet"])
-    assert result.exit_code == 1
-    assert "Fout:" in result.output
+    assert row.organisation.name == "Cliëntenraad Zwolle"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--organisation", "Bestaat niet"], "bestaat niet"),
+        (["--organisation", "Cliëntenraad Zwolle", "--scope", "admin"], "Onbekende scope"),
+        (["--organisation", "Uitgeschakeld"], "uitgeschakeld"),
+        (["--organisation", "Cliëntenraad Zwolle", "--name", "x" * 200], "hoogstens"),
+    ],
+)
+def test_create_token_command_refuses_bad_input(app, make_organisation, arguments, message):
+    make_organisation("Cliëntenraad Zwolle")
+    make_organisation("Uitgeschakeld", active=False)
+    result = app.test_cli_runner().invoke(args=["create-token", *arguments])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Fout:") and message in result.output
+    assert "sig_" not in result.output
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 0
 
 
 def test_field_errors_and_personal_data_are_reported_together(client, make_token, taxonomy):

@@ -9,6 +9,7 @@ import pytest
 from signalen.api import services as api
 from signalen.api.models import Scope
 from signalen.auth.models import Role
+from tests.test_api import approved_public_signal
 
 PROBLEM = "application/problem+json"
 
@@ -66,3 +67,47 @@ def test_only_published_digests(client, headers, make_user, make_signal):
     assert detail["cijfers"]["totals"]["signals"] >= 1
     response = client.get(f"/api/v1/digests/{draft.id}", headers=headers)
     assert response.status_code == 404 and response.mimetype == PROBLEM
+
+
+def test_a_partner_website_with_a_token_does_what_the_issue_asks(
+    app, client, make_organisation, make_user, make_signal, taxonomy
+):
+    """Done when: with a token a partner website submits a knelpunt and gets its id or the
+    privacy findings, lists the public signals of a theme and reads the sociale kaart."""
+    from signalen.directory.services import seed_demo_directory
+
+    seed_demo_directory()
+    make_organisation("Formulierenbrigade Zwolle")
+    result = app.test_cli_runner().invoke(
+        args=["create-token", "--organisation", "Formulierenbrigade Zwolle", "--scope", "write"]
+    )
+    headers = {"Authorization": f"Bearer {result.stdout.strip()}"}
+
+    knelpunt = {
+        "titel": "Wajong-uitkering te laat",
+        "omschrijving": "De Wajong-uitkering kwam drie weken te laat.",
+        "thema": ["Betaling/Uitkering te laat"],
+        "regeling": ["Wajong"],
+        "uitvoerder": "UWV",
+    }
+    created = client.post("/api/v1/signals", json=knelpunt, headers=headers)
+    assert created.status_code == 201
+    assert isinstance(created.get_json()["id"], int)
+    private = {**knelpunt, "omschrijving": "Cliënt met BSN 111222333 kreeg niets."}
+    refused = client.post("/api/v1/signals", json=private, headers=headers)
+    assert refused.status_code == 422
+    assert [f["soort"] for f in refused.get_json()["persoonsgegevens"]] == ["BSN"]
+
+    public = approved_public_signal(
+        make_signal, make_user, "Loket UWV telefonisch onbereikbaar", "Bereikbaarheid"
+    )
+    theme = client.get("/api/v1/taxonomies", headers=headers).get_json()["thema"]
+    theme_id = next(t["id"] for t in theme if t["volledige_naam"] == "Bereikbaarheid")
+    listed = client.get(
+        f"/api/v1/signals?thema={theme_id}&openbaar=true", headers=headers
+    ).get_json()
+    assert [item["id"] for item in listed["items"]] == [public.id]
+
+    services = client.get("/api/v1/directory/services?q=DigiD", headers=headers).get_json()
+    assert services["totaal"] >= 1
+    assert all(item["naam"] and item["organisatie"]["naam"] for item in services["items"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http
+import re
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -15,7 +16,8 @@ PROBLEM_TYPE = "application/problem+json"
 
 API_DESCRIPTION = """\
 De API van Signalen voor de websites van partnerorganisaties: knelpunten melden en lezen,
-de indelingen (thema's, regelingen, uitvoerders, gemeenten) en kennisartikelen.
+de indelingen (thema's, regelingen, uitvoerders, gemeenten), kennisartikelen, de
+gepubliceerde signaleringsrapportages en de sociale kaart.
 
 Stuur bij elk verzoek een API-sleutel mee: `Authorization: Bearer <sleutel>`. Een
 coördinator maakt sleutels onder Beheer › API-sleutels (of `signalen create-token`). Een
@@ -24,8 +26,31 @@ de site ziet. Een sleutel `read` mag alleen lezen; `write` mag ook melden.
 
 Fouten komen als `application/problem+json` met een Nederlandse uitleg (`title`, `detail`)
 en per veld de fouten (`errors`). Antwoorden op GET hebben een `ETag`; stuur die terug in
-`If-None-Match` en u krijgt `304` als er niets veranderde.
+`If-None-Match` en u krijgt `304` als er niets veranderde. Lijsten hebben pagina's
+(`pagina`, `per_pagina`) en noemen het totaal (`totaal`, `paginas`).
 """
+
+# scheme://host[:port], nothing else: a path, a wildcard or a trailing slash is a mistake.
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
+
+
+def configured_origins(app: Flask, name: str) -> list[str]:
+    """The origins in setting ``name``: a list, or a string separated by commas or spaces.
+
+    Raises ``ValueError`` at start-up for anything that is not exactly an origin, so a
+    typing error cannot silently open the API or the widget to every site.
+    """
+    value = app.config.get(name) or []
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    origins = [str(origin).strip().rstrip("/") for origin in value if str(origin).strip()]
+    wrong = [origin for origin in origins if not ORIGIN.match(origin)]
+    if wrong:
+        raise ValueError(
+            f"{name}: {', '.join(wrong)} is geen origin; gebruik bijvoorbeeld "
+            "https://www.partner.nl (schema en host, zonder pad of *)"
+        )
+    return origins
 
 
 class SignalenApi(Api):
@@ -55,10 +80,10 @@ def current_spec() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    """Register this feature's blueprints, CLI commands and search sources on ``app``."""
+    """Register this feature's blueprints, CLI commands and settings on ``app``."""
     from signalen.api import errors, models  # noqa: F401 (tables in db.metadata)
     from signalen.api.cli import create_token_command
-    from signalen.api.routes import URL_PREFIX
+    from signalen.api.routes import URL_PREFIX, conditional_get
     from signalen.api.routes import bp as api_bp
     from signalen.api.schemas import ProblemSchema
     from signalen.api.token_routes import bp as tokens_bp
@@ -70,7 +95,8 @@ def init_app(app: Flask) -> None:
     config.setdefault("API_WRITE_RATE_LIMIT", "60 per minute")
     config.setdefault("API_CORS_ORIGINS", [])
     config.setdefault("API_WIDGET_RATE_LIMIT", "10 per hour")
-    config.setdefault("API_WIDGET_FRAME_ANCESTORS", [])
+    config.setdefault("API_WIDGET_ORIGINS", [])
+    config.setdefault("API_WIDGET_FORM_MAX_AGE", 4 * 60 * 60)
     config.setdefault(f"{CONFIG_PREFIX}API_TITLE", "Signalen API")
     config.setdefault(f"{CONFIG_PREFIX}API_VERSION", "1")
     config.setdefault(f"{CONFIG_PREFIX}OPENAPI_VERSION", "3.1.0")
@@ -93,7 +119,8 @@ def init_app(app: Flask) -> None:
         },
     )
 
-    _load_optional_endpoints(app)
+    from signalen.api import directory  # noqa: F401 (adds the sociale-kaart and digest routes)
+
     SignalenApi.ERROR_SCHEMA = ProblemSchema
     api = SignalenApi(app, config_prefix=CONFIG_PREFIX)
     app.extensions["signalen_api"] = api
@@ -104,9 +131,7 @@ def init_app(app: Flask) -> None:
     init_widget(app)
     app.cli.add_command(create_token_command)
 
-    origins = config["API_CORS_ORIGINS"]
-    if isinstance(origins, str):
-        origins = [o.strip() for o in origins.split(",") if o.strip()]
+    origins = configured_origins(app, "API_CORS_ORIGINS")
     if origins:
         from flask_cors import CORS
 
@@ -119,15 +144,14 @@ def init_app(app: Flask) -> None:
             max_age=600,
         )
 
+    @app.after_request
+    def _openapi_etag(response):
+        # The description itself (served by flask-smorest's own blueprint) gets an ETag too.
+        if request.path == f"{URL_PREFIX}/openapi.json":
+            return conditional_get(response)
+        return response
+
     _route_api_errors(app, URL_PREFIX, errors.http_problem)
-
-
-def _load_optional_endpoints(app: Flask) -> None:
-    """The sociale-kaart and digest endpoints, when those features are installed."""
-    try:
-        from signalen.api import directory  # noqa: F401 (adds routes to the API blueprint)
-    except ImportError:  # pragma: no cover - the features ship together
-        app.logger.warning("API: no sociale-kaart/digest endpoints (feature missing)")
 
 
 def _route_api_errors(app: Flask, prefix: str, api_handler) -> None:

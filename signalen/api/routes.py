@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
@@ -14,15 +15,19 @@ from signalen.api.schemas import (
     ArticleSchema,
     PagingArgsSchema,
     ProblemSchema,
+    ReportInputSchema,
     SignalCheckSchema,
     SignalCreatedSchema,
     SignalInputSchema,
     SignalListArgsSchema,
     SignalListSchema,
     SignalSchema,
+    SimilarSchema,
     TaxonomiesSchema,
+    page_of,
 )
 from signalen.articles import services as articles
+from signalen.articles.models import Article
 from signalen.core.errors import ServiceError
 from signalen.extensions import db, limiter
 from signalen.infobank.filters import SearchFilters
@@ -30,6 +35,8 @@ from signalen.infobank.filters import SearchFilters
 URL_PREFIX = "/api/v1"
 # Ids are 32-bit integers in the database; larger ones cannot exist.
 MAX_ID = 2**31 - 1
+PERSONAL_DATA_TYPE = "/api/v1/docs#persoonsgegevens"
+RETRY_AFTER_SECONDS = "30"
 
 bp = Blueprint(
     "api",
@@ -39,7 +46,8 @@ bp = Blueprint(
 )
 
 
-def _problem_doc(status: int, description: str) -> dict:
+def problem_doc(status: int, description: str) -> dict:
+    """An ``alt_response`` documenting a problem+json answer."""
     return {
         "schema": ProblemSchema,
         "content_type": errors.PROBLEM_TYPE,
@@ -47,7 +55,24 @@ def _problem_doc(status: int, description: str) -> dict:
     }
 
 
-PERSONAL_DATA_TYPE = "/api/v1/docs#persoonsgegevens"
+UNAUTHORIZED = problem_doc(401, "Geen of een ongeldige API-sleutel.")
+READ_ONLY = problem_doc(403, "De sleutel mag alleen lezen.")
+NOT_FOUND = problem_doc(404, "Bestaat niet, of deze sleutel mag het niet zien.")
+UNSUPPORTED = problem_doc(415, "De inhoud is geen JSON (Content-Type: application/json).")
+TOO_MANY = problem_doc(429, "Te veel verzoeken met deze sleutel.")
+INVALID = problem_doc(422, "Een veld of filter klopt niet; er is niets opgeslagen.")
+
+
+def paged(query, pagina: int, per_pagina: int) -> dict:
+    """One page of a database query as a list response, with the total count."""
+    page = db.paginate(query, page=pagina, per_page=per_pagina, error_out=False, count=True)
+    return page_of(page.items, page.total or 0, pagina, per_pagina)
+
+
+def query_args(schema):
+    """Validated query parameters; an unknown one is an error (a typing error in a filter
+    name must not silently return everything)."""
+    return bp.arguments(schema, location="query", as_kwargs=True, unknown=ma.RAISE)
 
 
 # Authentication, scope, caching ----------------------------------------------------------
@@ -70,6 +95,10 @@ def token_key() -> str:
 
 def write_limit() -> str:
     return current_app.config["API_WRITE_RATE_LIMIT"]
+
+
+# One budget per token for every write endpoint together (API_WRITE_RATE_LIMIT).
+write_limited = limiter.shared_limit(write_limit, scope="api-write", key_func=token_key)
 
 
 @bp.before_request
@@ -124,7 +153,7 @@ def _filters(args: dict) -> SearchFilters:
     """The validated query as the search page's filter object (same names, same rules)."""
     pairs = MultiDict()
     for name, value in args.items():
-        if name == "per_pagina":
+        if name in ("per_pagina", "openbaar"):
             continue
         for item in value if isinstance(value, list) else [value]:
             pairs.add(name, item.isoformat() if hasattr(item, "isoformat") else str(item))
@@ -132,47 +161,53 @@ def _filters(args: dict) -> SearchFilters:
 
 
 @bp.route("/signals", methods=["GET"], endpoint="signals_list")
-@bp.arguments(SignalListArgsSchema, location="query", as_kwargs=True)
+@query_args(SignalListArgsSchema)
 @bp.response(200, SignalListSchema)
-@bp.alt_response(401, **_problem_doc(401, "Geen of een ongeldige API-sleutel."))
-@bp.alt_response(503, **_problem_doc(503, "De zoekindex wordt opnieuw opgebouwd."))
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(503, **problem_doc(503, "Zoeken lukt even niet (de index wordt opgebouwd)."))
 def list_signals(**args):
     """Knelpunten zoeken en filteren
 
     Dezelfde filters als de zoekpagina /zoeken (q, thema, regeling, uitvoerder, gemeente,
     organisatie, status, impact, periode, van, tot, sorteer, pagina), alleen knelpunten die
-    deze sleutel mag zien, met facetten (aantallen per waarde) en het totaal.
+    deze sleutel mag zien, met facetten (aantallen per waarde) en het totaal. Met
+    `openbaar=true` alleen wat iedereen op de openbare site ziet.
     """
-    filters = _filters(args)
+    maximum = current_app.config.get("SEARCH_MAX_QUERY_LENGTH", 200)
+    if len(args.get("q", "")) > maximum:
+        message = _l("Hoogstens %(max)d tekens.", max=maximum)
+        return errors.problem(422, errors={"q": [message]})
+    viewer = None if args["openbaar"] else principal()
     try:
-        return services.list_signals(filters, principal(), args["per_pagina"])
+        return services.list_signals(_filters(args), viewer, args["per_pagina"])
     except ServiceError as error:
-        too_long = len(filters.q) > current_app.config.get("SEARCH_MAX_QUERY_LENGTH", 200)
-        return errors.problem(400 if too_long else 503, error.message)
+        return errors.problem(503, error.message, headers={"Retry-After": RETRY_AFTER_SECONDS})
 
 
 @bp.route("/signals", methods=["POST"], endpoint="signals_create")
-@limiter.limit(write_limit, key_func=token_key)
+@write_limited
 @bp.arguments(SignalInputSchema)
 @bp.response(201, SignalCreatedSchema, headers={"Location": {"schema": {"type": "string"}}})
-@bp.alt_response(401, **_problem_doc(401, "Geen of een ongeldige API-sleutel."))
-@bp.alt_response(403, **_problem_doc(403, "De sleutel mag alleen lezen."))
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(403, **READ_ONLY)
+@bp.alt_response(415, **UNSUPPORTED)
 @bp.alt_response(
     422,
-    **_problem_doc(
+    **problem_doc(
         422,
         "Velden kloppen niet (errors), of de tekst bevat persoonsgegevens "
-        "(persoonsgegevens, met soort en positie). Er is niets opgeslagen.",
+        "(persoonsgegevens, met soort en positie, en vergelijkbaar). Er is niets opgeslagen.",
     ),
 )
-@bp.alt_response(429, **_problem_doc(429, "Te veel verzoeken met deze sleutel."))
+@bp.alt_response(429, **TOO_MANY)
 def create_signal(body: dict):
     """Een knelpunt melden
 
     Gaat door dezelfde controles als het meldformulier: persoonsgegevens (BSN, IBAN,
     telefoonnummer, e-mailadres, adres, postcode, geboortedatum) geven 422 met soort en
     positie, tenzij `vervang_persoonsgegevens` true is. Het antwoord noemt bekende
-    knelpunten die erop lijken (`vergelijkbaar`).
+    knelpunten die erop lijken (`vergelijkbaar`); is het er een van, meld het dan als
+    "ook gemeld" (POST /api/v1/signals/{id}/reports) in plaats van een nieuw knelpunt.
     """
     redact = body.pop("vervang_persoonsgegevens", False)
     checked = services.check_signal(body, principal())
@@ -189,27 +224,24 @@ def create_signal(body: dict):
             title=_l("Persoonsgegevens gevonden"),
             type_=PERSONAL_DATA_TYPE,
             persoonsgegevens=checked.findings,
+            vergelijkbaar=SimilarSchema(many=True).dump(checked.similar),
         )
-    try:
-        signal = services.create_signal(checked, principal())
-    except ServiceError as error:
-        db.session.rollback()
-        return errors.problem(422, error.message)
+    signal = services.create_signal(checked, principal())
     data = services.signal_json(signal)
-    data["vergelijkbaar"] = [services.similar_json(s) for s in checked.similar]
+    data["vergelijkbaar"] = checked.similar
     data["vervangen"] = checked.redacted_kinds if redact else []
-    location = url_for("api.signals_detail", signal_id=signal.id)
-    return data, 201, {"Location": location}
+    return data, 201, {"Location": url_for("api.signals_detail", signal_id=signal.id)}
 
 
 @bp.route("/signals/check", methods=["POST"], endpoint="signals_check")
-@limiter.limit(write_limit, key_func=token_key)
+@write_limited
 @bp.arguments(SignalInputSchema)
 @bp.response(200, SignalCheckSchema)
-@bp.alt_response(401, **_problem_doc(401, "Geen of een ongeldige API-sleutel."))
-@bp.alt_response(403, **_problem_doc(403, "De sleutel mag alleen lezen."))
-@bp.alt_response(422, **_problem_doc(422, "Velden kloppen niet."))
-@bp.alt_response(429, **_problem_doc(429, "Te veel verzoeken met deze sleutel."))
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(403, **READ_ONLY)
+@bp.alt_response(415, **UNSUPPORTED)
+@bp.alt_response(422, **INVALID)
+@bp.alt_response(429, **TOO_MANY)
 def check_signal(body: dict):
     """Een melding controleren zonder op te slaan
 
@@ -220,22 +252,53 @@ def check_signal(body: dict):
     checked = services.check_signal(body, principal())
     if checked.problems:
         return errors.problem(422, errors=checked.problems)
-    return {
-        "persoonsgegevens": checked.findings,
-        "vergelijkbaar": [services.similar_json(s) for s in checked.similar],
-    }
+    return {"persoonsgegevens": checked.findings, "vergelijkbaar": checked.similar}
+
+
+def _visible_signal(signal_id: int):
+    signal = services.visible_signal(signal_id, principal())
+    if signal is None:
+        raise NotFound()
+    return signal
 
 
 @bp.route(f"/signals/<int(max={MAX_ID}):signal_id>", methods=["GET"], endpoint="signals_detail")
 @bp.response(200, SignalSchema)
-@bp.alt_response(401, **_problem_doc(401, "Geen of een ongeldige API-sleutel."))
-@bp.alt_response(404, **_problem_doc(404, "Bestaat niet, of deze sleutel mag het niet zien."))
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(404, **NOT_FOUND)
 def signal_detail(signal_id: int):
     """Eén knelpunt"""
-    signal = services.visible_signal(signal_id, principal())
-    if signal is None:
-        raise NotFound()
-    return services.signal_json(signal)
+    return services.signal_json(_visible_signal(signal_id))
+
+
+@bp.route(
+    f"/signals/<int(max={MAX_ID}):signal_id>/reports", methods=["POST"], endpoint="signals_report"
+)
+@write_limited
+@bp.arguments(ReportInputSchema)
+@bp.response(201, SignalSchema)
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(403, **READ_ONLY)
+@bp.alt_response(404, **NOT_FOUND)
+@bp.alt_response(415, **UNSUPPORTED)
+@bp.alt_response(422, **INVALID)
+@bp.alt_response(429, **TOO_MANY)
+def report_signal(body: dict, signal_id: int):
+    """Ook gemeld: hetzelfde knelpunt opnieuw gemeld
+
+    In plaats van een dubbel knelpunt: het aantal meldingen van een bestaand knelpunt gaat
+    omhoog en de geschiedenis noemt uw organisatie. Geeft het bijgewerkte knelpunt.
+    """
+    signal = _visible_signal(signal_id)
+    try:
+        services.add_report(signal, principal(), body)
+    except ServiceError as error:
+        db.session.rollback()
+        field = {"client_count": "aantal_meldingen", "occurred_on": "datum"}.get(error.field or "")
+        if field:
+            return errors.problem(422, errors={field: [error.message]})
+        return errors.problem(422, error.message)
+    return services.signal_json(signal), 201
 
 
 # Taxonomies and articles ---------------------------------------------------------------
@@ -243,47 +306,32 @@ def signal_detail(signal_id: int):
 
 @bp.route("/taxonomies", methods=["GET"], endpoint="taxonomies")
 @bp.response(200, TaxonomiesSchema)
-@bp.alt_response(401, **_problem_doc(401, "Geen of een ongeldige API-sleutel."))
+@bp.alt_response(401, **UNAUTHORIZED)
 def taxonomies():
     """Thema's, regelingen, uitvoerders en gemeenten
 
     Met de id's die de filters van /api/v1/signals gebruiken; bij het melden gebruikt u de
-    namen.
+    namen (bij een thema de volledige naam, zoals 'Betaling › Uitkering te laat').
     """
-    return services.taxonomies_json()
+    return services.active_terms()
 
 
 @bp.route("/articles", methods=["GET"], endpoint="articles_list")
-@bp.arguments(PagingArgsSchema, location="query", as_kwargs=True)
+@query_args(PagingArgsSchema)
 @bp.response(200, ArticleListSchema)
-@bp.alt_response(401, **_problem_doc(401, "Geen of een ongeldige API-sleutel."))
+@bp.alt_response(401, **UNAUTHORIZED)
 def list_articles(pagina: int, per_pagina: int):
     """Kennisartikelen die deze sleutel mag lezen, nieuwste eerst"""
-    page = db.paginate(
-        articles.visible_articles(principal()),
-        page=pagina,
-        per_page=per_pagina,
-        error_out=False,
-        count=True,
-    )
-    return {
-        "items": [services.article_json(a, full=False) for a in page.items],
-        "totaal": page.total or 0,
-        "pagina": pagina,
-        "per_pagina": per_pagina,
-        "paginas": page.pages,
-    }
+    return paged(articles.visible_articles(principal()), pagina, per_pagina)
 
 
 @bp.route(f"/articles/<int(max={MAX_ID}):article_id>", methods=["GET"], endpoint="articles_detail")
 @bp.response(200, ArticleSchema)
-@bp.alt_response(401, **_problem_doc(401, "Geen of een ongeldige API-sleutel."))
-@bp.alt_response(404, **_problem_doc(404, "Bestaat niet, of deze sleutel mag het niet zien."))
+@bp.alt_response(401, **UNAUTHORIZED)
+@bp.alt_response(404, **NOT_FOUND)
 def article_detail(article_id: int):
-    """Eén kennisartikel (Markdown)"""
-    from signalen.articles.models import Article
-
+    """Eén kennisartikel (Markdown en HTML)"""
     article = db.session.get(Article, article_id)
     if article is None or not articles.can_view(principal(), article):
         raise NotFound()
-    return services.article_json(article)
+    return article

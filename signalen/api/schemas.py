@@ -1,16 +1,22 @@
-"""Marshmallow schemas: they validate requests and generate the OpenAPI description.
+"""Marshmallow schemas: they validate requests, shape responses and generate the OpenAPI
+description, so the three cannot drift apart.
 
 Error messages are Dutch (the API speaks Dutch whatever the site's language): every field
-gets Dutch messages when it is bound to a schema.
+gets Dutch messages when it is bound to a schema. Response schemas read the models' own
+attributes (``attribute=``); a signal is the exception: it is built as the CSV row of the
+export (:func:`signalen.api.services.signal_json`).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from signalen.articles.services import render_markdown
 from signalen.infobank.filters import MAX_VALUES_PER_FACET, SORTS
 from signalen.signals.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -24,31 +30,38 @@ from signalen.signals.services import MAX_REPORT_COUNT
 
 MAX_NAMES = 20
 NAME_LENGTH = 200
+MAX_PAGE = 9_999
+MAX_PER_PAGE = 100
+# The search filters take ids of at most nine digits.
+MAX_FILTER_ID = 999_999_999
 
 # Marshmallow's message keys -> Dutch; applied to every field of every schema here.
 DUTCH_MESSAGES = {
-    "required": "Dit veld is verplicht.",
-    "null": "Dit veld mag niet leeg (null) zijn.",
-    "validator_failed": "Deze waarde is niet geldig.",
+    "required": _l("Dit veld is verplicht."),
+    "null": _l("Dit veld mag niet leeg (null) zijn."),
+    "validator_failed": _l("Deze waarde is niet geldig."),
 }
 DUTCH_INVALID = {
-    fields.String: "Dit moet tekst zijn.",
-    fields.Integer: "Dit moet een heel getal zijn.",
-    fields.Boolean: "Dit moet true of false zijn.",
-    fields.Date: "Dit moet een datum zijn (jjjj-mm-dd).",
-    fields.DateTime: "Dit moet een datum en tijd zijn (ISO 8601).",
-    fields.List: "Dit moet een lijst zijn.",
-    fields.Nested: "Dit moet een object zijn.",
-    fields.Dict: "Dit moet een object zijn.",
+    fields.String: _l("Dit moet tekst zijn."),
+    fields.Integer: _l("Dit moet een heel getal zijn."),
+    fields.Boolean: _l("Dit moet true of false zijn."),
+    fields.Date: _l("Dit moet een datum zijn (jjjj-mm-dd)."),
+    fields.DateTime: _l("Dit moet een datum en tijd zijn (ISO 8601)."),
+    fields.List: _l("Dit moet een lijst zijn."),
+    fields.Nested: _l("Dit moet een object zijn."),
+    fields.Dict: _l("Dit moet een object zijn."),
 }
+
+STRING: dict[str, Any] = {"type": "string"}
+STRING_LIST: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
 
 
 class DutchSchema(ma.Schema):
     """A schema whose validation messages are Dutch."""
 
-    error_messages: ClassVar[dict[str, str]] = {
-        "unknown": "Onbekend veld.",
-        "type": "Stuur een JSON-object.",
+    error_messages: ClassVar[dict[str, Any]] = {
+        "unknown": _l("Onbekend veld."),
+        "type": _l("Stuur een JSON-object."),
     }
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
@@ -62,9 +75,9 @@ def _dutch(field_obj: fields.Field) -> None:
             field_obj.error_messages["invalid"] = message
             break
     if isinstance(field_obj, fields.Integer):
-        field_obj.error_messages["too_large"] = "Dit getal is te groot."
+        field_obj.error_messages["too_large"] = _l("Dit getal is te groot.")
     if isinstance(field_obj, fields.String):
-        field_obj.error_messages["invalid_utf8"] = "Dit is geen geldige UTF-8-tekst."
+        field_obj.error_messages["invalid_utf8"] = _l("Dit is geen geldige UTF-8-tekst.")
     inner = getattr(field_obj, "inner", None)
     if inner is not None:
         _dutch(inner)
@@ -72,58 +85,108 @@ def _dutch(field_obj: fields.Field) -> None:
 
 def _one_of(enum_class) -> validate.OneOf:
     values = [member.value for member in enum_class]
-    return validate.OneOf(values, error="Kies een van: {choices}.")
+    return validate.OneOf(values, error=_l("Kies een van: {choices}."))
 
 
 def _length(maximum: int, minimum: int | None = None) -> validate.Length:
     return validate.Length(
         min=minimum,
         max=maximum,
-        error="Tussen {min} en {max} tekens." if minimum else "Hoogstens {max} tekens.",
+        error=_l("Tussen {min} en {max} tekens.") if minimum else _l("Hoogstens {max} tekens."),
     )
 
 
 def _range(minimum: int, maximum: int) -> validate.Range:
-    return validate.Range(min=minimum, max=maximum, error="Een getal van {min} tot en met {max}.")
+    return validate.Range(
+        min=minimum, max=maximum, error=_l("Een getal van {min} tot en met {max}.")
+    )
 
 
 def _names(description: str) -> fields.List:
     return fields.List(
         fields.String(validate=_length(NAME_LENGTH)),
-        validate=validate.Length(max=MAX_NAMES, error="Hoogstens {max} namen."),
+        validate=validate.Length(max=MAX_NAMES, error=_l("Hoogstens {max} namen.")),
         metadata={"description": description},
     )
+
+
+def ids(description: str, maximum: int = MAX_VALUES_PER_FACET) -> fields.List:
+    """A query parameter with one or more ids (``?thema=3&thema=7``)."""
+    return fields.List(
+        fields.Integer(validate=_range(1, MAX_FILTER_ID)),
+        validate=validate.Length(max=maximum, error=_l("Hoogstens {max} waarden.")),
+        metadata={"description": description},
+    )
+
+
+def computed(function: Callable[[Any], Any], json_schema: dict[str, Any], **kwargs):
+    """A response value worked out from the object, documented with ``json_schema``."""
+    description = kwargs.pop("description", None)
+    metadata = {**json_schema, **({"description": description} if description else {})}
+    return fields.Function(function, required=True, metadata=metadata, **kwargs)
+
+
+class NestedFrom(fields.Nested):
+    """Nested objects that a function picks from the object (documented as the schema)."""
+
+    def __init__(self, pick: Callable[[Any], Any], nested, **kwargs) -> None:
+        self.pick = pick
+        super().__init__(nested, many=True, required=True, **kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return self.pick(obj)
+
+
+def nullable(field_class: type[fields.Field], attribute: str, description: str = "", **kwargs):
+    """A response value that may be null, read from ``attribute`` of the object."""
+    metadata = {"description": description} if description else {}
+    return field_class(
+        attribute=attribute, required=True, allow_none=True, metadata=metadata, **kwargs
+    )
+
+
+def text(attribute: str, description: str | None = None) -> fields.String:
+    """A required text in a response, read from ``attribute`` of the object."""
+    metadata = {"description": description} if description else {}
+    return fields.String(attribute=attribute, required=True, metadata=metadata)
 
 
 # Problems ------------------------------------------------------------------------------
 
 
 class FindingSchema(DutchSchema):
-    veld = fields.String(metadata={"description": "titel of omschrijving"})
+    veld = fields.String(required=True, metadata={"description": "titel of omschrijving"})
     soort = fields.String(
-        metadata={
-            "description": "BSN, IBAN, TELEFOON, EMAIL, ADRES, POSTCODE of GEBOORTEDATUM",
-        }
+        required=True,
+        metadata={"description": "BSN, IBAN, TELEFOON, EMAIL, ADRES, POSTCODE of GEBOORTEDATUM"},
     )
-    omschrijving = fields.String(metadata={"description": "De soort in gewone taal."})
-    begin = fields.Integer(metadata={"description": "Positie van het eerste teken (vanaf 0)."})
-    eind = fields.Integer(metadata={"description": "Positie na het laatste teken."})
+    omschrijving = fields.String(
+        required=True, metadata={"description": "De soort in gewone taal."}
+    )
+    begin = fields.Integer(
+        required=True, metadata={"description": "Positie van het eerste teken (vanaf 0)."}
+    )
+    eind = fields.Integer(required=True, metadata={"description": "Positie na het laatste teken."})
 
 
 class SimilarSchema(DutchSchema):
-    id = fields.Integer()
-    titel = fields.String()
-    status = fields.String()
-    aantal_meldingen = fields.Integer()
+    """A known knelpunt that looks like the one sent (read from the signal itself)."""
+
+    id = fields.Integer(required=True)
+    titel = text("title")
+    status = fields.Enum(Status, by_value=True, required=True)
+    aantal_meldingen = fields.Integer(attribute="report_count", required=True)
 
 
 class ProblemSchema(DutchSchema):
     """An error as application/problem+json (RFC 9457), in Dutch."""
 
-    type = fields.String(metadata={"description": "Soort fout (een URI)."})
-    title = fields.String(metadata={"description": "Korte omschrijving."})
-    status = fields.Integer()
-    detail = fields.String(metadata={"description": "Wat er mis is en wat u kunt doen."})
+    type = fields.String(required=True, metadata={"description": "Soort fout (een URI)."})
+    title = fields.String(required=True, metadata={"description": "Korte omschrijving."})
+    status = fields.Integer(required=True)
+    detail = fields.String(
+        required=True, metadata={"description": "Wat er mis is en wat u kunt doen."}
+    )
     errors = fields.Dict(
         keys=fields.String(),
         metadata={"description": "Per veld (of locatie en veld) de fouten."},
@@ -132,8 +195,38 @@ class ProblemSchema(DutchSchema):
         fields.Nested(FindingSchema),
         metadata={"description": "Gevonden persoonsgegevens; er is niets opgeslagen."},
     )
-    vergelijkbaar = fields.List(fields.Nested(SimilarSchema))
+    vergelijkbaar = fields.List(
+        fields.Nested(SimilarSchema),
+        metadata={"description": "Bekende knelpunten die op de melding lijken."},
+    )
     limiet = fields.String(metadata={"description": "De grens bij 429, zoals '60 per 1 minute'."})
+
+
+# Paging --------------------------------------------------------------------------------
+
+
+class PagingArgsSchema(DutchSchema):
+    pagina = fields.Integer(load_default=1, validate=_range(1, MAX_PAGE))
+    per_pagina = fields.Integer(load_default=20, validate=_range(1, MAX_PER_PAGE))
+
+
+class PageSchema(DutchSchema):
+    totaal = fields.Integer(required=True, metadata={"description": "Alle treffers samen."})
+    pagina = fields.Integer(required=True)
+    per_pagina = fields.Integer(required=True)
+    paginas = fields.Integer(required=True, metadata={"description": "Aantal pagina's."})
+
+
+def page_of(items: list, total: int, page: int, per_page: int, **extra: Any) -> dict[str, Any]:
+    """The body of a list response: one page of ``items`` with the totals."""
+    return {
+        "items": items,
+        "totaal": total,
+        "pagina": page,
+        "per_pagina": per_page,
+        "paginas": (total + per_page - 1) // per_page,
+        **extra,
+    }
 
 
 # Signals -------------------------------------------------------------------------------
@@ -176,24 +269,41 @@ class SignalInputSchema(DutchSchema):
     )
 
 
+class ReportInputSchema(DutchSchema):
+    """ "Ook gemeld": the same knelpunt reached another helpdesk."""
+
+    datum = fields.Date(
+        allow_none=True, metadata={"description": "Wanneer het gebeurde (jjjj-mm-dd)."}
+    )
+    kanaal = fields.String(validate=_one_of(Channel), metadata={"description": "Standaard api."})
+    aantal_meldingen = fields.Integer(
+        load_default=1,
+        validate=_range(1, MAX_REPORT_COUNT),
+        metadata={"description": "Hoeveel cliënten dit meldden (standaard 1)."},
+    )
+
+
 class SignalSchema(DutchSchema):
     id = fields.Integer(required=True)
     titel = fields.String(required=True)
     omschrijving = fields.String(required=True)
-    datum = fields.Date(allow_none=True)
+    datum = fields.Date(required=True, allow_none=True)
     kanaal = fields.String(required=True, validate=_one_of(Channel))
-    thema = fields.List(fields.String(), required=True)
+    thema = fields.List(
+        fields.String(), required=True, metadata={"description": "Volledige namen."}
+    )
     regeling = fields.List(fields.String(), required=True)
-    uitvoerder = fields.String(allow_none=True)
-    gemeente = fields.String(allow_none=True)
+    uitvoerder = fields.String(required=True, allow_none=True)
+    gemeente = fields.String(required=True, allow_none=True)
     aantal_meldingen = fields.Integer(required=True)
     impact = fields.String(required=True, validate=_one_of(Impact))
     zichtbaarheid = fields.String(required=True, validate=_one_of(Visibility))
     status = fields.String(required=True, validate=_one_of(Status))
-    organisatie = fields.String(required=True)
+    organisatie = fields.String(required=True, metadata={"description": "De melder."})
     aangemaakt = fields.DateTime(required=True)
     bijgewerkt = fields.DateTime(required=True)
     samengevoegd_met = fields.Integer(
+        required=True,
         allow_none=True,
         metadata={"description": "Id van het knelpunt waarmee dit is samengevoegd."},
     )
@@ -218,98 +328,89 @@ class SignalCheckSchema(DutchSchema):
 
 
 class FacetValueSchema(DutchSchema):
-    waarde = fields.String()
-    label = fields.String()
-    aantal = fields.Integer()
+    waarde = fields.String(required=True, metadata={"description": "Voor het filter."})
+    label = fields.String(required=True)
+    aantal = fields.Integer(required=True)
 
 
 class FacetSchema(DutchSchema):
-    naam = fields.String()
-    titel = fields.String()
-    waarden = fields.List(fields.Nested(FacetValueSchema))
-
-
-class PageSchema(DutchSchema):
-    totaal = fields.Integer(required=True)
-    pagina = fields.Integer(required=True)
-    per_pagina = fields.Integer(required=True)
-    paginas = fields.Integer(required=True)
+    naam = fields.String(required=True, metadata={"description": "Naam van het filter."})
+    titel = fields.String(required=True)
+    waarden = fields.List(fields.Nested(FacetValueSchema), required=True)
 
 
 class SignalListSchema(PageSchema):
     items = fields.List(fields.Nested(SignalSchema), required=True)
     facetten = fields.List(fields.Nested(FacetSchema), required=True)
-    suggestie = fields.String(allow_none=True, metadata={"description": "Bedoelde u …?"})
-
-
-def _ids(description: str) -> fields.List:
-    return fields.List(
-        fields.Integer(validate=_range(1, 999_999_999)),
-        validate=validate.Length(max=MAX_VALUES_PER_FACET),
-        metadata={"description": description},
+    suggestie = fields.String(
+        required=True, allow_none=True, metadata={"description": "Bedoelde u …?"}
     )
-
-
-class PagingArgsSchema(DutchSchema):
-    pagina = fields.Integer(load_default=1, validate=_range(1, 9_999))
-    per_pagina = fields.Integer(load_default=20, validate=_range(1, 100))
 
 
 class SignalListArgsSchema(PagingArgsSchema):
     """The filters of the search page /zoeken, with the same names."""
 
     q = fields.String(validate=_length(200), metadata={"description": "Vrije tekst."})
-    thema = _ids("Thema-id's (zie /api/v1/taxonomies); een hoofdthema telt zijn subthema's mee.")
-    regeling = _ids("Regeling-id's.")
-    uitvoerder = _ids("Uitvoerder-id's.")
-    gemeente = _ids("Gemeente-id's.")
-    organisatie = _ids("Id's van melders (organisaties).")
+    thema = ids("Thema-id's (zie /api/v1/taxonomies); een hoofdthema telt zijn subthema's mee.")
+    regeling = ids("Regeling-id's.")
+    uitvoerder = ids("Uitvoerder-id's.")
+    gemeente = ids("Gemeente-id's.")
+    organisatie = ids("Id's van melders (organisaties).")
     status = fields.List(fields.String(validate=_one_of(Status)))
     impact = fields.List(fields.String(validate=_one_of(Impact)))
     periode = fields.List(
         fields.String(
-            validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Gebruik jjjj-mm.")
+            validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error=_l("Gebruik jjjj-mm."))
         ),
         metadata={"description": "Maand van het knelpunt, jjjj-mm."},
     )
     van = fields.Date(metadata={"description": "Vanaf deze datum (jjjj-mm-dd)."})
     tot = fields.Date(metadata={"description": "Tot en met deze datum (jjjj-mm-dd)."})
     sorteer = fields.String(
-        validate=validate.OneOf(SORTS, error="Kies een van: {choices}."),
+        validate=validate.OneOf(SORTS, error=_l("Kies een van: {choices}.")),
         metadata={"description": "Standaard relevantie bij een zoekvraag, anders datum."},
+    )
+    openbaar = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: alleen openbare, goedgekeurde knelpunten: wat iedereen op "
+            "de openbare site ziet (voor de website van een partner)."
+        },
     )
 
 
-# Taxonomies and articles ---------------------------------------------------------------
+# Taxonomies ----------------------------------------------------------------------------
 
 
-class ThemeSchema(DutchSchema):
-    id = fields.Integer()
-    naam = fields.String()
-    volledige_naam = fields.String()
-    hoofdthema = fields.Integer(allow_none=True)
-    omschrijving = fields.String()
+class TermSchema(DutchSchema):
+    """A term of a taxonomy: its id (for the filters) and its name (for reporting)."""
+
+    id = fields.Integer(required=True)
+    naam = text("name")
 
 
-class SchemeSchema(DutchSchema):
-    id = fields.Integer()
-    naam = fields.String()
-    afkorting = fields.String()
-    omschrijving = fields.String()
+class DescribedTermSchema(TermSchema):
+    omschrijving = text("description")
 
 
-class AgencySchema(DutchSchema):
-    id = fields.Integer()
-    naam = fields.String()
-    soort = fields.String()
-    omschrijving = fields.String()
+class ThemeSchema(DescribedTermSchema):
+    volledige_naam = text("full_name", "Zo gebruikt u het thema bij het melden.")
+    hoofdthema = nullable(
+        fields.Integer, "parent_id", "Id van het hoofdthema (null: dit is een hoofdthema)."
+    )
 
 
-class MunicipalitySchema(DutchSchema):
-    id = fields.Integer()
-    naam = fields.String()
-    code = fields.String()
-    provincie = fields.String()
+class SchemeSchema(DescribedTermSchema):
+    afkorting = text("short_name")
+
+
+class AgencySchema(DescribedTermSchema):
+    soort = text("kind")
+
+
+class MunicipalitySchema(TermSchema):
+    code = text("code", "CBS-code, zoals GM0344.")
+    provincie = text("province")
 
 
 class TaxonomiesSchema(DutchSchema):
@@ -319,19 +420,39 @@ class TaxonomiesSchema(DutchSchema):
     gemeente = fields.List(fields.Nested(MunicipalitySchema), required=True)
 
 
+def theme_names(attribute: str = "themes") -> fields.Pluck:
+    """The full names of an object's themes."""
+    return fields.Pluck(
+        ThemeSchema, "volledige_naam", many=True, attribute=attribute, required=True
+    )
+
+
+def name_of(attribute: str, **kwargs) -> fields.Pluck:
+    """The name of a related term or organisation."""
+    return fields.Pluck(TermSchema, "naam", attribute=attribute, required=True, **kwargs)
+
+
+# Articles ------------------------------------------------------------------------------
+
+
 class ArticleSummarySchema(DutchSchema):
     id = fields.Integer(required=True)
-    titel = fields.String(required=True)
-    thema = fields.List(fields.String(), required=True)
-    zichtbaarheid = fields.String(required=True)
-    gepubliceerd = fields.Boolean(required=True)
-    organisatie = fields.String(required=True)
-    aangemaakt = fields.DateTime(required=True)
-    bijgewerkt = fields.DateTime(required=True)
+    titel = text("title")
+    thema = theme_names()
+    zichtbaarheid = fields.Enum(Visibility, by_value=True, attribute="visibility", required=True)
+    gepubliceerd = fields.Boolean(attribute="published", required=True)
+    organisatie = name_of("organisation")
+    aangemaakt = fields.DateTime(attribute="created_at", required=True)
+    bijgewerkt = fields.DateTime(attribute="updated_at", required=True)
 
 
 class ArticleSchema(ArticleSummarySchema):
-    tekst = fields.String(required=True, metadata={"description": "Markdown."})
+    tekst = text("body", "Markdown.")
+    html = computed(
+        lambda article: str(render_markdown(article.body)),
+        STRING,
+        description="De tekst als veilige HTML (opgeschoond; zonder scripts).",
+    )
 
 
 class ArticleListSchema(PageSchema):

@@ -2,14 +2,14 @@
 
 A token belongs to one organisation and acts with the rights of a volunteer (scope
 ``write``) or a lezer (scope ``read``) of that organisation: the visibility rules are those
-of :mod:`signalen.signals.access`, exactly as on the site. Only the SHA-256 of a token is
-stored; the token itself is shown once.
+of :mod:`signalen.signals.access`, exactly as on the site, and lists, counts and similar
+knelpunten come from the same services as /zoeken and the intake form. Only the SHA-256 of
+a token is stored; the token itself is shown once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,21 +17,20 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select, update
 
 from signalen.api.models import TOKEN_NAME_MAX_LENGTH, ApiToken, Scope
-from signalen.articles.models import Article
+from signalen.api.schemas import page_of
 from signalen.audit import services as audit
 from signalen.auth.models import Role, User
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
 from signalen.core.validation import clean_line
 from signalen.extensions import db
+from signalen.infobank import services as infobank
 from signalen.infobank.filters import SearchFilters
-from signalen.infobank.services import facet_groups
 from signalen.organisations.models import Organisation
 from signalen.privacy.services import Finding, check_fields
-from signalen.search import services as search
 from signalen.signals import access, importing
 from signalen.signals import services as signals
 from signalen.signals.models import Channel, Signal
@@ -42,7 +41,7 @@ SHOWN_PREFIX_LENGTH = 10
 # last_used_at is written at most this often per token (no write on every read).
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 SIMILAR_LIMIT = 5
-MAX_PER_PAGE = 100
+SIGNAL_KIND = "knelpunt"  # the informatiebank's "soort" facet value for signals
 
 FIELD_COLUMNS = {"title": "titel", "description": "omschrijving"}
 
@@ -57,7 +56,12 @@ audit.ACTION_LABELS.update(ACTIONS)
 
 
 def hash_token(token: str) -> str:
-    """The stored form of a token: hex SHA-256 (tokens are long and random, so no salt)."""
+    """The stored form of a token: hex SHA-256.
+
+    A token holds 256 random bits, so a fast unsalted hash is safe (nothing to guess or
+    precompute) and lets every request find its token with one indexed lookup; a slow
+    password hash would cost more than the request itself.
+    """
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -121,14 +125,9 @@ def create_token(
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(row)
-    db.session.flush()
-    audit.record(
-        "api_token.create",
-        row,
-        actor=actor,
-        organisation_id=organisation.id,
-        changes={"scope": [None, scope.value], "name": [None, name]},
-    )
+    db.session.flush()  # the audit entry names the token by its id
+    changes = {"scope": [None, scope.value], "name": [None, name]}
+    audit.record("api_token.create", row, actor=actor, changes=changes)
     db.session.commit()
     return row, token
 
@@ -185,22 +184,39 @@ class ApiPrincipal:
 API_SCOPES = (Scope.READ, Scope.WRITE)
 
 
+def _record_use(row: ApiToken) -> None:
+    """Keep when the token was last used, writing at most once per LAST_USED_RESOLUTION
+    (one conditional UPDATE, so parallel requests never write twice)."""
+    now = utcnow()
+    if row.last_used_at is not None and now - row.last_used_at <= LAST_USED_RESOLUTION:
+        return
+    db.session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == row.id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at < now - LAST_USED_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def authenticate(token: str, scopes: Sequence[Scope] = API_SCOPES) -> ApiPrincipal | None:
     """The principal for a token with one of ``scopes``, or None when it is unknown, revoked,
     of another scope or its organisation is switched off. Records when the token was last
     used (at most once a minute)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    digest = hash_token(token)
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-    if row is None or not hmac.compare_digest(row.token_hash, digest):
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None:
         return None
     if row.revoked_at is not None or not row.organisation.active or row.scope not in scopes:
         return None
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        row.last_used_at = now
-        db.session.commit()
+    _record_use(row)
     return ApiPrincipal(
         token_id=row.id,
         organisation_id=row.organisation_id,
@@ -213,7 +229,8 @@ def authenticate(token: str, scopes: Sequence[Scope] = API_SCOPES) -> ApiPrincip
 
 
 def signal_json(signal: Signal) -> dict[str, Any]:
-    """A signal with the CSV column names as keys, plus id, status, organisatie, aangemaakt."""
+    """A signal with the CSV column names as keys (``thema`` and ``regeling`` as lists),
+    plus id, status, organisatie, aangemaakt, bijgewerkt and samengevoegd_met."""
     return {
         "id": signal.id,
         "titel": signal.title,
@@ -235,28 +252,15 @@ def signal_json(signal: Signal) -> dict[str, Any]:
     }
 
 
-def similar_json(signal: Signal) -> dict[str, Any]:
-    return {
-        "id": signal.id,
-        "titel": signal.title,
-        "status": signal.status.value,
-        "aantal_meldingen": signal.report_count,
-    }
-
-
-def list_signals(filters: SearchFilters, principal: ApiPrincipal, per_page: int) -> dict:
-    """One page of the signals the principal may see, with the facets of /zoeken."""
-    query = filters.to_query(per_page=per_page, kinds=["signal"])
-    result = search.search(query, access.viewer_tokens(principal))
-    if result.error:
-        raise ServiceError(result.error)
-    ids = [hit.id for hit in result.hits if hit.kind == "signal"]
-    loaded = (
-        {s.id: s for s in db.session.scalars(select(Signal).where(Signal.id.in_(ids)))}
-        if ids
-        else {}
-    )
-    items = [signal_json(loaded[i]) for i in ids if i in loaded]
+def list_signals(
+    filters: SearchFilters, principal: ApiPrincipal | None, per_page: int
+) -> dict[str, Any]:
+    """One page of the signals ``principal`` may see (None: what every visitor sees),
+    searched, counted and faceted by the same service as /zoeken."""
+    filters.values["soort"] = [SIGNAL_KIND]
+    page = infobank.run_search(filters, principal, per_page=per_page)
+    if page.result.error:
+        raise ServiceError(page.result.error)
     facets = [
         {
             "naam": name,
@@ -266,18 +270,17 @@ def list_signals(filters: SearchFilters, principal: ApiPrincipal, per_page: int)
                 for value, label, count in entries
             ],
         }
-        for name, title, entries in facet_groups(result, filters)
+        for name, title, entries in page.facets
         if name != "soort"
     ]
-    return {
-        "items": items,
-        "totaal": result.total,
-        "pagina": result.page,
-        "per_pagina": per_page,
-        "paginas": result.pages,
-        "facetten": facets,
-        "suggestie": result.suggestion,
-    }
+    return page_of(
+        [signal_json(item.object) for item in page.items],
+        page.result.total,
+        filters.page,
+        per_page,
+        facetten=facets,
+        suggestie=page.result.suggestion,
+    )
 
 
 @dataclass
@@ -291,7 +294,7 @@ class Checked:
 
     @property
     def redacted_kinds(self) -> list[str]:
-        return sorted({finding["soort"] for finding in self.findings})
+        return sorted({finding["soort"] for finding in self.findings if finding["soort"]})
 
 
 def _cell(value: Any) -> str:
@@ -322,8 +325,9 @@ def findings_json(found: Mapping[str, Sequence[Finding]]) -> list[dict[str, Any]
 def check_signal(
     values: Mapping[str, Any], principal: ApiPrincipal, *, find_similar: bool = True
 ) -> Checked:
-    """Map and check a JSON signal exactly as a CSV row (same columns, same rules), find
-    personal data (with spans into the texts as sent) and similar known knelpunten."""
+    """Check a JSON signal exactly as a row of the CSV import (same columns, names, rules
+    and privacy guard); find the personal data (with spans into the texts as sent) and the
+    known knelpunten that look the same (compared on the redacted text)."""
     values = dict(values)
     values.setdefault("kanaal", Channel.API.value)
     header = list(importing.COLUMNS)
@@ -349,23 +353,10 @@ def check_signal(
         return checked
     checked.data = report.inputs[0]
     if find_similar:
-        checked.similar = similar_signals(checked.data.title, checked.data.description, principal)
+        checked.similar = signals.similar_signals(
+            checked.data.title, checked.data.description, principal, limit=SIMILAR_LIMIT
+        )
     return checked
-
-
-def similar_signals(title: str, description: str, principal: ApiPrincipal) -> list[Signal]:
-    """Known knelpunten that look like this text, visible to the principal."""
-    text = f"{title}\n{description}".strip()
-    if len(text) < 8:
-        return []
-    hits = search.similar(
-        text, access.viewer_tokens(principal), kinds=("signal",), limit=SIMILAR_LIMIT
-    )
-    ids = [hit.id for hit in hits]
-    if not ids:
-        return []
-    found = {s.id: s for s in db.session.scalars(select(Signal).where(Signal.id.in_(ids)))}
-    return [found[i] for i in ids if i in found and access.can_view(principal, found[i])]
 
 
 def create_signal(checked: Checked, principal: ApiPrincipal) -> Signal:
@@ -379,68 +370,34 @@ def create_signal(checked: Checked, principal: ApiPrincipal) -> Signal:
     )
 
 
+def add_report(signal: Signal, principal: ApiPrincipal, values: Mapping[str, Any]) -> Signal:
+    """ "Ook gemeld" through the API: the same service (and rules) as on the site."""
+    signals.add_report(
+        signal,
+        principal,
+        Channel(values.get("kanaal") or Channel.API.value),
+        occurred_on=values.get("datum"),
+        client_count=values.get("aantal_meldingen", 1),
+    )
+    return signal
+
+
 def visible_signal(signal_id: int, principal: ApiPrincipal) -> Signal | None:
     return signals.visible_signal_or_none(signal_id, principal)
 
 
-# Taxonomies and articles ---------------------------------------------------------------
+# Taxonomies ----------------------------------------------------------------------------
 
 
-def taxonomies_json() -> dict[str, list[dict[str, Any]]]:
-    """Every theme, scheme, agency and gemeente, with ids and names, active ones only."""
-    themes = db.session.scalars(
-        select(Theme).where(Theme.active.is_(True)).order_by(Theme.parent_id.is_not(None), Theme.id)
-    ).all()
+def active_terms() -> dict[str, list]:
+    """The active themes (main themes first), schemes, agencies and gemeenten."""
+
+    def active(model, *order):
+        return db.session.scalars(select(model).where(model.active.is_(True)).order_by(*order))
+
     return {
-        "thema": [
-            {
-                "id": t.id,
-                "naam": t.name,
-                "volledige_naam": t.full_name,
-                "hoofdthema": t.parent_id,
-                "omschrijving": t.description or "",
-            }
-            for t in themes
-        ],
-        "regeling": [
-            {
-                "id": s.id,
-                "naam": s.name,
-                "afkorting": s.short_name or "",
-                "omschrijving": s.description or "",
-            }
-            for s in db.session.scalars(
-                select(Scheme).where(Scheme.active.is_(True)).order_by(Scheme.name)
-            )
-        ],
-        "uitvoerder": [
-            {"id": a.id, "naam": a.name, "soort": a.kind, "omschrijving": a.description or ""}
-            for a in db.session.scalars(
-                select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)
-            )
-        ],
-        "gemeente": [
-            {"id": m.id, "naam": m.name, "code": m.code, "provincie": m.province}
-            for m in db.session.scalars(
-                select(Municipality)
-                .where(Municipality.active.is_(True))
-                .order_by(Municipality.name)
-            )
-        ],
+        "thema": list(active(Theme, Theme.parent_id.is_not(None), Theme.id)),
+        "regeling": list(active(Scheme, Scheme.name)),
+        "uitvoerder": list(active(Agency, Agency.name)),
+        "gemeente": list(active(Municipality, Municipality.name)),
     }
-
-
-def article_json(article: Article, full: bool = True) -> dict[str, Any]:
-    data = {
-        "id": article.id,
-        "titel": article.title,
-        "thema": [theme.full_name for theme in article.themes],
-        "zichtbaarheid": article.visibility.value,
-        "gepubliceerd": article.published,
-        "organisatie": article.organisation.name,
-        "aangemaakt": article.created_at,
-        "bijgewerkt": article.updated_at,
-    }
-    if full:
-        data["tekst"] = article.body
-    return data

@@ -80,11 +80,13 @@ def revoke(token_id: int):
 def docs():
     """The OpenAPI description as a readable page, rendered on the server."""
     from signalen.api import current_spec, docs
+    from signalen.articles.services import render_markdown
 
     spec = current_spec()
     return render_template(
         "api/docs.html",
         spec=spec,
+        introduction=render_markdown(spec["info"].get("description", "")),
         operations=docs.operations(spec),
         schemas=docs.schemas(spec),
     )
