@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from signalen.auth.models import Role
-from signalen.directory.models import Organization, Schedule, Service, ServiceArea
+from signalen.directory.models import Language, Organization, Schedule, Service, ServiceArea
 from signalen.directory.services import local_today
 from signalen.extensions import db
 from signalen.referrals import services
 from signalen.referrals.models import Outcome, Referral
 from signalen.signals.models import Visibility
 from tests.conftest import login, post_form
+from tests.test_signals import everything_stored
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -29,15 +30,6 @@ HIGH_RECOVERY = "Terugvordering/Hoge terugvordering"
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def everything_stored() -> str:
-    """All values of every table, to prove something never reached the database."""
-    parts = []
-    for table in db.metadata.sorted_tables:
-        for row in db.session.execute(table.select()):
-            parts.append(" ".join(str(value) for value in row))
-    return "\n".join(parts)
 
 
 @pytest.fixture
@@ -53,6 +45,7 @@ def make_service(app, taxonomy):
         status: str = "active",
         checked_days_ago: int | None = 10,
         hours: bool = False,
+        languages: tuple[str, ...] = (),
         today: date | None = None,
     ) -> Service:
         today = today or local_today()
@@ -77,6 +70,7 @@ def make_service(app, taxonomy):
             else:
                 area = ServiceArea(kind="landelijk", name="Nederland")
             service.service_areas.append(area)
+        service.languages = [Language(code=code, name=code) for code in languages]
         if hours:
             service.schedules.append(
                 Schedule(
@@ -256,6 +250,62 @@ def test_ranking_without_gemeente_age_or_themes(app, taxonomy, make_service):
     assert services.suggest_services(services.MatchCriteria(), today=TODAY, limit=2).__len__() == 2
 
 
+def test_language_and_opening_decide_between_equal_fits(app, taxonomy, make_service):
+    """Equal fits go by name; the client's language, then being open now, moves one up."""
+    make_service("A-loket", themes=(HIGH_RECOVERY,), languages=("nl",), today=TODAY)
+    make_service("B-loket", themes=(HIGH_RECOVERY,), languages=("nl", "ar"), today=TODAY)
+    make_service("C-loket", themes=(HIGH_RECOVERY,), hours=True, today=TODAY)
+    plain = criteria(taxonomy, municipality=None, age=None)
+
+    assert names(services.suggest_services(plain, at=SUNDAY, today=TODAY)) == [
+        "C-loket",  # has opening hours (closed now), the others have none
+        "A-loket",
+        "B-loket",
+    ]
+    assert names(services.suggest_services(plain, at=WEDNESDAY_MORNING, today=TODAY)) == [
+        "C-loket",
+        "A-loket",
+        "B-loket",
+    ]
+    arabic = services.MatchCriteria(theme_ids=plain.theme_ids, language="ar")
+    ranked = services.suggest_services(arabic, at=SUNDAY, today=TODAY)
+    assert names(ranked) == ["B-loket", "C-loket", "A-loket"]
+    assert "Helpt ook in het Arabisch" in ranked[0].reason_labels
+    assert "Geen hulp in het Arabisch bekend" in ranked[2].reason_labels  # still suggested
+    # Open now weighs less than the client's language.
+    ranked = services.suggest_services(arabic, at=WEDNESDAY_MORNING, today=TODAY)
+    assert names(ranked)[:2] == ["B-loket", "C-loket"]
+    assert "Nu open" in ranked[1].reason_labels
+    dutch = services.MatchCriteria(theme_ids=plain.theme_ids, language="nl")
+    assert names(services.suggest_services(dutch, at=SUNDAY, today=TODAY)) == names(
+        services.suggest_services(plain, at=SUNDAY, today=TODAY)
+    )
+
+
+def test_a_closer_area_beats_an_extra_theme_and_closed_goes_down(app, taxonomy, make_service):
+    make_service(
+        "Landelijk breed",
+        themes=(HIGH_RECOVERY, "Schulden", "Betaling"),
+        today=TODAY,
+    )
+    make_service("Utrecht smal", themes=(HIGH_RECOVERY,), areas=(("gemeente", "Utrecht"),),
+                 today=TODAY)  # fmt: skip
+    make_service("Utrecht dicht", themes=(HIGH_RECOVERY,), areas=(("gemeente", "Utrecht"),),
+                 status="temporarily closed", today=TODAY)  # fmt: skip
+    wanted = criteria(taxonomy, themes=(HIGH_RECOVERY, "Schulden"), age=None)
+    ranked = services.suggest_services(wanted, at=SUNDAY, today=TODAY)
+    assert names(ranked) == ["Utrecht smal", "Landelijk breed", "Utrecht dicht"]
+    assert ranked[1].reason_labels[:2] == [
+        "Zelfde thema: Hoge terugvordering",
+        "Zelfde thema: Schulden",
+    ]
+    # Without a gemeente the landelijk one fits better than the one that only works in Utrecht.
+    anywhere = criteria(taxonomy, themes=(HIGH_RECOVERY, "Schulden"), municipality=None, age=None)
+    assert names(services.suggest_services(anywhere, at=SUNDAY, today=TODAY))[0] == (
+        "Landelijk breed"
+    )
+
+
 def test_overdue_verification_is_marked_to_call_ahead(app, taxonomy, make_service):
     make_service("Vers gecontroleerd", themes=(HIGH_RECOVERY,), checked_days_ago=20, today=TODAY)
     stale = make_service("Oude gegevens", themes=(HIGH_RECOVERY,), today=TODAY)
@@ -326,6 +376,7 @@ def test_volunteer_refers_from_a_signal_with_ranked_suggestions(
         assert hidden not in suggested
     assert "Zelfde thema: Hoge terugvordering" in html
     assert "Werkt in Utrecht" in html
+    assert "Laatst gecontroleerd op" in html  # on every suggestion
     # The signal's themes and gemeente are filled in; a follow-up date is proposed.
     utrecht = taxonomy.municipalities["utrecht"].id
     assert f'<option selected value="{utrecht}">' in html
@@ -385,6 +436,9 @@ def test_search_button_refreshes_suggestions_and_keeps_the_text(client, login_as
     assert suggested[0] == "Alleen Rotterdam"
     assert "Bezwaarhulp Utrecht" not in suggested
     assert "Tekst die blijft staan." in html
+    response = post_form(client, path, {**data, "language": "tr"})
+    assert "Geen hulp in het Turks bekend" in response.get_data(as_text=True)
+    assert '<option selected value="tr">' in response.get_data(as_text=True)
     assert "Controleer het formulier" not in html
     assert count(Referral) == 0
 

@@ -26,3 +26,10 @@ def clean_line(
             field=field,
         )
     return text
+
+
+def clean_text(value: str | None) -> str:
+    """Free text as typed, without outer whitespace and control characters (newlines and
+    tabs stay; Windows line ends become ``\\n``)."""
+    text = (value or "").replace("\r\n", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or ch >= " ").strip()

@@ -88,7 +88,7 @@ def index():
         result=result,
         themes=themes,
         municipalities=municipalities,
-        languages=sorted(services.LANGUAGE_NAMES.items(), key=lambda item: item[1]),
+        languages=services.language_choices(),
         map_enabled=_map_enabled(),
         can_manage=can_manage(),
     )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from signalen.audit.services import record
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
+from signalen.core.validation import clean_text
 from signalen.directory.hours import local_moment
 from signalen.directory.models import (
     ChangeRequest,
@@ -216,6 +217,14 @@ LANGUAGE_NAMES = {
 }
 
 
+def language_choices(dutch: bool = True) -> list[tuple[str, str]]:
+    """(code, Dutch name) of the known languages by name, for the filter and form lists."""
+    return sorted(
+        ((code, name) for code, name in LANGUAGE_NAMES.items() if dutch or code != "nl"),
+        key=lambda item: item[1],
+    )
+
+
 def field_label(name: str) -> str:
     """The Dutch label of a field in forms and history."""
     return str(FIELD_LABELS.get(name, name))
@@ -288,7 +297,7 @@ def _age(name: str, text: str) -> int | None:
 
 def clean_value(name: str, raw: object) -> object:
     """One edited or proposed value, checked and converted; ServiceError in Dutch when wrong."""
-    text = "" if raw is None else str(raw).replace("\x00", "").strip()
+    text = "" if raw is None else clean_text(str(raw))
     if name == "name" and not text:
         raise ServiceError(_l("Vul een naam in."), field=name)
     if name in TEXT_LIMITS and len(text) > TEXT_LIMITS[name]:
@@ -489,7 +498,7 @@ def create_change_request(
     and free text (the explanation too) goes through the privacy guard: a proposal with
     personal data (BSN, IBAN, a phone number in the explanation, …) is refused whole.
     """
-    explanation = (explanation or "").replace("\x00", "").strip()
+    explanation = clean_text(explanation)
     reporter_email = (reporter_email or "").strip()
     if len(explanation) > MAX_EXPLANATION_LENGTH:
         raise ServiceError(
@@ -504,7 +513,7 @@ def create_change_request(
         raise ServiceError(_l("Dit veld kan niet worden gewijzigd."), field=sorted(unknown)[0])
     items: list[ChangeRequestItem] = []
     for name in PROPOSABLE_FIELDS:
-        raw = (proposals.get(name) or "").replace("\x00", "").strip()
+        raw = clean_text(proposals.get(name))
         if not raw:
             continue
         value = str(clean_value(name, raw))

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from signalen.directory.services import language_choices
 from signalen.referrals.models import OUTCOME_LABELS, TEXT_MAX_LENGTH, Outcome
 from signalen.referrals.services import MAX_AGE, ReferralInput, referable_services
 from signalen.taxonomy import services as taxonomy
@@ -55,6 +56,11 @@ class ReferralForm(FlaskForm):
             NumberRange(min=0, max=MAX_AGE, message=_l("Vul een leeftijd in jaren in.")),
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    language = SelectField(
+        _l("Taal waarin de cliënt hulp nodig heeft"),
+        choices=[("", _l("Nederlands (of onbekend)")), *language_choices(dutch=False)],
+        validators=[Optional()],
     )
     service = RadioField(_l("Dienst"), choices=[], validate_choice=False)
     other_service = SelectField(_l("Andere dienst"), choices=[], validate_choice=False)

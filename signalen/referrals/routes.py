@@ -3,7 +3,9 @@ outcome, and the coordinator's follow-up list. Every view checks role and organi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from flask import (
     Blueprint,
@@ -23,7 +25,7 @@ from signalen.core.forms import show_service_error
 from signalen.core.pagination import paginate
 from signalen.directory import services as directory
 from signalen.extensions import db
-from signalen.privacy.services import Finding, redact
+from signalen.privacy.services import Finding, marked_parts, redact
 from signalen.referrals import services
 from signalen.referrals.forms import OTHER, FollowUpForm, OutcomeForm, ReferralForm
 from signalen.referrals.models import Outcome, Referral
@@ -33,20 +35,11 @@ from signalen.taxonomy import services as taxonomy
 from signalen.taxonomy.models import Theme
 
 bp = Blueprint("referrals", __name__, url_prefix="/doorverwijzingen")
+T = TypeVar("T")
 
 FIELD_NAMES = {"municipality_id": "municipality", "themes": "themes"}
 SAVE = "opslaan"
 SEARCH = "zoeken"
-
-
-def _marked(text: str, findings: list[Finding]) -> list[tuple[str, Finding | None]]:
-    parts, position = [], 0
-    for finding in findings:
-        parts.append((text[position : finding.start], None))
-        parts.append((text[finding.start : finding.end], finding))
-        position = finding.end
-    parts.append((text[position:], None))
-    return parts
 
 
 def _privacy_view(form, findings: dict[str, list[Finding]]) -> dict:
@@ -56,10 +49,25 @@ def _privacy_view(form, findings: dict[str, list[Finding]]) -> dict:
     return {
         "findings": findings,
         "marked": {
-            name: _marked(getattr(form, name).data or "", items) for name, items in findings.items()
+            name: marked_parts(getattr(form, name).data or "", items)
+            for name, items in findings.items()
         },
         "redacted": {name: redact(getattr(form, name).data or "") for name in findings},
     }
+
+
+def _attempt(form, action: Callable[[], T]) -> tuple[T | None, dict[str, list[Finding]]]:
+    """Run a service call for ``form``: (its result, {}) when it worked; otherwise nothing is
+    kept and the form shows why: the personal data found, or the refusal on its field."""
+    try:
+        return action(), {}
+    except services.PersonalDataFound as error:
+        db.session.rollback()
+        return None, error.findings
+    except ServiceError as error:
+        db.session.rollback()
+        show_service_error(form, error, FIELD_NAMES)
+        return None, {}
 
 
 def _visible_or_404(referral_id: int) -> Referral:
@@ -89,6 +97,7 @@ def _criteria(form: ReferralForm) -> services.MatchCriteria:
         theme_ids=tuple(int(i) for i in form.themes.data or ()),
         municipality_id=form.municipality.data,
         age=age,
+        language=form.language.data or "",
     )
 
 
@@ -111,19 +120,15 @@ def new():
             form.follow_up_on.data = directory.local_today() + timedelta(days=days)
     elif request.form.get("action") != SEARCH:
         if form.validate_on_submit():
-            try:
-                referral = services.create_referral(
+            referral, findings = _attempt(
+                form,
+                lambda: services.create_referral(
                     form.to_input(signal.id if signal else None),
                     current_user,
                     accept_redaction=form.accept_redaction.data,
-                )
-            except services.PersonalDataFound as error:
-                db.session.rollback()
-                findings = error.findings
-            except ServiceError as error:
-                db.session.rollback()
-                show_service_error(form, error, FIELD_NAMES)
-            else:
+                ),
+            )
+            if referral is not None:
                 flash(
                     _(
                         "De doorverwijzing naar %(service)s is opgeslagen.",
@@ -231,21 +236,17 @@ def record_outcome(referral_id: int):
     form = OutcomeForm()
     findings: dict[str, list[Finding]] = {}
     if form.validate_on_submit():
-        try:
-            services.record_outcome(
+        saved, findings = _attempt(
+            form,
+            lambda: services.record_outcome(
                 referral,
                 Outcome(form.outcome.data),
                 current_user,
                 form.note.data or "",
                 accept_redaction=form.accept_redaction.data,
-            )
-        except services.PersonalDataFound as error:
-            db.session.rollback()
-            findings = error.findings
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
+            ),
+        )
+        if saved is not None:
             flash(
                 _("De uitkomst is opgeslagen: %(outcome)s.", outcome=referral.outcome.label),
                 "success",
@@ -262,12 +263,11 @@ def change_follow_up(referral_id: int):
         abort(403)
     form = FollowUpForm()
     if form.validate_on_submit():
-        try:
-            services.change_follow_up(referral, form.follow_up_on.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error)
-        else:
+        saved, _findings = _attempt(
+            form,
+            lambda: services.change_follow_up(referral, form.follow_up_on.data, current_user),
+        )
+        if saved is not None:
             flash(_("De opvolgdatum is gewijzigd."), "success")
             return redirect(url_for("referrals.detail", referral_id=referral.id))
     outcome_form = OutcomeForm(

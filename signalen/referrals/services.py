@@ -25,16 +25,18 @@ from sqlalchemy.orm import selectinload
 from signalen.audit.services import record
 from signalen.auth.models import Role, User
 from signalen.core.errors import ServiceError
+from signalen.core.validation import clean_text
 from signalen.directory import hours
 from signalen.directory import services as directory
 from signalen.directory.models import (
     AreaKind,
+    Location,
     Service,
     ServiceAtLocation,
     ServiceStatus,
 )
 from signalen.extensions import db
-from signalen.privacy.services import Finding, check_fields, redact
+from signalen.privacy.services import check_fields, redact
 from signalen.referrals.models import (
     TEXT_MAX_LENGTH,
     AgeGroup,
@@ -42,6 +44,7 @@ from signalen.referrals.models import (
     Referral,
     referral_theme,
 )
+from signalen.signals.services import PersonalDataFound, guard_privacy, visible_signal_or_none
 from signalen.taxonomy.models import Municipality, Theme
 
 MAX_AGE = 120
@@ -61,6 +64,7 @@ SCORE_MUNICIPALITY = 30
 SCORE_PROVINCE = 20
 SCORE_NATIONAL = 10
 SCORE_AGE = 10
+SCORE_LANGUAGE = 12
 SCORE_OPEN_NOW = 8
 SCORE_HAS_HOURS = 3
 PENALTY_TEMPORARILY_CLOSED = -40
@@ -142,6 +146,8 @@ class MatchCriteria:
     theme_ids: tuple[int, ...] = ()
     municipality_id: int | None = None
     age: int | None = None
+    # ISO 639 code of the language the client needs help in; "" or "nl": Dutch.
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,6 +255,19 @@ def _area_match(service: Service, municipality: Municipality | None) -> MatchRea
     return None
 
 
+def _language_match(service: Service, language: str) -> MatchReason | None:
+    """Points for help in the client's language; a service without it is not left out
+    (an interpreter or a family member may help), but the volunteer sees it."""
+    if not language or language == "nl":
+        return None
+    name = directory.LANGUAGE_NAMES.get(language, language)
+    if language in service.language_codes:
+        label = _l("Helpt ook in het %(language)s", language=name)
+        return MatchReason("language", str(label), "plus", SCORE_LANGUAGE)
+    label = _l("Geen hulp in het %(language)s bekend", language=name)
+    return MatchReason("no_language", str(label), "info", 0)
+
+
 def _age_fits(service: Service, age: int | None) -> bool | None:
     """True/False when the service has age limits and an age is known; None otherwise."""
     if age is None or (service.minimum_age is None and service.maximum_age is None):
@@ -264,6 +283,7 @@ def score_service(
     municipality: Municipality | None = None,
     age: int | None = None,
     *,
+    language: str = "",
     at: datetime | None = None,
     today: date | None = None,
 ) -> Suggestion | None:
@@ -292,6 +312,9 @@ def score_service(
         return None
     if fits:
         reasons.append(MatchReason("age", str(_l("Past bij de leeftijd")), "plus", SCORE_AGE))
+    language_reason = _language_match(service, language)
+    if language_reason is not None:
+        reasons.append(language_reason)
     if service.status == ServiceStatus.TEMPORARILY_CLOSED.value:
         reasons.append(
             MatchReason(
@@ -339,7 +362,10 @@ def candidate_services() -> list[Service]:
         .options(
             selectinload(Service.service_areas),
             selectinload(Service.schedules),
-            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location),
+            selectinload(Service.languages),
+            selectinload(Service.service_at_locations)
+            .selectinload(ServiceAtLocation.location)
+            .selectinload(Location.schedules),
         )
         .order_by(Service.name)
     )
@@ -364,7 +390,13 @@ def suggest_services(
         for service in candidate_services()
         if (
             suggestion := score_service(
-                service, themes, municipality, criteria.age, at=at, today=today
+                service,
+                themes,
+                municipality,
+                criteria.age,
+                language=criteria.language,
+                at=at,
+                today=today,
             )
         )
         is not None
@@ -402,21 +434,6 @@ class ReferralInput:
         return {"reason": self.reason, "advice": self.advice}
 
 
-class PersonalDataFound(ServiceError):
-    """The free text contains personal data; nothing was stored."""
-
-    def __init__(self, findings: dict[str, list[Finding]]) -> None:
-        super().__init__(
-            _l("De tekst bevat persoonsgegevens. Haal ze weg of kies de versie zonder.")
-        )
-        self.findings = findings
-
-
-def _clean_text(value: str | None) -> str:
-    text = (value or "").replace("\r\n", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or ch >= " ").strip()
-
-
 def _check_length(text: str, field_name: str) -> None:
     if len(text) > TEXT_MAX_LENGTH:
         raise ServiceError(
@@ -450,11 +467,11 @@ def _check_follow_up(follow_up_on: date | None, today: date) -> None:
 def clean_input(data: ReferralInput, today: date | None = None) -> ReferralInput:
     """Check every field; return a tidy copy or raise ServiceError with a Dutch message."""
     today = today or directory.local_today()
-    reason = _clean_text(data.reason)
+    reason = clean_text(data.reason)
     if not reason:
         raise ServiceError(_l("Schrijf op waarom u doorverwijst."), field="reason")
     _check_length(reason, "reason")
-    advice = _clean_text(data.advice)
+    advice = clean_text(data.advice)
     _check_length(advice, "advice")
     _check_follow_up(data.follow_up_on, today)
     if data.age is not None and not 0 <= int(data.age) <= MAX_AGE:
@@ -474,16 +491,6 @@ def clean_input(data: ReferralInput, today: date | None = None) -> ReferralInput
     )
 
 
-def guard_privacy(data: ReferralInput, accept_redaction: bool) -> ReferralInput:
-    """Raise :class:`PersonalDataFound`, or return the redacted copy when accepted."""
-    findings = check_fields(data.texts())
-    if not findings:
-        return data
-    if not accept_redaction:
-        raise PersonalDataFound(findings)
-    return dataclasses.replace(data, **{name: redact(text) for name, text in data.texts().items()})
-
-
 def create_referral(
     data: ReferralInput,
     user: User,
@@ -496,8 +503,6 @@ def create_referral(
     From a signal, the signal must be visible to ``user``; without themes of its own the
     referral takes the signal's themes (for the figures per theme).
     """
-    from signalen.signals.services import visible_signal_or_none
-
     if not can_create(user):
         raise ServiceError(_l("Alleen vrijwilligers en coördinatoren kunnen doorverwijzen."))
     today = today or directory.local_today()
@@ -557,7 +562,7 @@ def record_outcome(
             outcome = Outcome(outcome)
         except ValueError:
             raise ServiceError(_l("Kies een uitkomst."), field="outcome") from None
-    note = _clean_text(note)
+    note = clean_text(note)
     _check_length(note, "note")
     findings = check_fields({"note": note})
     if findings:
