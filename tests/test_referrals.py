@@ -832,3 +832,19 @@ def test_seed_demo_referrals(app, make_user, make_signal, taxonomy):
     assert all(r.signal_id and r.organisation_id == volunteer.organisation_id for r in referrals)
     assert len({r.outcome for r in referrals}) >= 2
     assert services.seed_demo_referrals() == 0  # only once
+
+
+def test_the_demo_has_a_sociale_kaart_and_referrals(app, client):
+    """`signalen demo` shows the feature: the kaart, overdue services and referrals."""
+    from signalen.demo.services import demo_logins
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert count(Service) == 9
+    assert count(Referral) > 0
+    coordinator = next(d for d in demo_logins() if d.role is Role.COORDINATOR)
+    login(client, coordinator.email, coordinator.password)
+    review = client.get("/sociale-kaart/te-controleren").get_data(as_text=True)
+    assert "Sociaal raadslieden Amersfoort" in review.split('id="soon-title"')[0]
+    listing = client.get("/doorverwijzingen/").get_data(as_text=True)
+    assert re.search(r'href="/doorverwijzingen/\d+"', listing)

@@ -187,4 +187,14 @@ def seed_demo() -> bool:
             None, email, name, role, organisation, password=DEMO_PASSWORDS[role]
         )
     seed_demo_content(users)
+    _seed_demo_directory()
     return True
+
+
+def _seed_demo_directory() -> None:
+    """The demo sociale kaart and referrals from the demo signals to it."""
+    from signalen.directory.services import seed_demo_directory
+    from signalen.referrals.services import seed_demo_referrals
+
+    seed_demo_directory()
+    seed_demo_referrals()
