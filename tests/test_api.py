@@ -228,17 +228,32 @@ def test_similar_known_signals_are_returned(client, make_signal, make_token, tax
         title="Zorgtoeslag gestopt zonder brief",
         description="De zorgtoeslag van de cliënt is gestopt zonder dat er een brief kwam.",
     )
+    make_signal(title="Loket gemeente dicht", description="Het loket was de hele week dicht.")
     token = make_token()
     payload = {
         "titel": "Zorgtoeslag gestopt, geen brief ontvangen",
         "omschrijving": "Zorgtoeslag is gestopt en de cliënt kreeg er geen brief over.",
     }
+    before = signal_count()
     check = client.post("/api/v1/signals/check", json=payload, headers=auth(token))
     assert check.status_code == 200
     assert [s["id"] for s in check.get_json()["vergelijkbaar"]] == [known.id]
+    assert signal_count() == before
+    # Also when the text is refused for personal data (compared without that data).
+    private = {**payload, "omschrijving": payload["omschrijving"] + " Bel 06-12345678."}
+    refused = client.post("/api/v1/signals", json=private, headers=auth(token))
+    assert refused.status_code == 422
+    assert [s["id"] for s in refused.get_json()["vergelijkbaar"]] == [known.id]
+    assert signal_count() == before
     created = client.post("/api/v1/signals", json=payload, headers=auth(token))
     assert created.status_code == 201
-    assert [s["id"] for s in created.get_json()["vergelijkbaar"]] == [known.id]
+    [similar] = created.get_json()["vergelijkbaar"]
+    assert similar == {
+        "id": known.id,
+        "titel": "Zorgtoeslag gestopt zonder brief",
+        "status": "nieuw",
+        "aantal_meldingen": 1,
+    }
 
 
 @pytest.mark.parametrize(
@@ -615,21 +630,33 @@ def test_unknown_api_path_and_method_are_problems_site_stays_html(client, make_t
 
 
 def test_cors_only_for_configured_origins(app_factory):
-    app = app_factory(API_CORS_ORIGINS=["https://partner.example"])
-    client = app.test_client()
-    response = client.options(
-        "/api/v1/signals",
-        headers={
-            "Origin": "https://partner.example",
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "Authorization, Content-Type",
-        },
-    )
-    assert response.headers["Access-Control-Allow-Origin"] == "https://partner.example"
-    other = client.get("/api/v1/openapi.json", headers={"Origin": "https://evil.example"})
-    assert "Access-Control-Allow-Origin" not in other.headers
-    site = client.get("/", headers={"Origin": "https://partner.example"})
-    assert "Access-Control-Allow-Origin" not in site.headers
+    with app_with_token(app_factory, API_CORS_ORIGINS="https://partner.example") as (
+        client,
+        token,
+    ):
+        response = client.options(
+            "/api/v1/signals",
+            headers={
+                "Origin": "https://partner.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "Authorization, Content-Type",
+            },
+        )
+        assert response.headers["Access-Control-Allow-Origin"] == "https://partner.example"
+        assert "authorization" in response.headers["Access-Control-Allow-Headers"].lower()
+        read = client.get(
+            "/api/v1/taxonomies", headers={**auth(token), "Origin": "https://partner.example"}
+        )
+        assert read.headers["Access-Control-Allow-Origin"] == "https://partner.example"
+        assert "ETag" in read.headers["Access-Control-Expose-Headers"]
+        assert "Access-Control-Allow-Credentials" not in read.headers
+        refused = client.get("/api/v1/signals", headers={"Origin": "https://partner.example"})
+        assert refused.status_code == 401  # the browser may read why
+        assert refused.headers["Access-Control-Allow-Origin"] == "https://partner.example"
+        other = client.get("/api/v1/openapi.json", headers={"Origin": "https://evil.example"})
+        assert "Access-Control-Allow-Origin" not in other.headers
+        site = client.get("/", headers={"Origin": "https://partner.example"})
+        assert "Access-Control-Allow-Origin" not in site.headers
 
 
 def test_no_cors_headers_by_default(client):
@@ -665,6 +692,7 @@ def test_coordinator_creates_and_revokes_token(client, login_as):
         {"name": "Website", "scope": "write", "organisation": str(coordinator.organisation_id)},
     )
     assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"  # the token is shown once only
     text = response.get_data(as_text=True)
     row = db.session.scalar(select(ApiToken))
     assert row.organisation_id == coordinator.organisation_id and row.scope is Scope.WRITE

@@ -73,6 +73,12 @@ def test_widget_creates_an_intern_signal(client, widget):
     assert f"onder nummer {signal.id}" in thanks.get_data(as_text=True)
     client.get(response.headers["Location"])  # reloading the thank-you page sends nothing
     assert count() == 1
+    # The date as people write it works too (the intake form's own date field).
+    assert send(client, key, {**GOOD, "occurred_on": "02-10-2026"}).status_code == 303
+    assert (
+        db.session.scalars(select(Signal.occurred_on).order_by(Signal.id)).all()[-1].isoformat()
+        == "2026-10-02"
+    )
 
 
 def test_widget_privacy_guard_and_redaction(client, widget):
@@ -82,7 +88,7 @@ def test_widget_privacy_guard_and_redaction(client, widget):
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "Er staan persoonsgegevens in uw tekst" in text
-    assert "een e-mailadres in ‘Wat ging er mis?’" in text
+    assert "een e-mailadres in ‘Wat is het knelpunt?’" in text
     assert "Mail haar op jan@example.org" in text  # the text stays, to be corrected
     assert count() == 0
     response = send(client, key, {**data, "accept_redaction": "y"})

@@ -28,16 +28,17 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadData, URLSafeTimedSerializer
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField
 from wtforms.csrf.core import CSRF
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import ValidationError
 
 from signalen.api import configured_origins, services
 from signalen.api.models import Scope
 from signalen.core.security import content_security_policy
 from signalen.extensions import csrf, db, limiter
 from signalen.organisations.models import Organisation
-from signalen.signals.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Channel, Visibility
+from signalen.signals.forms import SignalForm
+from signalen.signals.models import Channel, Visibility
 from signalen.taxonomy import services as taxonomy
 
 bp = Blueprint("api_widget", __name__, url_prefix="/widget")
@@ -83,28 +84,11 @@ class WidgetForm(FlaskForm):
         csrf_field_name = "csrf_token"
         from_partner = False
 
-    title = StringField(
-        _l("Korte titel"),
-        validators=[
-            DataRequired(_l("Geef het knelpunt een korte titel.")),
-            Length(max=TITLE_MAX_LENGTH, message=_l("Hoogstens %(max)d tekens.")),
-        ],
-        render_kw={"autocomplete": "off", "maxlength": TITLE_MAX_LENGTH},
-    )
-    description = TextAreaField(
-        _l("Wat ging er mis?"),
-        validators=[
-            DataRequired(_l("Beschrijf het knelpunt.")),
-            Length(max=DESCRIPTION_MAX_LENGTH, message=_l("Hoogstens %(max)d tekens.")),
-        ],
-        render_kw={"rows": 6},
-    )
+    # The intake form's own fields: the same limits, messages and date formats.
+    title = SignalForm.title
+    description = SignalForm.description
     theme = SelectField(_l("Waar gaat het over? (mag leeg)"), validate_choice=True, default="")
-    occurred_on = DateField(
-        _l("Wanneer gebeurde het? (mag leeg)"),
-        validators=[Optional()],
-        format="%Y-%m-%d",
-    )
+    occurred_on = SignalForm.occurred_on
     accept_redaction = BooleanField(
         _l("Vervang de persoonsgegevens door [BSN], [TELEFOON], … en verstuur")
     )
