@@ -118,6 +118,17 @@ def test_directory_list_service_page_and_change_request(live_server, browser, ma
     page.click("button:has-text('Gecontroleerd, klopt nog')")
     assert "gemarkeerd als gecontroleerd" in page.locator(".messages").inner_text()
     check_accessibility(page, "dienst-coordinator")
+    page.click("a:has-text('Bewerken')")
+    check_accessibility(page, "dienst-bewerken")
+    page.click("text=Openingstijden bewerken")
+    page.fill("#FR_opens_1", "13:00")
+    page.fill("#FR_closes_1", "12:00")
+    page.click("button:has-text('Opslaan')")
+    assert "De sluitingstijd moet na" in page.locator(".error-summary").inner_text()
+    check_accessibility(page, "openingstijden-fout")
+    page.fill("#FR_closes_1", "17:00")
+    page.click("button:has-text('Opslaan')")
+    assert "vrijdag: 13:00–17:00" in page.locator("main").inner_text()
 
     # The import page: a check of an HSDS file shows what an import would do.
     page.goto(base + "/sociale-kaart/importeren")

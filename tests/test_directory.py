@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from signalen.auth.models import Role
 from signalen.directory import hours, services
@@ -310,40 +312,215 @@ def test_verify_needs_csrf(client, directory, login_as):
     assert client.post(f"/sociale-kaart/dienst/{service.id}/gecontroleerd").status_code == 400
 
 
+class FormReader(HTMLParser):
+    """What a browser would send for the forms on a page: (name, value) pairs of inputs
+    (checkboxes and radios only when checked), selected options and textareas."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pairs: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.pairs.append((name, attrs.get("value") or ""))
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.pairs.append((self._select, attrs.get("value") or ""))
+        elif tag == "textarea":
+            self._textarea = name
+            self.pairs.append((name, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            name, value = self.pairs[-1]
+            self.pairs[-1] = (name, value + data)
+
+
+def form_data(html: str, **changes) -> MultiDict:
+    """The form on ``html`` as the browser submits it, with ``changes`` (a list: several)."""
+    reader = FormReader()
+    reader.feed(html)
+    data = MultiDict(reader.pairs)
+    for name, value in changes.items():
+        data.setlist(name, value if isinstance(value, list) else [value])
+    return data
+
+
 def test_edit_records_field_history(client, directory, login_as):
     coordinator = login_as(Role.COORDINATOR)
     service = directory["Maatje bij geldzorgen"]
     path = f"/sociale-kaart/dienst/{service.id}/bewerken"
-    form = client.get(path).get_data(as_text=True)
-    assert "Maatje bij geldzorgen" in form
-    values = {
-        name: services.current_value(service, name)
-        for name in (
-            "name", "status", "description", "eligibility_description", "minimum_age",
-            "maximum_age", "application_process", "fees_description", "url", "email", "phone",
-            "languages",
-        )
-    }  # fmt: skip
-    values["review_interval_months"] = "12"
-    bad = post_form(client, path, {**values, "url": "niet een adres"})
+    page = client.get(path).get_data(as_text=True)
+    assert "Maatje bij geldzorgen" in page
+    bad = client.post(path, data=form_data(page, url="niet een adres"))
     assert bad.status_code == 400
     assert "Vul een volledig webadres in" in bad.get_data(as_text=True)
     db.session.refresh(service)
     assert service.url != "niet een adres"
 
-    response = post_form(
-        client, path, {**values, "description": "Nieuwe tekst.", "languages": "nl, en"}
+    before = {m.id for m in services.service_history(service.id)}
+    unchanged = client.post(path, data=form_data(page))
+    assert unchanged.status_code == 302
+    db.session.refresh(service)
+    assert service.assured_date == services.local_today()
+    new = [m.field_name for m in services.service_history(service.id) if m.id not in before]
+    assert sorted(new) == ["assured_date", "assurer_email"]  # only the check itself
+
+    data = form_data(
+        page,
+        description="Nieuwe tekst.",
+        languages="nl, en",
+        review_interval_months="12",
     )
-    assert response.status_code == 302
+    assert client.post(path, data=data).status_code == 302
     db.session.refresh(service)
     assert service.description == "Nieuwe tekst."
     assert set(service.language_codes) == {"nl", "en"}
     assert service.review_interval_months == 12
-    assert service.assured_date == services.local_today()
     history = {m.field_name: m for m in services.service_history(service.id)}
     assert history["description"].replacement_value == "Nieuwe tekst."
     assert history["description"].updated_by == coordinator.email
     assert history["languages"].previous_value == "nl"
+    assert "areas" not in history
+
+
+def test_edit_themes_and_areas(client, directory, login_as):
+    login_as(Role.COORDINATOR)
+    service = directory["Maatje bij geldzorgen"]
+    kept_area = next(a.id for a in service.service_areas if a.municipality.name == "Utrecht")
+    path = f"/sociale-kaart/dienst/{service.id}/bewerken"
+    page = client.get(path).get_data(as_text=True)
+    digid = db.session.scalar(select(Theme.id).where(Theme.name == "Digitalisering en DigiD"))
+    data = form_data(
+        page,
+        themes=[str(theme_id("Schulden")), str(digid)],
+        municipalities=[str(municipality_id("Utrecht")), str(municipality_id("Zeist"))],
+        provinces="Flevoland",
+    )
+    assert client.post(path, data=data).status_code == 302
+    db.session.expire_all()
+    service = db.session.get(Service, service.id)
+    assert sorted(t.name for t in service.themes) == ["Digitalisering en DigiD", "Schulden"]
+    labels = sorted(area.label for area in service.service_areas)
+    assert labels == ["Gemeente Utrecht", "Gemeente Zeist", "Provincie Flevoland"]
+    assert kept_area in {area.id for area in service.service_areas}  # same HSDS id
+    history = {m.field_name: m for m in reversed(services.service_history(service.id))}
+    assert history["areas"].previous_value == "Houten; Nieuwegein; Utrecht"
+    assert history["areas"].replacement_value == "Provincie Flevoland; Utrecht; Zeist"
+    assert history["themes"].replacement_value == "Digitalisering en DigiD, Schulden"
+    # Browsing follows at once: Zeist now, Houten no longer; a gemeente in Flevoland too.
+    assert "Maatje bij geldzorgen" in names(
+        client.get(f"/sociale-kaart?gemeente={municipality_id('Zeist')}")
+    )
+    assert "Maatje bij geldzorgen" not in names(
+        client.get(f"/sociale-kaart?gemeente={municipality_id('Houten')}")
+    )
+    assert "Maatje bij geldzorgen" in names(
+        client.get(f"/sociale-kaart?gemeente={municipality_id('Almere')}")
+    )
+
+    for wrong, message in (
+        ({"themes": "999999"}, "Kies thema&#39;s uit de lijst."),
+        ({"municipalities": "999999"}, "Kies gemeenten uit de lijst."),
+        ({"provinces": "Atlantis"}, "Kies provincies uit de lijst."),
+    ):
+        response = client.post(path, data=form_data(page, **wrong))
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+    assert len(db.session.get(Service, service.id).service_areas) == 3
+
+
+def test_edit_opening_hours(client, directory, login_as, make_user):
+    coordinator = login_as(Role.COORDINATOR)
+    service = directory["Spreekuur sociaal raadslieden"]
+    path = f"/sociale-kaart/dienst/{service.id}/openingstijden"
+    page = client.get(path).get_data(as_text=True)
+    # The location's hours are filled in: MO and WE 09:00–12:30, TH 13:30–17:00.
+    data = form_data(page)
+    assert data["MO_opens_1"] == "09:00" and data["MO_closes_1"] == "12:30"
+    assert data["TH_opens_1"] == "13:30" and data["FR_opens_1"] == ""
+
+    for wrong, message in (
+        ({"FR_opens_1": "13:00", "FR_closes_1": "12:00"}, "De sluitingstijd moet na"),
+        ({"FR_opens_1": "13:00"}, "Vul zowel de openingstijd als de sluitingstijd in."),
+        ({"FR_opens_1": "9 uur", "FR_closes_1": "12:00"}, "Vul een tijd in als uu:mm"),
+        (
+            {"MO_opens_2": "12:00", "MO_closes_2": "16:00"},
+            "De tweede tijd moet na de eerste liggen.",
+        ),
+    ):
+        response = client.post(path, data=form_data(page, **wrong))
+        assert response.status_code == 400, wrong
+        assert message in response.get_data(as_text=True)
+    assert service.schedules == []
+
+    changed = form_data(
+        page, MO_opens_2="13:30", MO_closes_2="16:00", WE_opens_1="", WE_closes_1=""
+    )
+    assert client.post(path, data=changed).status_code == 302
+    db.session.expire_all()
+    service = db.session.get(Service, service.id)
+    assert services.weekly_hours(service)["MO"] == [
+        (time(9), time(12, 30)),
+        (time(13, 30), time(16)),
+    ]
+    assert services.weekly_hours(service)["WE"] == []
+    [entry] = (
+        services.service_history(service.id)[:1]
+        if False
+        else [m for m in services.service_history(service.id) if m.field_name == "schedules"]
+    )
+    assert entry.previous_value == (
+        "maandag 09:00–12:30; woensdag 09:00–12:30; donderdag 13:30–17:00"
+    )
+    assert entry.replacement_value == ("maandag 09:00–12:30, 13:30–16:00; donderdag 13:30–17:00")
+    assert entry.updated_by == coordinator.email and service.assured_date == services.local_today()
+    # Monday 14:00 in Amsterdam: open now; Wednesday 10:00: no longer.
+    assert hours.is_open_now(service, datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
+    assert not hours.is_open_now(service, datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    html = client.get(f"/sociale-kaart/dienst/{service.id}").get_data(as_text=True)
+    assert "maandag: 13:30–16:00" in html
+
+    # A special rule stays when the weekly hours are saved again.
+    service.schedules.append(
+        Schedule(freq="MONTHLY", byday="1SA", opens_at=time(10), closes_at=time(12))
+    )
+    db.session.commit()
+    page = client.get(path).get_data(as_text=True)
+    assert "elke eerste zaterdag van de maand" in page
+    assert (
+        client.post(path, data=form_data(page, FR_opens_1="09:00", FR_closes_1="10:00")).status_code
+        == 302
+    )
+    db.session.expire_all()
+    kept = [s.byday for s in db.session.get(Service, service.id).schedules]
+    assert "1SA" in kept and "FR" in kept
+
+    client.get("/sociale-kaart")  # a volunteer may look, not change
+    volunteer = app_client_for(client, make_user(Role.VOLUNTEER))
+    assert volunteer.get(path).status_code == 403
+    assert client.post(path, data={"MO_opens_1": "08:00"}).status_code == 400  # no CSRF token
+
+
+def app_client_for(client, user):
+    from tests.conftest import login
+
+    other = client.application.test_client()
+    login(other, user)
+    return other
 
 
 # Change requests ---------------------------------------------------------------------------

@@ -6,22 +6,31 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from signalen.directory.models import STATUS_LABELS
+from signalen.directory.hours import WEEKDAY_LABELS, WEEKDAYS
+from signalen.directory.models import STATUS_LABELS, Service
 from signalen.directory.services import (
     EDITABLE_FIELDS,
     FIELD_LABELS,
     MAX_EXPLANATION_LENGTH,
+    PERIODS_PER_DAY,
     PROPOSABLE_FIELDS,
     TEXT_LIMITS,
+    Areas,
+    area_value,
+    current_value,
 )
+from signalen.taxonomy import services as taxonomy
+from signalen.taxonomy.models import Municipality
 
 # Shown at once in "meld een wijziging"; the others behind "Naam, omschrijving en aanmelden".
 FIRST_PROPOSALS = ("phone", "email", "url", "address", "status", "other")
@@ -102,14 +111,106 @@ class ServiceForm(FlaskForm):
     email = StringField(_l("E-mailadres"), validators=[Length(max=254)])
     phone = StringField(_l("Telefoonnummer"), validators=[Length(max=50)])
     languages = StringField(FIELD_LABELS["languages"], validators=[Length(max=200)])
+    themes = SelectMultipleField(_l("Thema's"), coerce=int, validate_choice=False)
+    national = BooleanField(_l("Werkt in heel Nederland (landelijk)"))
+    provinces = SelectMultipleField(_l("Werkt in deze provincies"), validate_choice=False)
+    municipalities = SelectMultipleField(
+        _l("Werkt in deze gemeenten"), coerce=int, validate_choice=False
+    )
     review_interval_months = IntegerField(
         _l("Controleren elke … maanden"), validators=[DataRequired(), NumberRange(min=1, max=36)]
     )
 
-    FIELDS = EDITABLE_FIELDS
+    # The form's fields in order; "areas" is shown as national, provinces and municipalities.
+    SHOWN = tuple(
+        part
+        for name in EDITABLE_FIELDS
+        for part in (("national", "provinces", "municipalities") if name == "areas" else (name,))
+    )
+
+    def hint(self, name: str):
+        if isinstance(self[name], SelectMultipleField):
+            return _l("Houd Ctrl (of Cmd) ingedrukt om er meer te kiezen.")
+        return None
+
+    def fill_choices(self) -> None:
+        self.themes.choices = {
+            group: [(int(value), label) for value, label in options]
+            for group, options in taxonomy.theme_choices()
+        }
+        municipalities = taxonomy.active(Municipality)
+        self.municipalities.choices = [(m.id, m.name) for m in municipalities]
+        self.provinces.choices = [(p, p) for p in sorted({m.province for m in municipalities})]
+
+    def load(self, service: Service) -> None:
+        """Fill the form with the service as it is now."""
+        for name in EDITABLE_FIELDS:
+            if name in ("themes", "areas"):
+                continue
+            value = current_value(service, name)
+            getattr(self, name).data = getattr(service, name) if name.endswith("_age") else value
+        self.review_interval_months.data = service.review_interval_months
+        self.themes.data = [theme.id for theme in service.themes]
+        areas = area_value(service.service_areas)
+        self.national.data = areas.national
+        self.provinces.data = list(areas.provinces)
+        self.municipalities.data = list(areas.municipality_ids)
 
     def values(self) -> dict[str, object]:
-        return {name: getattr(self, name).data for name in self.FIELDS}
+        values = {
+            name: getattr(self, name).data
+            for name in EDITABLE_FIELDS
+            if name not in ("themes", "areas")
+        }
+        values["themes"] = list(self.themes.data or [])
+        values["areas"] = Areas(
+            national=bool(self.national.data),
+            provinces=tuple(self.provinces.data or ()),
+            municipality_ids=tuple(self.municipalities.data or ()),
+        )
+        return values
+
+
+def _hours_form() -> type[FlaskForm]:
+    """A form with, per weekday, two periods of an opening and a closing time."""
+    fields: dict[str, object] = {}
+    for day in WEEKDAYS:
+        for number in range(1, PERIODS_PER_DAY + 1):
+            later = number > 1
+            fields[f"{day}_opens_{number}"] = StringField(
+                _l("en van") if later else _l("Open van"),
+                validators=[Optional(), Length(max=5)],
+                render_kw={"type": "time", "class": "time-input"},
+            )
+            fields[f"{day}_closes_{number}"] = StringField(
+                _l("tot"),
+                validators=[Optional(), Length(max=5)],
+                render_kw={"type": "time", "class": "time-input"},
+            )
+
+    def load(self, hours) -> None:
+        for day, periods in hours.items():
+            for number, (opens, closes) in enumerate(periods[:PERIODS_PER_DAY], start=1):
+                self[f"{day}_opens_{number}"].data = opens.strftime("%H:%M")
+                self[f"{day}_closes_{number}"].data = closes.strftime("%H:%M")
+
+    def typed(self) -> dict[str, list[tuple[str, str]]]:
+        return {
+            day: [
+                (self[f"{day}_opens_{n}"].data or "", self[f"{day}_closes_{n}"].data or "")
+                for n in range(1, PERIODS_PER_DAY + 1)
+            ]
+            for day in WEEKDAYS
+        }
+
+    return type(
+        "HoursForm",
+        (FlaskForm,),
+        {**fields, "load": load, "typed": typed, "DAYS": WEEKDAYS, "LABELS": WEEKDAY_LABELS},
+    )
+
+
+HoursForm = _hours_form()
 
 
 class VerifyForm(FlaskForm):

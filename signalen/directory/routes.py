@@ -26,6 +26,7 @@ from signalen.directory.browse import DirectoryFilters, browse, filtered_service
 from signalen.directory.forms import (
     ChangeRequestForm,
     DecideForm,
+    HoursForm,
     ImportForm,
     ServiceForm,
     VerifyForm,
@@ -215,26 +216,51 @@ def verify(service_id: str):
 def edit(service_id: str):
     item = _service_or_404(service_id)
     form = ServiceForm()
+    form.fill_choices()
     if request.method == "GET":
-        for name in ServiceForm.FIELDS:
-            value = services.current_value(item, name)
-            getattr(form, name).data = getattr(item, name) if name.endswith("_age") else value
-        form.review_interval_months.data = item.review_interval_months
+        form.load(item)
     elif form.validate_on_submit():
         try:
             changed = services.update_service(item, form.values(), current_user.email)
         except ServiceError as error:
             db.session.rollback()
-            show_service_error(form, error)
+            show_service_error(form, error, {"areas": "municipalities"})
         else:
-            if changed:
-                flash(_("De wijzigingen zijn opgeslagen."), "success")
-            else:
-                flash(_("Niets gewijzigd; de dienst is gemarkeerd als gecontroleerd."), "success")
+            _flash_saved(bool(changed))
             return redirect(url_for("directory.service", service_id=item.id))
     return render_template("directory/edit.html", service=item, form=form), (
         400 if form.errors else 200
     )
+
+
+def _flash_saved(changed: bool) -> None:
+    if changed:
+        flash(_("De wijzigingen zijn opgeslagen."), "success")
+    else:
+        flash(_("Niets gewijzigd; de dienst is gemarkeerd als gecontroleerd."), "success")
+
+
+@bp.route("/dienst/<service_id>/openingstijden", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_hours(service_id: str):
+    item = _service_or_404(service_id)
+    form = HoursForm()
+    if request.method == "GET":
+        form.load(services.weekly_hours(item))
+    elif form.validate_on_submit():
+        try:
+            checked = services.check_hours(form.typed())
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            _flash_saved(services.update_hours(item, checked, current_user.email))
+            return redirect(url_for("directory.service", service_id=item.id))
+    return render_template(
+        "directory/hours.html",
+        service=item,
+        form=form,
+        special=[s for s in hours.service_schedules(item) if not services.is_simple(s)],
+    ), (400 if form.errors else 200)
 
 
 @bp.get("/wijzigingen")

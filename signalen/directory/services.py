@@ -6,7 +6,8 @@ from __future__ import annotations
 import calendar
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -15,19 +16,30 @@ from signalen.audit.services import record
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
 from signalen.core.validation import clean_text
-from signalen.directory.hours import local_moment
+from signalen.directory.hours import (
+    WEEKDAY_LABELS,
+    WEEKDAYS,
+    byday_parts,
+    local_moment,
+    service_schedules,
+)
 from signalen.directory.models import (
+    AreaKind,
     ChangeRequest,
     ChangeRequestItem,
     ChangeStatus,
     Language,
     Metadata,
     Phone,
+    Schedule,
     Service,
+    ServiceArea,
     ServiceStatus,
 )
 from signalen.extensions import db
 from signalen.privacy.services import find_personal_data
+from signalen.taxonomy.models import Municipality, Theme
+from signalen.taxonomy.services import by_ids
 
 DUE_SOON_DAYS = 30
 MAX_EXPLANATION_LENGTH = 2_000
@@ -143,6 +155,8 @@ FIELD_LABELS: dict[str, object] = {
     "assured_date": _l("Laatst gecontroleerd op"),
     "assurer_email": _l("Gecontroleerd door"),
     "themes": _l("Thema's"),
+    "areas": _l("Werkgebied"),
+    "schedules": _l("Openingstijden"),
     "*": _l("Aangemaakt"),
     "alternate_name": _l("Andere naam"),
     "interpretation_services": _l("Tolken"),
@@ -165,6 +179,8 @@ EDITABLE_FIELDS = (
     "email",
     "phone",
     "languages",
+    "themes",
+    "areas",
     "review_interval_months",
 )
 # Fields anyone may propose a new value for; "address" and "other" are texts a coordinator
@@ -240,6 +256,10 @@ def current_value(service: Service, name: str) -> str:
         )
     if name == "languages":
         return ", ".join(service.language_codes)
+    if name == "themes":
+        return ", ".join(sorted(theme.full_name for theme in service.themes))
+    if name == "areas":
+        return area_text(area_value(service.service_areas))
     value = getattr(service, name, None)
     if value is None:
         return ""
@@ -287,6 +307,66 @@ def format_phone(text: str) -> str | None:
     return phonenumbers.format_number(number, style)
 
 
+@dataclass(frozen=True)
+class Areas:
+    """Where a service works: landelijk, and/or provincies, and/or gemeenten (by id)."""
+
+    national: bool = False
+    provinces: tuple[str, ...] = ()
+    municipality_ids: tuple[int, ...] = ()
+
+
+def area_value(areas: Iterable[ServiceArea]) -> Areas:
+    """The :class:`Areas` of a service's area rows."""
+    areas = list(areas)
+    return Areas(
+        national=any(area.kind == AreaKind.NATIONAL.value for area in areas),
+        provinces=tuple(
+            sorted(area.province for area in areas if area.kind == AreaKind.PROVINCE.value)
+        ),
+        municipality_ids=tuple(
+            sorted(
+                area.municipality_id
+                for area in areas
+                if area.kind == AreaKind.MUNICIPALITY.value and area.municipality_id
+            )
+        ),
+    )
+
+
+def area_text(areas: Areas) -> str:
+    """``areas`` in words, for the history: "Heel Nederland; Provincie Utrecht; Zeist"."""
+    parts = [str(_l("Heel Nederland"))] if areas.national else []
+    parts += [str(_l("Provincie %(name)s", name=name)) for name in areas.provinces]
+    names = {m.id: m.name for m in by_ids(Municipality, areas.municipality_ids)}
+    parts += sorted(names.get(i, str(i)) for i in areas.municipality_ids)
+    return "; ".join(parts)
+
+
+def _clean_areas(raw: object) -> Areas:
+    if not isinstance(raw, Areas):
+        raise ServiceError(_l("Kies een werkgebied."), field="areas")
+    municipalities = by_ids(Municipality, raw.municipality_ids)
+    if len(municipalities) != len(set(raw.municipality_ids)):
+        raise ServiceError(_l("Kies gemeenten uit de lijst."), field="areas")
+    known = set(db.session.scalars(select(Municipality.province).distinct()))
+    if not set(raw.provinces) <= known:
+        raise ServiceError(_l("Kies provincies uit de lijst."), field="areas")
+    return Areas(
+        raw.national,
+        tuple(sorted(set(raw.provinces))),
+        tuple(sorted({m.id for m in municipalities})),
+    )
+
+
+def _clean_themes(raw: object) -> list[Theme]:
+    ids = {int(i) for i in (raw or []) if str(i).isdigit()}
+    themes = by_ids(Theme, ids)
+    if len(themes) != len(ids) or len(ids) != len(list(raw or [])):
+        raise ServiceError(_l("Kies thema's uit de lijst."), field="themes")
+    return sorted(themes, key=lambda theme: theme.full_name)
+
+
 def _age(name: str, text: str) -> int | None:
     if not text:
         return None
@@ -297,6 +377,10 @@ def _age(name: str, text: str) -> int | None:
 
 def clean_value(name: str, raw: object) -> object:
     """One edited or proposed value, checked and converted; ServiceError in Dutch when wrong."""
+    if name == "themes":
+        return _clean_themes(raw)
+    if name == "areas":
+        return _clean_areas(raw)
     text = "" if raw is None else clean_text(str(raw))
     if name == "name" and not text:
         raise ServiceError(_l("Vul een naam in."), field=name)
@@ -336,7 +420,34 @@ def clean_value(name: str, raw: object) -> object:
 # Editing, verification and field-level history ---------------------------------------------
 
 
+def _apply_areas(service: Service, areas: Areas) -> None:
+    """Replace the area rows; rows that stay keep their id (HSDS exchange)."""
+    wanted: list[tuple[str, int | None, str]] = []
+    if areas.national:
+        wanted.append((AreaKind.NATIONAL.value, None, ""))
+    wanted += [(AreaKind.PROVINCE.value, None, name) for name in areas.provinces]
+    wanted += [(AreaKind.MUNICIPALITY.value, i, "") for i in areas.municipality_ids]
+    existing = {(a.kind, a.municipality_id, a.province or ""): a for a in service.service_areas}
+    names = {m.id: m.name for m in by_ids(Municipality, areas.municipality_ids)}
+    service.service_areas = [
+        existing.get(key)
+        or ServiceArea(
+            kind=key[0],
+            municipality_id=key[1],
+            province=key[2],
+            name=names.get(key[1], key[2]) if key[1] or key[2] else "Nederland",
+        )
+        for key in wanted
+    ]
+
+
 def _apply(service: Service, name: str, value: object) -> None:
+    if name == "themes":
+        service.themes = list(value)  # type: ignore[call-overload]
+        return
+    if name == "areas":
+        _apply_areas(service, value)  # type: ignore[arg-type]
+        return
     if name == "phone":
         if service.phones:
             if value:
@@ -382,6 +493,15 @@ def record_change(
     )
 
 
+def _as_text(name: str, value: object) -> str:
+    """A cleaned value as :func:`current_value` writes it."""
+    if name == "themes":
+        return ", ".join(theme.full_name for theme in value)  # type: ignore[attr-defined]
+    if name == "areas":
+        return area_text(value)  # type: ignore[arg-type]
+    return "" if value is None else str(value)
+
+
 def update_service(
     service: Service,
     values: Mapping[str, object],
@@ -408,7 +528,7 @@ def update_service(
     changed: list[str] = []
     for name, value in cleaned.items():
         previous = current_value(service, name)
-        replacement = "" if value is None else str(value)
+        replacement = _as_text(name, value)
         if previous == replacement:
             continue
         _apply(service, name, value)
@@ -453,6 +573,114 @@ def mark_verified(service: Service, updated_by: str) -> None:
         object_label=service.name,
     )
     db.session.commit()
+
+
+# Weekly opening hours ------------------------------------------------------------------------
+
+PERIODS_PER_DAY = 2
+Hours = dict[str, list[tuple[time, time]]]
+
+
+def is_simple(schedule: Schedule) -> bool:
+    """A plain weekly rule without dates: what the opening hours form edits."""
+    return (
+        (schedule.freq or "WEEKLY").upper() == "WEEKLY"
+        and (schedule.interval or 1) == 1
+        and not schedule.valid_from
+        and not schedule.valid_to
+        and schedule.opens_at is not None
+        and schedule.closes_at is not None
+        and all(ordinal is None for ordinal, _code in byday_parts(schedule))
+    )
+
+
+def weekly_hours(service: Service) -> Hours:
+    """The plain weekly opening hours of ``service`` (its own, else its locations'), per day
+    (MO … SU), each day's periods in order."""
+    hours: Hours = {day: [] for day in WEEKDAYS}
+    for schedule in service_schedules(service):
+        if is_simple(schedule):
+            for _ordinal, day in byday_parts(schedule):
+                hours[day].append((schedule.opens_at, schedule.closes_at))
+    return {day: sorted(set(periods)) for day, periods in hours.items()}
+
+
+def hours_text(hours: Hours) -> str:
+    """Opening hours in words, for the history: "maandag 09:00–12:30, 13:30–17:00; …"."""
+    return "; ".join(
+        f"{WEEKDAY_LABELS[day]} "
+        + ", ".join(f"{opens:%H:%M}–{closes:%H:%M}" for opens, closes in periods)
+        for day, periods in hours.items()
+        if periods
+    )
+
+
+def parse_clock(text: str, field: str) -> time | None:
+    """ "9:30" or "09:30" as a time; None when empty; ServiceError in Dutch when wrong."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    hour, _sep, minute = text.replace(".", ":").partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ServiceError(_l("Vul een tijd in als uu:mm, bijvoorbeeld 09:30."), field=field)
+    return time(int(hour), int(minute))
+
+
+def check_hours(raw: Mapping[str, list[tuple[str, str]]]) -> Hours:
+    """Typed hours per day, as (opens, closes) texts, checked: both or neither filled in,
+    closing after opening, periods one after the other. Field names are ``MO_opens_1`` …"""
+    hours: Hours = {day: [] for day in WEEKDAYS}
+    for day in WEEKDAYS:
+        previous_close: time | None = None
+        for number, (opens_text, closes_text) in enumerate(raw.get(day, []), start=1):
+            opens = parse_clock(opens_text, f"{day}_opens_{number}")
+            closes = parse_clock(closes_text, f"{day}_closes_{number}")
+            if opens is None and closes is None:
+                continue
+            if opens is None or closes is None:
+                raise ServiceError(
+                    _l("Vul zowel de openingstijd als de sluitingstijd in."),
+                    field=f"{day}_{'opens' if opens is None else 'closes'}_{number}",
+                )
+            if closes <= opens:
+                raise ServiceError(
+                    _l("De sluitingstijd moet na de openingstijd liggen."),
+                    field=f"{day}_closes_{number}",
+                )
+            if previous_close is not None and opens < previous_close:
+                raise ServiceError(
+                    _l("De tweede tijd moet na de eerste liggen."), field=f"{day}_opens_{number}"
+                )
+            hours[day].append((opens, closes))
+            previous_close = closes
+    return hours
+
+
+def update_hours(service: Service, hours: Hours, updated_by: str) -> bool:
+    """Make ``hours`` the service's own weekly opening hours (special rules, like "every first
+    Monday", stay), record the change and mark the service as checked. True when changed."""
+    previous = hours_text(weekly_hours(service))
+    replacement = hours_text(hours)
+    changed = previous != replacement
+    if changed:
+        kept = [schedule for schedule in service.schedules if not is_simple(schedule)]
+        service.schedules = kept + [
+            Schedule(freq="WEEKLY", byday=day, opens_at=opens, closes_at=closes)
+            for day, periods in hours.items()
+            for opens, closes in periods
+        ]
+        record_change(service.id, "service", "schedules", previous, replacement, updated_by)
+        service.updated_at = datetime.now(UTC)
+        record(
+            "directory.service_updated",
+            service,
+            changes={"fields": ["schedules"]},
+            object_type="directory_service",
+            object_label=service.name,
+        )
+    _mark_checked(service, updated_by)
+    db.session.commit()
+    return changed
 
 
 def service_history(service_id: uuid.UUID, limit: int = 200) -> list[Metadata]:
