@@ -130,6 +130,9 @@ def test_directory_list_service_page_and_change_request(live_server, browser, ma
     page.click("button:has-text('Opslaan')")
     assert "vrijdag: 13:00–17:00" in page.locator("main").inner_text()
 
+    page.goto(base + "/sociale-kaart/nieuw")
+    check_accessibility(page, "nieuwe-dienst")
+
     # The import page: a check of an HSDS file shows what an import would do.
     page.goto(base + "/sociale-kaart/importeren")
     check_accessibility(page, "importeren")

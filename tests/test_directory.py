@@ -154,6 +154,48 @@ def test_public_list_with_filters(client, directory):
     assert names(client.get("/sociale-kaart?q=digid")) == ["Hulp bij formulieren en DigiD"]
 
 
+def test_free_text_uses_the_search_service_of_the_informatiebank(client, directory):
+    from signalen.search import services as search
+    from signalen.search.documents import SearchQuery
+
+    # Services are documents of kind "service" in the one index, with its Dutch analysis:
+    # stemming (formulier finds formulieren) and accent folding (clientondersteuning).
+    result = search.search(SearchQuery(text="formulier", kinds=["service"]), None)
+    assert result.total >= 1 and result.hits[0].kind == "service"
+    found = names(client.get("/sociale-kaart?q=formulier"))
+    assert found[0] == "Hulp bij formulieren en DigiD"  # in the name: best
+    assert "Sociaal raadslieden Amersfoort" in found  # "Hulp bij formulieren" in the text
+    assert "Onafhankelijke cliëntondersteuning" in names(
+        client.get("/sociale-kaart?q=clientondersteuning")
+    )
+    # Free text and filters together: Utrecht only, about debts.
+    utrecht = municipality_id("Utrecht")
+    assert names(client.get(f"/sociale-kaart?q=schulden&gemeente={utrecht}")) == [
+        "Maatje bij geldzorgen"
+    ]
+    # An edit is found at once (indexed after the commit).
+    services.update_service(
+        directory["Voedselpakket"], {"description": "Ook babyvoeding."}, "coordinator@example.org"
+    )
+    assert names(client.get("/sociale-kaart?q=babyvoeding")) == ["Voedselpakket"]
+
+
+def test_search_failure_is_a_message_not_an_error(client, directory, monkeypatch):
+    from signalen.search import services as search
+    from signalen.search.documents import IndexUnavailable
+
+    def unavailable():
+        raise IndexUnavailable("rebuilding")
+
+    monkeypatch.setattr(search, "_ready_extension", unavailable)
+    response = client.get("/sociale-kaart?q=voedselpakket")
+    assert response.status_code == 200
+    assert "Zoeken lukt nu niet. Probeer het later opnieuw." in response.get_data(as_text=True)
+    assert len(names(client.get("/sociale-kaart"))) == 9  # without words, the list still works
+    hsds = client.get("/hsds/services?search=voedselpakket")
+    assert hsds.status_code == 400 and hsds.get_json()["error"]
+
+
 def test_open_now_filter(app, directory):
     filters = DirectoryFilters.from_args(_args(nu_open="1"))
     # Friday 27 November 2026, 14:00 in Amsterdam.
@@ -748,3 +790,63 @@ def test_review_reminders_mailed(app_factory, taxonomy, monkeypatch):
     assert voedselbank["From"] == "kaart@example.org"
     assert "1 dienst(en) controleren" in voedselbank["Subject"]
     assert "Voedselpakket (te laat sinds" in voedselbank.get_content()
+
+
+def test_coordinator_adds_a_service(client, directory, login_as, make_user):
+    coordinator = login_as(Role.COORDINATOR)
+    assert client.get("/sociale-kaart").get_data(as_text=True).count("/sociale-kaart/nieuw") == 1
+    page = client.get("/sociale-kaart/nieuw").get_data(as_text=True)
+    data = form_data(
+        page,
+        organization_name="Stichting Rondkomen",
+        name="Budgetcoach",
+        description="Hulp bij een begroting en het aanvragen van toeslagen.",
+        themes=str(theme_id("Schulden")),
+        municipalities=str(municipality_id("Zeist")),
+        street="Slotlaan 1",
+        postal_code="3701ge",
+        city="zeist",
+        phone="030 123 45 67",
+    )
+    response = client.post("/sociale-kaart/nieuw", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    service = db.session.scalar(select(Service).where(Service.name == "Budgetcoach"))
+    assert service.organization.name == "Stichting Rondkomen"
+    assert service.status == "active" and service.review_interval_months == 6
+    assert service.assured_date == services.local_today()
+    assert service.assurer_email == coordinator.email
+    assert [theme.name for theme in service.themes] == ["Schulden"]
+    [location] = service.locations
+    assert location.address.one_line == "Slotlaan 1, 3701 GE zeist"
+    assert location.municipality.name == "Zeist"
+    assert service.phones[0].number == "030 123 4567"
+    fields = {m.field_name for m in services.service_history(service.id)}
+    assert {"*", "description", "themes", "areas", "phone"} <= fields
+    zeist = names(client.get(f"/sociale-kaart?gemeente={municipality_id('Zeist')}&q=begroting"))
+    assert zeist == ["Budgetcoach"]
+
+    # For an existing organisation; mistakes are told and nothing is stored.
+    existing = directory["Voedselpakket"].organization
+    page = client.get("/sociale-kaart/nieuw").get_data(as_text=True)
+    for wrong, message in (
+        ({"name": ""}, "Vul een naam in."),
+        ({"review_interval_months": "99"}, "Vul een aantal maanden in (1 tot 36)."),
+        ({"organization": ""}, "Kies een organisatie, of vul de naam van een nieuwe in."),
+        ({"street": "Markt 1"}, "Vul de straat met huisnummer en de plaats in."),
+        ({"street": "Markt 1", "city": "Zeist", "postal_code": "12"}, "Vul een postcode in"),
+        ({"url": "geen"}, "Vul een volledig webadres in"),
+    ):
+        fields = {"organization": str(existing.id), "name": "Kledingbank", **wrong}
+        response = client.post("/sociale-kaart/nieuw", data=form_data(page, **fields))
+        assert response.status_code == 400, wrong
+        assert message in response.get_data(as_text=True), wrong
+    assert db.session.scalar(select(func.count()).select_from(Service)) == 10
+    fields = {"organization": str(existing.id), "name": "Kledingbank"}
+    assert client.post("/sociale-kaart/nieuw", data=form_data(page, **fields)).status_code == 302
+    assert db.session.scalar(
+        select(Service).where(Service.name == "Kledingbank")
+    ).organization_id == (existing.id)
+
+    volunteer = app_client_for(client, make_user(Role.VOLUNTEER))
+    assert volunteer.get("/sociale-kaart/nieuw").status_code == 403
+    assert "/sociale-kaart/nieuw" not in volunteer.get("/sociale-kaart").get_data(as_text=True)

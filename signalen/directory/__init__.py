@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(review_reminders_command)
     with app.app_context():
         register()
+    ACTION_LABELS.setdefault("directory.service_created", _l("Sociale kaart: dienst toegevoegd"))
     ACTION_LABELS.setdefault("directory.service_updated", _l("Sociale kaart: dienst gewijzigd"))
     ACTION_LABELS.setdefault(
         "directory.service_verified", _l("Sociale kaart: dienst gecontroleerd")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -17,7 +18,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from signalen.directory.hours import WEEKDAY_LABELS, WEEKDAYS
-from signalen.directory.models import STATUS_LABELS, Service
+from signalen.directory.models import (
+    DEFAULT_REVIEW_INTERVAL_MONTHS,
+    STATUS_LABELS,
+    Organization,
+    Service,
+)
 from signalen.directory.services import (
     EDITABLE_FIELDS,
     FIELD_LABELS,
@@ -26,9 +32,11 @@ from signalen.directory.services import (
     PROPOSABLE_FIELDS,
     TEXT_LIMITS,
     Areas,
+    NewAddress,
     area_value,
     current_value,
 )
+from signalen.extensions import db
 from signalen.taxonomy import services as taxonomy
 from signalen.taxonomy.models import Municipality
 
@@ -95,7 +103,9 @@ class ChangeRequestForm(FlaskForm):
 class ServiceForm(FlaskForm):
     """Edit a service; saving also marks it as checked today."""
 
-    name = StringField(_l("Naam"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("Naam"), validators=[DataRequired(_l("Vul een naam in.")), Length(max=200)]
+    )
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
     description = TextAreaField(_l("Omschrijving"), validators=[Length(max=5000)])
     eligibility_description = TextAreaField(_l("Voor wie"), validators=[Length(max=2000)])
@@ -118,7 +128,11 @@ class ServiceForm(FlaskForm):
         _l("Werkt in deze gemeenten"), coerce=int, validate_choice=False
     )
     review_interval_months = IntegerField(
-        _l("Controleren elke … maanden"), validators=[DataRequired(), NumberRange(min=1, max=36)]
+        _l("Controleren elke … maanden"),
+        validators=[
+            DataRequired(_l("Vul een aantal maanden in (1 tot 36).")),
+            NumberRange(min=1, max=36, message=_l("Vul een aantal maanden in (1 tot 36).")),
+        ],
     )
 
     # The form's fields in order; "areas" is shown as national, provinces and municipalities.
@@ -169,6 +183,32 @@ class ServiceForm(FlaskForm):
             municipality_ids=tuple(self.municipalities.data or ()),
         )
         return values
+
+
+class NewServiceForm(ServiceForm):
+    """A new service: the organisation (or a new one), a visiting address and the fields of
+    :class:`ServiceForm`."""
+
+    organization = SelectField(_l("Organisatie"), validate_choice=False)
+    organization_name = StringField(
+        _l("Of de naam van een nieuwe organisatie"), validators=[Optional(), Length(max=200)]
+    )
+    street = StringField(_l("Straat en huisnummer (mag leeg)"), validators=[Length(max=200)])
+    postal_code = StringField(_l("Postcode"), validators=[Length(max=10)])
+    city = StringField(_l("Plaats"), validators=[Length(max=200)])
+
+    def fill_choices(self) -> None:
+        super().fill_choices()
+        organizations = db.session.scalars(select(Organization).order_by(Organization.name))
+        self.organization.choices = [("", _l("– nieuwe organisatie –"))] + [
+            (str(o.id), o.name) for o in organizations
+        ]
+        if not self.is_submitted():
+            self.status.data = "active"
+            self.review_interval_months.data = DEFAULT_REVIEW_INTERVAL_MONTHS
+
+    def address(self) -> NewAddress:
+        return NewAddress(self.street.data or "", self.postal_code.data or "", self.city.data or "")
 
 
 def _hours_form() -> type[FlaskForm]:

@@ -28,6 +28,7 @@ from signalen.directory.forms import (
     DecideForm,
     HoursForm,
     ImportForm,
+    NewServiceForm,
     ServiceForm,
     VerifyForm,
 )
@@ -209,6 +210,34 @@ def verify(service_id: str):
     if target == "review":
         return redirect(url_for("directory.review"))
     return redirect(url_for("directory.service", service_id=item.id))
+
+
+NEW_SERVICE_FIELDS = {"areas": "municipalities", "street": "street"}
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def new_service():
+    form = NewServiceForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        chosen = services.parse_uuid(form.organization.data)
+        organization = db.session.get(Organization, chosen) if chosen else None
+        try:
+            item = services.create_service(
+                organization,
+                form.organization_name.data or "",
+                form.values(),
+                form.address(),
+                current_user.email,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error, NEW_SERVICE_FIELDS)
+        else:
+            flash(_("%(name)s staat op de sociale kaart.", name=item.name), "success")
+            return redirect(url_for("directory.service", service_id=item.id))
+    return render_template("directory/new.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/dienst/<service_id>/bewerken", methods=["GET", "POST"])

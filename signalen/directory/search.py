@@ -88,8 +88,7 @@ def index_services(service_ids: Iterable[uuid.UUID]) -> None:
 
 def matching_service_ids(text: str, limit: int = 5_000) -> list[uuid.UUID] | None:
     """Ids of services matching ``text``, best first; None when the search failed."""
-    query = SearchQuery(text=text, kinds=[KIND], per_page=limit)
-    result = search.search(SearchQuery(text=text, kinds=[KIND], per_page=1), None)
-    if result.error:
-        return None
-    return [uuid.UUID(int=number) for number in search.matching_ids(query, None, limit)]
+    numbers = search.matching_ids(SearchQuery(text=text, kinds=[KIND]), None, limit)
+    if not numbers and search.search(SearchQuery(text=text, kinds=[KIND], per_page=1), None).error:
+        return None  # no ids can also mean the index failed: only then ask for the reason
+    return [uuid.UUID(int=number) for number in numbers]

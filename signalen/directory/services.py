@@ -6,16 +6,16 @@ from __future__ import annotations
 import calendar
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from signalen.audit.services import record
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
-from signalen.core.validation import clean_text
+from signalen.core.validation import clean_line, clean_text
 from signalen.directory.hours import (
     WEEKDAY_LABELS,
     WEEKDAYS,
@@ -24,16 +24,21 @@ from signalen.directory.hours import (
     service_schedules,
 )
 from signalen.directory.models import (
+    NAME_MAX_LENGTH,
+    Address,
     AreaKind,
     ChangeRequest,
     ChangeRequestItem,
     ChangeStatus,
     Language,
+    Location,
     Metadata,
+    Organization,
     Phone,
     Schedule,
     Service,
     ServiceArea,
+    ServiceAtLocation,
     ServiceStatus,
 )
 from signalen.extensions import db
@@ -573,6 +578,86 @@ def mark_verified(service: Service, updated_by: str) -> None:
         object_label=service.name,
     )
     db.session.commit()
+
+
+# New services --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewAddress:
+    """The visiting address of a new service's location (all parts may be empty)."""
+
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+
+
+def _location_for(organization: Organization, address: NewAddress) -> Location | None:
+    street, postal_code, city = (clean_text(part) for part in astuple(address))
+    if not (street or postal_code or city):
+        return None
+    if not street or not city:
+        field = "street" if not street else "city"
+        raise ServiceError(_l("Vul de straat met huisnummer en de plaats in."), field=field)
+    if len(street) > NAME_MAX_LENGTH or len(city) > NAME_MAX_LENGTH:
+        raise ServiceError(_l("Dit adres is te lang."), field="street")
+    compact = postal_code.replace(" ", "").upper()
+    if postal_code and not (len(compact) == 6 and compact[:4].isdigit() and compact[4:].isalpha()):
+        raise ServiceError(_l("Vul een postcode in zoals 3511 AB."), field="postal_code")
+    municipality = db.session.scalar(
+        select(Municipality).where(func.lower(Municipality.name) == city.casefold())
+    )
+    location = Location(
+        organization=organization, name=organization.name, municipality=municipality
+    )
+    location.addresses.append(
+        Address(
+            address_1=street,
+            postal_code=f"{compact[:4]} {compact[4:]}" if compact else "",
+            city=city,
+            state_province=municipality.province if municipality else "",
+        )
+    )
+    db.session.add(location)
+    return location
+
+
+def create_service(
+    organization: Organization | None,
+    organization_name: str,
+    values: Mapping[str, object],
+    address: NewAddress,
+    created_by: str,
+) -> Service:
+    """Add a service to the sociale kaart, for an existing organisation or a new one (by
+    name), with a visiting address when given; checked like an edit, recorded as created
+    and as checked today by ``created_by``. Nothing is stored when something is wrong."""
+    if organization is None:
+        name = clean_line(
+            organization_name,
+            max_length=NAME_MAX_LENGTH,
+            field="organization_name",
+            empty_message=_l("Kies een organisatie, of vul de naam van een nieuwe in."),
+        )
+        organization = Organization(name=name)
+        db.session.add(organization)
+    service = Service(organization=organization, name=str(values.get("name") or "").strip())
+    db.session.add(service)
+    location = _location_for(organization, address)
+    if location is not None:
+        service.service_at_locations.append(ServiceAtLocation(location=location))
+    db.session.flush()
+    record_change(service.id, "service", "*", "", service.name, created_by, "create")
+    update_service(service, values, created_by, commit=False)
+    record(
+        "directory.service_created",
+        service,
+        object_type="directory_service",
+        object_label=service.name,
+    )
+    db.session.commit()
+    index_services([service.id])
+    return service
 
 
 # Weekly opening hours ------------------------------------------------------------------------

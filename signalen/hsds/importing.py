@@ -1365,5 +1365,14 @@ def import_dataset(
         report.error(label, _("Opslaan in de database lukte niet; er is niets geïmporteerd."))
         return report
     report.committed = True
-    index_services(uuid.UUID(row.data["id"]) for row in dataset.rows["services"])
+    # The organisation's name is in its services' search documents too.
+    organizations = [uuid.UUID(row.data["id"]) for row in dataset.rows["organizations"]]
+    service_ids = {uuid.UUID(row.data["id"]) for row in dataset.rows["services"]}
+    if organizations:
+        service_ids |= set(
+            db.session.scalars(
+                select(m.Service.id).where(m.Service.organization_id.in_(organizations))
+            )
+        )
+    index_services(service_ids)
     return report
