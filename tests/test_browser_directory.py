@@ -91,6 +91,18 @@ def test_directory_list_service_page_and_change_request(live_server, browser, ma
     page.click("button:has-text('Wijziging doorgeven')")
     assert "Dank u" in page.locator(".messages").inner_text()
 
+    # The "klopt nog" link of a review reminder.
+    with app.app_context():
+        from signalen.directory.models import Service
+        from signalen.directory.reminders import confirm_token
+        from signalen.extensions import db
+
+        food = db.session.scalar(db.select(Service).where(Service.name == "Voedselpakket"))
+        confirm = f"/sociale-kaart/dienst/{food.id}/bevestigen/{confirm_token(food, 'a@b.nl')}"
+    page.goto(base + confirm)
+    check_accessibility(page, "bevestigen")
+    page.go_back()
+
     page.click("text=Rotterdam (voorbeeld)")
     assert "Uitgiftepunt Zuid" in page.locator("main").inner_text()
     check_accessibility(page, "organisatie")

@@ -778,18 +778,53 @@ def test_review_reminders_mailed(app_factory, taxonomy, monkeypatch):
             sent.append("quit")
 
     monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
-    app = app_factory(MAIL_SERVER="smtp.example.org", MAIL_PORT=2525, MAIL_FROM="kaart@example.org")
+    app = app_factory(
+        MAIL_SERVER="smtp.example.org",
+        MAIL_PORT=2525,
+        MAIL_FROM="kaart@example.org",
+        BASE_URL="https://kaart.example.org",
+    )
     with app.app_context():
         services.seed_demo_directory()
+        food = db.session.scalar(select(Service).where(Service.name == "Voedselpakket"))
+        db.session.add(Service(name="Kledingbank", organization=food.organization))
+        db.session.commit()
         result = app.test_cli_runner().invoke(args=["review-reminders"])
     assert result.exit_code == 0, result.output
+    assert "6 dienst(en) bij 5 organisatie(s)" in result.output
+    assert "5 e-mail(s) verstuurd" in result.output
     assert sent[0] == ("connect", "smtp.example.org", 2525) and sent[-1] == "quit"
     messages = sent[1:-1]
-    assert len(messages) == 5
+    assert len(messages) == 5  # one per organisation
     voedselbank = next(m for m in messages if m["To"].startswith("aanmelden@voedselbank"))
     assert voedselbank["From"] == "kaart@example.org"
-    assert "1 dienst(en) controleren" in voedselbank["Subject"]
-    assert "Voedselpakket (te laat sinds" in voedselbank.get_content()
+    assert "2 dienst(en) controleren" in voedselbank["Subject"]
+    text = voedselbank.get_content()
+    assert "- Kledingbank (nog nooit gecontroleerd)" in text
+    assert "- Voedselpakket (te laat sinds" in text
+    assert f"https://kaart.example.org/sociale-kaart/dienst/{food.id}" in text
+
+    # The organisation confirms with the link from the e-mail; no account needed.
+    links = re.findall(r"Bevestig het hier: https://kaart\.example\.org(\S+)", text)
+    assert len(links) == 2
+    [link] = [found for found in links if f"/dienst/{food.id}/bevestigen/" in found]
+    client = app.test_client()
+    page = client.get(link)
+    assert page.status_code == 200 and "Ja, alles klopt nog" in page.get_data(as_text=True)
+    assert client.post(link).status_code == 400  # CSRF token needed
+    assert client.post(link, data={"csrf_token": csrf_token(client, link)}).status_code == 302
+    with app.app_context():
+        checked = db.session.get(Service, food.id)
+        assert checked.assured_date == services.local_today()
+        assert checked.assurer_email == "aanmelden@voedselbank-rotterdam.example"
+        other = db.session.scalar(select(Service).where(Service.name == "Kledingbank"))
+        token = link.rsplit("/", 1)[1]
+        # The token is for this service only, and cannot be changed.
+        assert client.get(f"/sociale-kaart/dienst/{other.id}/bevestigen/{token}").status_code == (
+            400
+        )
+        assert client.get(link[:-3] + "abc").status_code == 400
+        assert other.assured_date is None
 
 
 def test_coordinator_adds_a_service(client, directory, login_as, make_user):

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from signalen.directory.models import Organization, Service
 from signalen.directory.services import due_by_organization, is_overdue, next_review_date
@@ -24,7 +25,32 @@ def organization_address(organization: Organization) -> str:
     return ""
 
 
-def _service_line(service: Service, today: date) -> str:
+CONFIRM_SALT = "directory-confirm"
+CONFIRM_MAX_AGE = 60 * 60 * 24 * 30  # a reminder's "klopt nog" link works for 30 days
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def confirm_token(service: Service, email: str) -> str:
+    """A signed token with which ``email`` (the organisation) confirms ``service`` is right."""
+    return _serializer().dumps({"service": str(service.id), "email": email})
+
+
+def read_confirm_token(token: str, service: Service) -> str | None:
+    """The e-mail address in a valid, unexpired token for ``service``; None otherwise."""
+    try:
+        data = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or data.get("service") != str(service.id):
+        return None
+    email = data.get("email")
+    return email if isinstance(email, str) and email else None
+
+
+def _service_line(service: Service, today: date, address: str = "") -> str:
     due = next_review_date(service)
     if due is None:
         state = _("nog nooit gecontroleerd")
@@ -32,16 +58,24 @@ def _service_line(service: Service, today: date) -> str:
         state = _("te laat sinds %(date)s", date=due.isoformat())
     else:
         state = _("controleren voor %(date)s", date=due.isoformat())
-    link = _service_link(service)
-    return f"- {service.name} ({state})" + (f"\n  {link}" if link else "")
+    line = f"- {service.name} ({state})"
+    link = _link("directory.service", service_id=service.id)
+    if link:
+        line += "\n  " + _("Bekijken of een wijziging doorgeven: %(link)s", link=link)
+    if link and address:
+        confirm = _link(
+            "directory.confirm", service_id=service.id, token=confirm_token(service, address)
+        )
+        line += "\n  " + _("Klopt alles nog? Bevestig het hier: %(link)s", link=confirm)
+    return line
 
 
-def _service_link(service: Service) -> str:
+def _link(endpoint: str, **values) -> str:
     base = (current_app.config.get("BASE_URL") or "").rstrip("/")
     if not base:
         return ""
     with current_app.test_request_context(base_url=base):
-        return url_for("directory.service", service_id=service.id, _external=True)
+        return url_for(endpoint, _external=True, **values)
 
 
 def reminder_text(organization: Organization, services: list[Service], today: date) -> str:
@@ -51,11 +85,15 @@ def reminder_text(organization: Organization, services: list[Service], today: da
         "",
         _(
             "Deze diensten op de sociale kaart van %(site)s moeten worden gecontroleerd. "
-            "Klopt alles nog? Geef wijzigingen door via de pagina van de dienst.",
+            "Klopt alles nog? Bevestig het met de link bij de dienst, of geef wijzigingen door "
+            "via de pagina van de dienst.",
             site=current_app.config.get("SITE_NAME", "Signalen"),
         ),
         "",
-        *[_service_line(service, today) for service in services],
+        *[
+            _service_line(service, today, organization_address(organization))
+            for service in services
+        ],
         "",
     ]
     return "\n".join(lines)

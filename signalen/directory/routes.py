@@ -33,6 +33,7 @@ from signalen.directory.forms import (
     VerifyForm,
 )
 from signalen.directory.models import CHANGE_STATUS_LABELS, Organization
+from signalen.directory.reminders import read_confirm_token
 from signalen.extensions import db, limiter, login_manager
 from signalen.hsds.importing import import_upload
 from signalen.taxonomy.models import Municipality, Theme
@@ -162,6 +163,21 @@ def propose_change(service_id: str):
         return _render_service(item, form, 400)
     flash(_("Dank u. Een coördinator bekijkt uw wijziging voordat die zichtbaar wordt."), "success")
     return redirect(url_for("directory.service", service_id=item.id))
+
+
+@bp.route("/dienst/<service_id>/bevestigen/<token>", methods=["GET", "POST"])
+def confirm(service_id: str, token: str):
+    """The "klopt nog" link of a review reminder: the organisation confirms its service."""
+    item = _service_or_404(service_id)
+    email = read_confirm_token(token, item)
+    form = VerifyForm()
+    if email is None:
+        return render_template("directory/confirm.html", service=item, form=None), 400
+    if form.validate_on_submit():
+        services.mark_verified(item, email)
+        flash(_("Dank u. De gegevens van %(name)s zijn bevestigd.", name=item.name), "success")
+        return redirect(url_for("directory.service", service_id=item.id))
+    return render_template("directory/confirm.html", service=item, form=form, email=email)
 
 
 @bp.get("/organisatie/<organization_id>")
