@@ -3,6 +3,9 @@ change requests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import (
     Blueprint,
     abort,
@@ -39,6 +42,7 @@ from signalen.hsds.importing import import_upload
 from signalen.taxonomy.models import Municipality, Theme
 
 bp = Blueprint("directory", __name__, url_prefix="/sociale-kaart")
+T = TypeVar("T")
 MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
@@ -55,6 +59,17 @@ def _require_login_when_private():
 
 def can_manage() -> bool:
     return current_user.is_authenticated and current_user.has_role(*MANAGERS)
+
+
+def _attempt(form, action: Callable[[], T], aliases=None) -> tuple[bool, T | None]:
+    """Run a service call for ``form``: (True, its result), or (False, None) with nothing
+    kept and the refusal shown on its field (or as a message)."""
+    try:
+        return True, action()
+    except ServiceError as error:
+        db.session.rollback()
+        show_service_error(form, error, aliases)
+        return False, None
 
 
 def _service_or_404(service_id: str):
@@ -153,13 +168,13 @@ def propose_change(service_id: str):
     form = ChangeRequestForm()
     if not form.validate_on_submit():
         return _render_service(item, form, 400)
-    try:
-        services.create_change_request(
+    saved, _request = _attempt(
+        form,
+        lambda: services.create_change_request(
             item, form.proposals(), form.explanation.data, form.reporter_email.data
-        )
-    except ServiceError as error:
-        db.session.rollback()
-        show_service_error(form, error)
+        ),
+    )
+    if not saved:
         return _render_service(item, form, 400)
     flash(_("Dank u. Een coördinator bekijkt uw wijziging voordat die zichtbaar wordt."), "success")
     return redirect(url_for("directory.service", service_id=item.id))
@@ -239,18 +254,18 @@ def new_service():
     if form.validate_on_submit():
         chosen = services.parse_uuid(form.organization.data)
         organization = db.session.get(Organization, chosen) if chosen else None
-        try:
-            item = services.create_service(
+        saved, item = _attempt(
+            form,
+            lambda: services.create_service(
                 organization,
                 form.organization_name.data or "",
                 form.values(),
                 form.address(),
                 current_user.email,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error, NEW_SERVICE_FIELDS)
-        else:
+            ),
+            NEW_SERVICE_FIELDS,
+        )
+        if saved:
             flash(_("%(name)s staat op de sociale kaart.", name=item.name), "success")
             return redirect(url_for("directory.service", service_id=item.id))
     return render_template("directory/new.html", form=form), (400 if form.errors else 200)
@@ -265,12 +280,12 @@ def edit(service_id: str):
     if request.method == "GET":
         form.load(item)
     elif form.validate_on_submit():
-        try:
-            changed = services.update_service(item, form.values(), current_user.email)
-        except ServiceError as error:
-            db.session.rollback()
-            show_service_error(form, error, {"areas": "municipalities"})
-        else:
+        saved, changed = _attempt(
+            form,
+            lambda: services.update_service(item, form.values(), current_user.email),
+            {"areas": "municipalities"},
+        )
+        if saved:
             _flash_saved(bool(changed))
             return redirect(url_for("directory.service", service_id=item.id))
     return render_template("directory/edit.html", service=item, form=form), (
@@ -293,12 +308,14 @@ def edit_hours(service_id: str):
     if request.method == "GET":
         form.load(services.weekly_hours(item))
     elif form.validate_on_submit():
-        try:
-            checked = services.check_hours(form.typed())
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            _flash_saved(services.update_hours(item, checked, current_user.email))
+        saved, changed = _attempt(
+            form,
+            lambda: services.update_hours(
+                item, services.check_hours(form.typed()), current_user.email
+            ),
+        )
+        if saved:
+            _flash_saved(changed)
             return redirect(url_for("directory.service", service_id=item.id))
     return render_template(
         "directory/hours.html",
@@ -339,15 +356,12 @@ def decide(scope: str, target_id: str, decision: str):
     target = find(target_id)
     if target is None:
         abort(404)
-    if not DecideForm().validate_on_submit():
+    form = DecideForm()
+    if not form.validate_on_submit():
         abort(400)
     approve = DECISIONS[decision]
-    try:
-        apply(target, approve, current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
+    saved, _request = _attempt(form, lambda: apply(target, approve, current_user))
+    if saved:
         if approve:
             flash(_("De wijziging is doorgevoerd."), "success")
         else:
