@@ -318,6 +318,25 @@ def test_malformed_csv_and_hsds2_folder(app, tmp_path):
     ), report.errors
     assert count(Organization) == 0
 
+    with (folder / "languages.csv").open("a", encoding="utf-8") as handle:
+        handle.write("2989d3ed-c547-48f8-8f9d-432d81c7892f,too,few\n")
+    report = import_hsds(folder)
+    assert any(
+        "languages.csv regel 3: Deze regel heeft minder kolommen dan de kop." in str(e)
+        for e in report.errors
+    ), report.errors
+    with (folder / "organizations.csv").open("a", encoding="utf-8") as handle:
+        handle.write('x,"niet gesloten\n')
+    report = import_hsds(folder)
+    assert any("organizations.csv regel" in str(e) and "Geen geldige CSV" in str(e)
+               for e in report.errors), report.errors  # fmt: skip
+    assert count(Organization) == 0
+
+    (folder / "datapackage.json").write_text('{"version": "2.0"}', encoding="utf-8")
+    report = import_hsds(folder / "datapackage.json")
+    assert "datapackage.json: HSDS-versie 2.0 wordt niet ondersteund" in str(report.errors[0])
+
+    (folder / "datapackage.json").unlink()
     (folder / "phones.csv").unlink()
     (folder / "regular_schedules.csv").write_text("id\n", encoding="utf-8")
     report = import_hsds(folder)
@@ -367,6 +386,12 @@ def test_zip_upload_and_datapackage_resource_names(app, taxonomy, make_user, tmp
 
     broken = import_upload("kaart.zip", b"PK\x03\x04 kapot", coordinator)
     assert "Dit is geen geldig ZIP-bestand." in str(broken.errors[0])
+    # The command line takes the ZIP file too: the same data again changes nothing.
+    archive = tmp_path / "kaart.zip"
+    archive.write_bytes(content)
+    result = app.test_cli_runner().invoke(args=["import-hsds", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "niets gewijzigd" in result.output
 
 
 def test_theme_terms_are_matched_by_name_when_ids_disagree(app, taxonomy, tmp_path):
