@@ -885,3 +885,83 @@ def test_coordinator_adds_a_service(client, directory, login_as, make_user):
     volunteer = app_client_for(client, make_user(Role.VOLUNTEER))
     assert volunteer.get("/sociale-kaart/nieuw").status_code == 403
     assert "/sociale-kaart/nieuw" not in volunteer.get("/sociale-kaart").get_data(as_text=True)
+
+
+# Access: every view of the sociale kaart, HSDS and doorverwijzingen is accounted for ------
+
+PUBLIC = {
+    "directory.index",
+    "directory.map_data",
+    "directory.service",
+    "directory.organization",
+    "directory.propose_change",
+    "directory.confirm",
+    *(f"hsds.{name}" for name in ("meta", "services", "service", "organizations")),
+    *(f"hsds.{name}" for name in ("organization", "taxonomies", "taxonomy_detail")),
+    *(f"hsds.{name}" for name in ("taxonomy_terms", "taxonomy_term")),
+}
+MANAGERS_ONLY = {
+    "directory.review",
+    "directory.verify",
+    "directory.edit",
+    "directory.edit_hours",
+    "directory.new_service",
+    "directory.change_requests",
+    "directory.decide",
+    "directory.import_hsds",
+}
+LOGGED_IN = {  # each checks role and organisation itself (tests in test_referrals.py)
+    "referrals.new",
+    "referrals.index",
+    "referrals.follow_up",
+    "referrals.detail",
+    "referrals.record_outcome",
+    "referrals.change_follow_up",
+}
+
+
+def test_every_view_is_public_for_managers_or_for_logged_in_users(
+    app, client, directory, make_user
+):
+    from flask import url_for
+
+    from tests.conftest import login
+
+    endpoints = {
+        rule.endpoint: rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".")[0] in ("directory", "hsds", "referrals")
+    }
+    assert set(endpoints) == PUBLIC | MANAGERS_ONLY | LOGGED_IN  # a new view must be listed
+    service = directory["Voedselpakket"]
+    values = {
+        "service_id": service.id,
+        "organization_id": service.organization_id,
+        "target_id": service.id,
+        "scope": "gegeven",
+        "decision": "goedkeuren",
+        "token": "x",
+        "referral_id": 1,
+        "taxonomy_id": service.id,
+        "term_id": service.id,
+    }
+
+    def call(user_client, endpoint: str):
+        rule = endpoints[endpoint]
+        with app.test_request_context():
+            path = url_for(endpoint, **{name: values[name] for name in rule.arguments})
+        if "GET" in rule.methods:
+            return user_client.get(path)
+        token = csrf_token(user_client, f"/sociale-kaart/dienst/{service.id}")
+        return user_client.post(path, data={"csrf_token": token})
+
+    for endpoint in MANAGERS_ONLY | LOGGED_IN:
+        response = call(client, endpoint)
+        assert response.status_code == 302, endpoint
+        assert "/inloggen" in response.headers["Location"], endpoint
+    volunteer = app.test_client()
+    login(volunteer, make_user(Role.VOLUNTEER))
+    for endpoint in MANAGERS_ONLY:
+        assert call(volunteer, endpoint).status_code == 403, endpoint
+    for endpoint in PUBLIC - {"directory.propose_change"}:
+        assert call(client, endpoint).status_code in (200, 400, 404), endpoint
