@@ -116,6 +116,22 @@ def test_open_now_follows_validity_and_monthly_rules(app):
         "maandag tot en met vrijdag"
     )
     assert hours.schedule_days(Schedule(freq="WEEKLY", byday="")) == "volgens afspraak"
+    summer = Schedule(freq="WEEKLY", byday="SA", valid_to=date(2026, 8, 31))
+    assert hours.schedule_days(summer) == "zaterdag (tot en met 31 augustus 2026)"
+    assert hours.is_current(summer, date(2026, 8, 31))
+    assert not hours.is_current(summer, date(2026, 9, 1))
+
+
+def test_ended_opening_hours_are_not_shown(client, directory):
+    service = directory["Voedselpakket"]
+    service.schedules = [
+        Schedule(freq="WEEKLY", byday="SA", opens_at=time(10), closes_at=time(12),
+                 valid_to=date(2001, 1, 1)),
+        Schedule(freq="WEEKLY", byday="TU", opens_at=time(10), closes_at=time(12)),
+    ]  # fmt: skip
+    db.session.commit()
+    html = client.get(f"/sociale-kaart/dienst/{service.id}").get_data(as_text=True)
+    assert "dinsdag: 10:00–12:00" in html and "zaterdag" not in html
 
 
 # Browse and search -------------------------------------------------------------------------

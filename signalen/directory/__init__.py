@@ -39,9 +39,10 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     _allow_map_tiles(app)
     app.register_blueprint(bp)
-    from signalen.directory.hours import schedule_days
+    from signalen.directory.hours import is_current, schedule_days
 
     app.jinja_env.globals["schedule_days"] = schedule_days
+    app.jinja_env.tests["schedule_current"] = is_current
     app.cli.add_command(review_reminders_command)
     with app.app_context():
         register()

@@ -132,6 +132,12 @@ def is_open_now(service: Service, at: datetime | None = None) -> bool:
     return any(schedule_is_open(schedule, at) for schedule in service_schedules(service))
 
 
+def is_current(schedule: Schedule, day: date | None = None) -> bool:
+    """Whether ``schedule`` has not ended before ``day`` (default: today in NL)."""
+    day = day or local_moment().date()
+    return schedule.valid_to is None or schedule.valid_to >= day
+
+
 def schedule_days(schedule: Schedule) -> str:
     """The days of a schedule in Dutch: "maandag tot en met vrijdag", "elke eerste maandag
     van de maand", "de 1e en 15e van de maand"."""
@@ -154,7 +160,18 @@ def schedule_days(schedule: Schedule) -> str:
         if numbers:
             listed = ", ".join(f"{n}e" if n > 0 else str(ORDINAL_LABELS[-1]) for n in numbers)
             phrases.append(str(_l("de %(days)s van de maand", days=listed)))
-        return ", ".join(phrases) or str(_l("volgens afspraak"))
+        return _with_validity(schedule, ", ".join(phrases) or str(_l("volgens afspraak")))
     if codes == list(WEEKDAYS[:5]):
-        return str(_l("maandag tot en met vrijdag"))
-    return ", ".join(str(WEEKDAY_LABELS[code]) for code in codes) or str(_l("volgens afspraak"))
+        return _with_validity(schedule, str(_l("maandag tot en met vrijdag")))
+    days = ", ".join(str(WEEKDAY_LABELS[code]) for code in codes)
+    return _with_validity(schedule, days or str(_l("volgens afspraak")))
+
+
+def _with_validity(schedule: Schedule, text: str) -> str:
+    from flask_babel import format_date
+
+    if schedule.valid_from and schedule.valid_from > local_moment().date():
+        text += " " + str(_l("(vanaf %(date)s)", date=format_date(schedule.valid_from, "long")))
+    if schedule.valid_to:
+        text += " " + str(_l("(tot en met %(date)s)", date=format_date(schedule.valid_to, "long")))
+    return text
