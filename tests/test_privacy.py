@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import random
 
 import pytest
 from flask import Flask
@@ -513,3 +514,21 @@ def test_finding_is_frozen_and_checks_its_kind() -> None:
         finding.kind = "IBAN"  # type: ignore[misc]
     with pytest.raises(ValueError):
         Finding("NAAM", 0, 1, "x")
+
+
+def test_address_scan_skips_ahead_without_changing_what_it_finds():
+    # _find_address jumps to five words before the next possible house number instead of
+    # trying every word; on any text it must find exactly what a full scan finds.
+    from signalen.privacy.services import _ADDRESS, _address_matches
+
+    words = [
+        "Kerkstraat", "van", "de", "Laan", "2e", "nr", "nr.", "5", "12a", "A", "Dorpsweg",
+        "in", "op", "€", "250", "huur", "\n", "Lange", "Nieuwe", "Gracht", "-", "'t", "Hof",
+        "1944", "straat", "3", "bis", "hs", "(Markt", "14,", "woont",
+    ]  # fmt: skip
+    pick = random.Random(11)
+    for _ in range(20_000):
+        text = " ".join(pick.choice(words) for _ in range(pick.randint(1, 16)))
+        assert [m.span() for m in _address_matches(text)] == [
+            m.span() for m in _ADDRESS.finditer(text)
+        ], text

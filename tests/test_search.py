@@ -25,6 +25,7 @@ from signalen.search.documents import (
     make_doc_id,
 )
 from signalen.search.engine import CURRENT, INDEX_NAME, WhooshEngine
+from signalen.search.querying import View
 
 WHEN = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 COORDINATOR_ORG_5 = ["public", "network", "org:5"]
@@ -425,7 +426,7 @@ def test_query_the_engine_cannot_run_falls_back_to_the_plain_words(store, monkey
     def unreadable(*args):
         raise ValueError("cannot parse")
 
-    monkeypatch.setattr(WhooshEngine, "_parse", unreadable)
+    monkeypatch.setattr(View, "parse", unreadable)
     result = services.search(SearchQuery(text="bijstand (("), None)
     assert [hit.doc_id for hit in result.hits] == ["signal:1"]
     assert "losse woorden" in result.error
@@ -667,3 +668,12 @@ def test_concurrent_writes_from_processes_lose_nothing(tmp_path):
         process.join(120)
     assert [process.exitcode for process in processes] == [0, 0, 0]
     assert engine.document_count() == 45
+
+
+def test_writes_stay_apart_when_the_random_module_repeats_itself(store):
+    # Test frameworks (Hypothesis) reseed ``random`` for every example; Whoosh used it to
+    # name new segments, so the second write would overwrite the first one's files.
+    for number in (1, 2, 3):
+        random.seed(4)
+        store.put(make_document(number, f"Bezwaar {number}"))
+    assert sorted(found("bezwaar")) == ["signal:1", "signal:2", "signal:3"]

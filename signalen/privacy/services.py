@@ -391,8 +391,36 @@ def _looks_like_year(match: re.Match[str]) -> bool:
     return len(number) == 4 and number[:2] in ("19", "20") and not match.group("more")
 
 
+# Where a house number may start (what every _ADDRESS match has after its street words).
+_HOUSE_NUMBER = re.compile(r"[ \t](?:(?i:nr|no|nummer)\.?[ \t]*)?\d")
+_RUN = re.compile(r"\S+")
+_STREET_WORDS = 5
+
+
+def _address_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches ``_ADDRESS.finditer(text)`` gives, without trying every word of the text.
+
+    A match ends in a house number and its street has at most five words, each in its own
+    run of non-space characters; so no match starts before the fifth run in front of the
+    next possible house number, and the scan may jump there.
+    """
+    runs: list[int] | None = None
+    position = 0
+    while number := _HOUSE_NUMBER.search(text, position):
+        if runs is None:
+            runs = [run.start() for run in _RUN.finditer(text)]
+        before = bisect.bisect_left(runs, number.start())
+        if before > _STREET_WORDS:
+            position = max(position, runs[before - _STREET_WORDS])
+        match = _ADDRESS.search(text, position)
+        if match is None:
+            return
+        yield match
+        position = match.end()
+
+
 def _find_address(text: str) -> Iterator[Finding]:
-    for match in _ADDRESS.finditer(text):
+    for match in _address_matches(text):
         street_offset = match.start("street")
         words = list(_TOKEN.finditer(match.group("street")))
         street = _street_start(words)

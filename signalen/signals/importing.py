@@ -17,7 +17,6 @@ from flask_babel import lazy_gettext as _l
 
 from signalen.core.errors import ServiceError
 from signalen.extensions import db
-from signalen.privacy.services import check_fields
 from signalen.signals import services
 from signalen.signals.models import Channel, Impact, Visibility
 from signalen.taxonomy.services import NameIndex
@@ -105,11 +104,15 @@ def _split(value: str) -> list[str]:
 
 
 def _enum(enum_class, value: str, default):
+    """The member whose value or (translated) label is ``value``; ``default`` when empty."""
     value = value.strip().lower()
     if not value:
         return default
     for member in enum_class:
-        if value in (member.value, member.label.lower()):
+        if value == member.value:
+            return member
+    for member in enum_class:
+        if value == member.label.lower():
             return member
     raise ValueError(value)
 
@@ -139,21 +142,17 @@ def check_rows(
     position = {column: header.index(name) for column, name in mapping.items() if name}
     names = NameIndex.load()
     for number, row in enumerate(rows, start=2):
+        if progress:
+            progress(1)
         values = {c: (row[i].strip() if i < len(row) else "") for c, i in position.items()}
         data = _row_input(values, names, number, report)
         if data is None:
             continue
-        found = check_fields(data.texts())
-        for name, findings in found.items():
-            kinds = ", ".join(sorted({f.label for f in findings}))
-            report.personal_data.append(Problem(number, FIELD_COLUMNS[name], kinds))
-        if found and not redact_personal_data:
-            continue
+        cleaned = True
         try:
-            data = services.guard_privacy(
-                services.clean_input(data, check_ids=False), accept_redaction=True
-            )
+            data = services.clean_input(data, check_ids=False)
         except ServiceError as error:
+            cleaned = False
             report.problems.append(
                 Problem(
                     number,
@@ -161,10 +160,12 @@ def check_rows(
                     str(error.message),
                 )
             )
-            continue
-        report.inputs.append(data)
-        if progress:
-            progress(1)
+        found, redacted = services.find_personal_data(data)
+        for name, findings in found.items():
+            kinds = ", ".join(sorted({f.label for f in findings}))
+            report.personal_data.append(Problem(number, FIELD_COLUMNS[name], kinds))
+        if cleaned and (redact_personal_data or not found):
+            report.inputs.append(redacted)
     if report.personal_data and not redact_personal_data:
         for problem in report.personal_data:
             report.problems.append(
@@ -272,26 +273,12 @@ def commit_import(
     """Store all checked rows in one transaction, then index them in bulk."""
     if not report.ok:
         raise ServiceError(_l("Er zijn nog problemen; er is niets opgeslagen."))
-    signals = []
-    cache: dict = {}
     try:
-        for data in report.inputs:
-            signal = services.create_signal(
-                data,
-                user,
-                organisation_id,
-                commit=False,
-                prechecked=True,
-                cache=cache,
-                event_kind="imported",
-            )
-            signals.append(signal)
-            if progress:
-                progress(1)
+        ids = services.create_signals(report.inputs, user, organisation_id, progress=progress)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    services.reindex([s.id for s in signals])
-    report.created = len(signals)
-    return len(signals)
+    services.reindex(ids)
+    report.created = len(ids)
+    return len(ids)

@@ -1,89 +1,171 @@
-"""Signals in the search index: documents, indexing after commit and catch-up."""
+"""Signals in the search index: documents, indexing after commit and catch-up.
+
+Documents are read straight from the tables in batches (no ORM objects), so a rebuild or a
+bulk import of many thousands of signals costs a few queries per batch.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import func, select, update
 
 from signalen.extensions import db
 from signalen.search import services as search
-from signalen.search.documents import SearchDocument
+from signalen.search.documents import SearchDocument, make_doc_id
 from signalen.signals.access import document_tokens
-from signalen.signals.models import Signal
+from signalen.signals.models import Signal, signal_scheme, signal_theme
+from signalen.taxonomy.models import Theme
 
 KIND = "signal"
 CATCH_UP_BATCH = 200
+BATCH = 500
+COLUMNS = (
+    Signal.id,
+    Signal.title,
+    Signal.description,
+    Signal.visibility,
+    Signal.public_approved_at,
+    Signal.organisation_id,
+    Signal.agency_id,
+    Signal.municipality_id,
+    Signal.status,
+    Signal.impact,
+    Signal.created_at,
+    Signal.report_count,
+)
 
 
 def doc_id(signal_id: int) -> str:
-    return f"{KIND}:{signal_id}"
+    return make_doc_id(KIND, signal_id)
 
 
-def to_document(signal: Signal) -> SearchDocument:
-    """The search document of a signal; main themes count for their sub-themes too."""
-    themes = {str(theme.id) for theme in signal.themes}
-    themes |= {str(theme.parent_id) for theme in signal.themes if theme.parent_id}
+def _document(
+    row: Any, theme_ids: list[int], scheme_ids: list[int], parents: dict
+) -> SearchDocument:
+    """The search document of one signal row; main themes count for their sub-themes too."""
+    themes = {str(theme_id) for theme_id in theme_ids}
+    themes |= {str(parents[theme_id]) for theme_id in theme_ids if parents.get(theme_id)}
     return SearchDocument(
-        doc_id=doc_id(signal.id),
+        doc_id=doc_id(row.id),
         kind=KIND,
-        title=signal.title,
-        body=signal.description,
+        title=row.title,
+        body=row.description,
         access=document_tokens(
-            signal.visibility, signal.public_approved_at is not None, signal.organisation_id
+            row.visibility, row.public_approved_at is not None, row.organisation_id
         ),
         facets={
             "thema": sorted(themes),
-            "regeling": [str(scheme.id) for scheme in signal.schemes],
-            "uitvoerder": [str(signal.agency_id)] if signal.agency_id else [],
-            "gemeente": [str(signal.municipality_id)] if signal.municipality_id else [],
-            "status": [signal.status.value],
-            "organisatie": [str(signal.organisation_id)],
-            "periode": [signal.created_at.strftime("%Y-%m")],
-            "impact": [signal.impact.value],
+            "regeling": [str(scheme_id) for scheme_id in sorted(scheme_ids)],
+            "uitvoerder": [str(row.agency_id)] if row.agency_id else [],
+            "gemeente": [str(row.municipality_id)] if row.municipality_id else [],
+            "status": [row.status.value],
+            "organisatie": [str(row.organisation_id)],
+            "periode": [row.created_at.strftime("%Y-%m")],
+            "impact": [row.impact.value],
             "soort": ["knelpunt"],
         },
-        date=signal.created_at,
-        report_count=signal.report_count,
+        date=row.created_at,
+        report_count=row.report_count,
     )
 
 
-def _load(signal_ids: Iterable[int]) -> list[Signal]:
-    ids = sorted(set(signal_ids))
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Signal).where(Signal.id.in_(ids))))
+def _links(table: Any, column: Any, ids: list[int]) -> dict[int, list[int]]:
+    linked: dict[int, list[int]] = defaultdict(list)
+    for signal_id, term_id in db.session.execute(
+        select(table.c.signal_id, column).where(table.c.signal_id.in_(ids))
+    ):
+        linked[signal_id].append(term_id)
+    return linked
+
+
+def _documents_of_batch(ids: list[int], parents: dict) -> list[SearchDocument]:
+    rows = db.session.execute(
+        select(*COLUMNS)
+        .where(Signal.id.in_(ids), Signal.merged_into_id.is_(None))
+        .order_by(Signal.id)
+    ).all()
+    themes = _links(signal_theme, signal_theme.c.theme_id, ids)
+    schemes = _links(signal_scheme, signal_scheme.c.scheme_id, ids)
+    return [_document(row, themes[row.id], schemes[row.id], parents) for row in rows]
+
+
+def documents(signal_ids: Iterable[int] | None = None) -> Iterator[SearchDocument]:
+    """Search documents of the live (not merged) signals with these ids, or of all of them."""
+    parents = dict(db.session.execute(select(Theme.id, Theme.parent_id)).all())
+    if signal_ids is not None:
+        for chunk in _chunks(sorted(set(signal_ids))):
+            yield from _documents_of_batch(chunk, parents)
+        return
+    last = 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                select(Signal.id)
+                .where(Signal.id > last, Signal.merged_into_id.is_(None))
+                .order_by(Signal.id)
+                .limit(BATCH)
+            )
+        )
+        if not ids:
+            return
+        yield from _documents_of_batch(ids, parents)
+        last = ids[-1]
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    """``ids`` in batches small enough for one ``IN (...)`` on every database."""
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def _ids_where(signal_ids: list[int], condition: Any) -> list[int]:
+    return [
+        signal_id
+        for chunk in _chunks(signal_ids)
+        for signal_id in db.session.scalars(
+            select(Signal.id).where(Signal.id.in_(chunk), condition)
+        )
+    ]
+
+
+def _write(signal_ids: list[int]) -> None:
+    """Index the live signals among ``signal_ids`` and remove the merged ones."""
+    search.index_documents(documents(signal_ids))
+    merged = _ids_where(signal_ids, Signal.merged_into_id.is_not(None))
+    if merged:
+        search.remove_documents([doc_id(signal_id) for signal_id in merged])
 
 
 def index_signals(signal_ids: list[int]) -> bool:
     """Write these signals to the index (merged ones are removed). False when postponed."""
-    signals = _load(signal_ids)
-    if not signals:
+    signal_ids = sorted(set(signal_ids))
+    if not signal_ids:
         return True
-    live = [s for s in signals if s.merged_into_id is None]
-    merged = [doc_id(s.id) for s in signals if s.merged_into_id is not None]
     try:
-        search.index_documents([to_document(s) for s in live])
-        if merged:
-            search.remove_documents(merged)
+        _write(signal_ids)
     except search.IndexUnavailable:
-        current_app.logger.warning("Search index busy; %d signal(s) marked", len(signals))
-        _mark_pending([s.id for s in signals], True)
+        current_app.logger.warning("Search index busy; %d signal(s) marked", len(signal_ids))
+        _mark_pending(signal_ids, True)
         return False
-    if any(s.index_pending for s in signals):
-        _mark_pending([s.id for s in signals], False)
+    was_pending = _ids_where(signal_ids, Signal.index_pending.is_(True))
+    if was_pending:
+        _mark_pending(was_pending, False)
     catch_up()
     return True
 
 
 def _mark_pending(signal_ids: list[int], pending: bool) -> None:
-    db.session.execute(
-        update(Signal)
-        .where(Signal.id.in_(signal_ids))
-        .values(index_pending=pending)
-        .execution_options(synchronize_session=False)
-    )
+    for chunk in _chunks(signal_ids):
+        db.session.execute(
+            update(Signal)
+            .where(Signal.id.in_(chunk))
+            .values(index_pending=pending)
+            .execution_options(synchronize_session=False)
+        )
     db.session.commit()
 
 
@@ -98,10 +180,8 @@ def catch_up(limit: int = CATCH_UP_BATCH) -> int:
     )
     if not ids:
         return 0
-    signals = _load(ids)
     try:
-        search.index_documents([to_document(s) for s in signals if s.merged_into_id is None])
-        search.remove_documents([doc_id(s.id) for s in signals if s.merged_into_id is not None])
+        _write(ids)
     except search.IndexUnavailable:
         return 0
     _mark_pending(ids, False)
@@ -109,14 +189,7 @@ def catch_up(limit: int = CATCH_UP_BATCH) -> int:
 
 
 def all_documents() -> Iterator[SearchDocument]:
-    query = (
-        select(Signal)
-        .where(Signal.merged_into_id.is_(None))
-        .order_by(Signal.id)
-        .execution_options(yield_per=500)
-    )
-    for signal in db.session.scalars(query):
-        yield to_document(signal)
+    return documents()
 
 
 def count() -> int:

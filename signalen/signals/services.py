@@ -7,12 +7,13 @@ updated after the commit (the database is the truth; failed index writes are cau
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
@@ -32,11 +33,14 @@ from signalen.signals.models import (
     SignalReport,
     Status,
     Visibility,
+    signal_scheme,
+    signal_theme,
 )
 from signalen.taxonomy.models import Agency, Municipality, Scheme, Theme
 from signalen.taxonomy.services import by_ids
 
 MAX_REPORT_COUNT = 100_000
+BULK_BATCH = 1000
 EARLIEST_DATE = date(2000, 1, 1)
 
 # Which status may follow which; opgelost and afgesloten need a reason, reopening is allowed.
@@ -49,6 +53,7 @@ TRANSITIONS: dict[Status, set[Status]] = {
     Status.CLOSED: {Status.IN_PROGRESS},
 }
 NEEDS_REASON = {Status.RESOLVED, Status.CLOSED}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
 TEXT_FIELDS = ("title", "description")
 
 
@@ -85,8 +90,7 @@ class PersonalDataFound(ServiceError):
 
 def _clean_text(value: str | None) -> str:
     # Null bytes and other control characters never belong in a knelpunt.
-    text = (value or "").replace("\r\n", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or ch >= " ").strip()
+    return CONTROL_CHARACTERS.sub("", (value or "").replace("\r\n", "\n")).strip()
 
 
 def clean_input(data: SignalInput, check_ids: bool = True) -> SignalInput:
@@ -149,30 +153,41 @@ def _check_ids(model, ids: Iterable[int | None], field_name: str) -> None:
         raise ServiceError(_l("Kies een waarde uit de lijst."), field=field_name)
 
 
-def guard_privacy(data: SignalInput, accept_redaction: bool) -> SignalInput:
-    """Raise :class:`PersonalDataFound`, or return the redacted copy when accepted."""
+def find_personal_data(data: SignalInput) -> tuple[dict[str, list[Finding]], SignalInput]:
+    """The personal data found in the free text of ``data``, and a copy with it redacted."""
     findings = check_fields(data.texts())
     if not findings:
-        return data
-    if not accept_redaction:
+        return findings, data
+    redacted = {name: redact(getattr(data, name), found) for name, found in findings.items()}
+    return findings, dataclasses.replace(data, **redacted)
+
+
+def guard_privacy(data: SignalInput, accept_redaction: bool) -> SignalInput:
+    """Raise :class:`PersonalDataFound`, or return the redacted copy when accepted."""
+    findings, redacted = find_personal_data(data)
+    if findings and not accept_redaction:
         raise PersonalDataFound(findings)
-    return dataclasses.replace(data, **{name: redact(text) for name, text in data.texts().items()})
+    return redacted
+
+
+def _event_values(user: User | None, kind: str, **values) -> dict:
+    """The columns of a history entry by ``user`` (or the system)."""
+    return {
+        "user_id": getattr(user, "id", None),
+        "actor_label": getattr(user, "name", None) or "systeem",
+        "organisation_id": getattr(user, "organisation_id", None),
+        "kind": kind,
+        **values,
+    }
 
 
 def _event(signal: Signal, user: User | None, kind: str, **values) -> SignalEvent:
-    event = SignalEvent(
-        signal=signal,
-        user_id=getattr(user, "id", None),
-        actor_label=getattr(user, "name", None) or "systeem",
-        organisation_id=getattr(user, "organisation_id", None),
-        kind=kind,
-        **values,
-    )
+    event = SignalEvent(signal=signal, **_event_values(user, kind, **values))
     db.session.add(event)
     return event
 
 
-def _apply(signal: Signal, data: SignalInput, cache: dict | None = None) -> dict[str, list]:
+def _apply(signal: Signal, data: SignalInput) -> dict[str, list]:
     """Copy ``data`` onto ``signal``; return ``{field: [old, new]}`` for the history."""
     changes: dict[str, list] = {}
     simple = {
@@ -198,18 +213,9 @@ def _apply(signal: Signal, data: SignalInput, cache: dict | None = None) -> dict
     ):
         old_ids = sorted(item.id for item in getattr(signal, name))
         if old_ids != sorted(ids):
-            setattr(signal, name, _terms(model, ids, cache))
+            setattr(signal, name, by_ids(model, ids))
             changes[name] = [old_ids, sorted(ids)]
     return changes
-
-
-def _terms(model, ids: list[int], cache: dict | None) -> list:
-    if cache is None:
-        return by_ids(model, ids)
-    missing = [i for i in ids if (model, i) not in cache]
-    for term in by_ids(model, missing):
-        cache[(model, term.id)] = term
-    return [cache[(model, i)] for i in ids]
 
 
 def _plain(value):
@@ -226,13 +232,11 @@ def create_signal(
     accept_redaction: bool = False,
     commit: bool = True,
     prechecked: bool = False,
-    cache: dict | None = None,
-    event_kind: str = "created",
 ) -> Signal:
     """Store a new signal after cleaning and the privacy guard; indexes it after commit.
 
-    ``prechecked`` skips both for input that already went through them (the CSV import,
-    which checks every row first); ``cache`` shares taxonomy lookups across many calls.
+    ``prechecked`` skips both for input that already went through them (the API checks
+    first so it can answer with the findings).
     """
     if not prechecked:
         data = guard_privacy(clean_input(data), accept_redaction)
@@ -241,13 +245,89 @@ def create_signal(
         created_by_id=getattr(user, "id", None),
         status=Status.NEW,
     )
-    _apply(signal, data, cache)
+    _apply(signal, data)
     db.session.add(signal)
-    _event(signal, user, event_kind, to_status=Status.NEW.value)
+    _event(signal, user, "created", to_status=Status.NEW.value)
     if commit:
         db.session.commit()
         reindex([signal.id])
     return signal
+
+
+def create_signals(
+    inputs: Sequence[SignalInput],
+    user: User | None,
+    organisation_id: int,
+    *,
+    event_kind: str = "imported",
+    progress: Callable[[int], None] | None = None,
+) -> list[int]:
+    """Insert many checked signals at once (the CSV import) without committing.
+
+    ``inputs`` must have been through :func:`clean_input` and :func:`guard_privacy`. Rows,
+    theme and scheme links and history entries are written with a few multi-row INSERTs
+    per batch instead of one ORM object each. Returns the new ids in input order; the
+    caller commits and then indexes them (:func:`reindex`).
+    """
+    ids: list[int] = []
+    now = utcnow()
+    for start in range(0, len(inputs), BULK_BATCH):
+        batch = inputs[start : start + BULK_BATCH]
+        rows = [
+            {
+                "organisation_id": organisation_id,
+                "created_by_id": getattr(user, "id", None),
+                "status": Status.NEW,
+                "title": data.title,
+                "description": data.description,
+                "occurred_on": data.occurred_on,
+                "channel": data.channel,
+                "impact": data.impact,
+                "visibility": data.visibility,
+                "agency_id": data.agency_id,
+                "agency_municipality_id": data.agency_municipality_id,
+                "municipality_id": data.municipality_id,
+                "report_count": data.report_count,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for data in batch
+        ]
+        new_ids = list(
+            db.session.scalars(
+                insert(Signal).returning(Signal.id, sort_by_parameter_order=True), rows
+            )
+        )
+        themes = [
+            {"signal_id": new_id, "theme_id": theme_id}
+            for new_id, data in zip(new_ids, batch, strict=True)
+            for theme_id in data.theme_ids
+        ]
+        schemes = [
+            {"signal_id": new_id, "scheme_id": scheme_id}
+            for new_id, data in zip(new_ids, batch, strict=True)
+            for scheme_id in data.scheme_ids
+        ]
+        for table, links in ((signal_theme, themes), (signal_scheme, schemes)):
+            if links:
+                db.session.execute(insert(table), links)
+        db.session.execute(
+            insert(SignalEvent),
+            [
+                {
+                    "signal_id": new_id,
+                    "created_at": now,
+                    "note": "",
+                    "changes": {},
+                    **_event_values(user, event_kind, to_status=Status.NEW.value),
+                }
+                for new_id in new_ids
+            ],
+        )
+        ids.extend(new_ids)
+        if progress:
+            progress(len(batch))
+    return ids
 
 
 def add_report(
