@@ -71,6 +71,7 @@ class ArrayCache:
         self._postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._size = 0
         self._segments: dict[str, dict[Any, Any]] = {}
+        self._kept: frozenset[str] = frozenset()
 
     def postings(self, key: tuple, load: Callable[[], tuple[np.ndarray, np.ndarray]]):
         with self._lock:
@@ -100,8 +101,11 @@ class ArrayCache:
 
     def keep_only(self, segment_ids: Iterable[str]) -> None:
         """Forget what belongs to segments that were merged away."""
-        keep = set(segment_ids)
+        keep = frozenset(segment_ids)
+        if keep == self._kept:
+            return
         with self._lock:
+            self._kept = keep
             for segment_id in [s for s in self._segments if s not in keep]:
                 del self._segments[segment_id]
             for key in [k for k in self._postings if k[0] not in keep]:
@@ -284,7 +288,7 @@ class Evaluator:
             return self._any_of(q, [self.evaluate(sub, segment) for sub in q.subqueries], n)
         if isinstance(q, wq.Not):
             inner = self.evaluate(q.query, segment)
-            return _constant(segment.live() & ~inner.mask, 0.0)
+            return _constant(segment.live() & ~inner.mask, q.boost)
         if isinstance(q, wq.AndNot):
             positive, negative = self.evaluate(q.a, segment), self.evaluate(q.b, segment)
             return _only(positive, positive.mask & ~negative.mask)
@@ -361,19 +365,31 @@ class Evaluator:
         return Scored(mask, np.where(mask, scores, 0.0).astype(np.float32), hits, terms)
 
     def _expanded(self, q: wq.MultiTerm, segment: SegmentArrays) -> Scored:
-        """Prefix, wildcard and fuzzy terms: every matching term of this segment."""
-        terms = [self.term(q.fieldname, btext, 1.0, segment) for btext in q._btexts(segment.reader)]
-        if not terms:
+        """Prefix, wildcard and fuzzy terms, scored as Whoosh does: one matching term as a
+        plain term; several summed, or 1 for every match when the query is constant-score."""
+        btexts = [btext for btext in q._btexts(segment.reader) if btext]
+        if not btexts:
             return _constant(np.zeros(segment.doc_count, dtype=bool), 0.0)
-        mask = np.logical_or.reduce([t.mask for t in terms])
-        if q.constantscore:
-            return _constant(mask, q.boost)
-        scores = np.sum([t.scores for t in terms], axis=0, dtype=np.float32) * q.boost
-        return Scored(mask, scores, mask.astype(np.int16), 1)
+        if len(btexts) == 1:
+            return self.term(q.fieldname, btexts[0], 1.0, segment)
+        n = segment.doc_count
+        mask = np.zeros(n, dtype=bool)
+        scores = np.zeros(n, dtype=np.float32)
+        if q.constantscore:  # Whoosh then scores each match 1, whatever the boost
+            for btext in btexts:
+                mask[segment.postings(q.fieldname, btext)[0]] = True
+            return Scored(mask, mask.astype(np.float32), mask.astype(np.int16), 1)
+        for btext in btexts:
+            scored = self.term(q.fieldname, btext, 1.0, segment)
+            mask |= scored.mask
+            scores += scored.scores
+        return Scored(mask, scores * np.float32(q.boost), mask.astype(np.int16), len(btexts))
 
 
 def _constant(mask: np.ndarray, score: float) -> Scored:
-    return Scored(mask, np.where(mask, np.float32(score), np.float32(0)), mask.astype(np.int16), 0)
+    """Every document in ``mask`` with the same score and no matched terms."""
+    scores = np.where(mask, np.float32(score), np.float32(0))
+    return Scored(mask, scores, np.zeros(len(mask), dtype=np.int16), 0)
 
 
 def _only(scored: Scored, mask: np.ndarray) -> Scored:
