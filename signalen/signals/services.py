@@ -187,10 +187,9 @@ def _event(signal: Signal, user: User | None, kind: str, **values) -> SignalEven
     return event
 
 
-def _apply(signal: Signal, data: SignalInput) -> dict[str, list]:
-    """Copy ``data`` onto ``signal``; return ``{field: [old, new]}`` for the history."""
-    changes: dict[str, list] = {}
-    simple = {
+def _columns(data: SignalInput) -> dict:
+    """The signal columns that ``data`` sets directly (everything but themes and schemes)."""
+    return {
         "title": data.title,
         "description": data.description,
         "occurred_on": data.occurred_on,
@@ -202,7 +201,12 @@ def _apply(signal: Signal, data: SignalInput) -> dict[str, list]:
         "municipality_id": data.municipality_id,
         "report_count": data.report_count,
     }
-    for name, new in simple.items():
+
+
+def _apply(signal: Signal, data: SignalInput) -> dict[str, list]:
+    """Copy ``data`` onto ``signal``; return ``{field: [old, new]}`` for the history."""
+    changes: dict[str, list] = {}
+    for name, new in _columns(data).items():
         old = getattr(signal, name)
         if old != new:
             changes[name] = [_plain(old), _plain(new)]
@@ -278,16 +282,7 @@ def create_signals(
                 "organisation_id": organisation_id,
                 "created_by_id": getattr(user, "id", None),
                 "status": Status.NEW,
-                "title": data.title,
-                "description": data.description,
-                "occurred_on": data.occurred_on,
-                "channel": data.channel,
-                "impact": data.impact,
-                "visibility": data.visibility,
-                "agency_id": data.agency_id,
-                "agency_municipality_id": data.agency_municipality_id,
-                "municipality_id": data.municipality_id,
-                "report_count": data.report_count,
+                **_columns(data),
                 "created_at": now,
                 "updated_at": now,
             }
