@@ -10,19 +10,7 @@ import uuid
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from signalen.directory.models import (
-    Address,
-    Contact,
-    Language,
-    Location,
-    Metadata,
-    Organization,
-    Phone,
-    Schedule,
-    Service,
-    ServiceArea,
-    ServiceAtLocation,
-)
+from signalen.directory import models as m
 from signalen.taxonomy.models import Theme
 
 HSDS_VERSION = "3.0"
@@ -90,7 +78,7 @@ def taxonomy_term(theme: Theme, detail: bool = False) -> dict[str, Any]:
     return data
 
 
-def phone(item: Phone) -> dict[str, Any]:
+def phone(item: m.Phone) -> dict[str, Any]:
     return _row(
         item,
         *("id", "organization_id", "service_id", "location_id", "contact_id"),
@@ -98,7 +86,7 @@ def phone(item: Phone) -> dict[str, Any]:
     )
 
 
-def contact(item: Contact) -> dict[str, Any]:
+def contact(item: m.Contact) -> dict[str, Any]:
     data = _row(
         item,
         *("id", "organization_id", "service_id", "location_id"),
@@ -107,7 +95,7 @@ def contact(item: Contact) -> dict[str, Any]:
     return {**data, "phones": [phone(p) for p in item.phones]}
 
 
-def schedule(item: Schedule) -> dict[str, Any]:
+def schedule(item: m.Schedule) -> dict[str, Any]:
     return _row(
         item,
         *("id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to"),
@@ -116,7 +104,7 @@ def schedule(item: Schedule) -> dict[str, Any]:
     )
 
 
-def address(item: Address) -> dict[str, Any]:
+def address(item: m.Address) -> dict[str, Any]:
     return {
         **_row(item, "id", "location_id", "attention", "address_2", "region"),
         # Required by the schema, so always present (possibly empty).
@@ -128,11 +116,11 @@ def address(item: Address) -> dict[str, Any]:
     }
 
 
-def language(item: Language) -> dict[str, Any]:
+def language(item: m.Language) -> dict[str, Any]:
     return _row(item, "id", "service_id", "name", "code", "note")
 
 
-def location(item: Location) -> dict[str, Any]:
+def location(item: m.Location) -> dict[str, Any]:
     data = _row(
         item,
         *("id", "location_type", "url", "organization_id", "name", "description"),
@@ -146,7 +134,7 @@ def location(item: Location) -> dict[str, Any]:
     }
 
 
-def service_area(item: ServiceArea) -> dict[str, Any]:
+def service_area(item: m.ServiceArea) -> dict[str, Any]:
     return _clean(
         {
             "id": str(item.id),
@@ -163,12 +151,12 @@ def service_area(item: ServiceArea) -> dict[str, Any]:
     )
 
 
-def service_at_location(item: ServiceAtLocation) -> dict[str, Any]:
+def service_at_location(item: m.ServiceAtLocation) -> dict[str, Any]:
     data = _row(item, "id", "service_id", "location_id", "description")
     return {**data, "location": location(item.location)}
 
 
-def metadata(item: Metadata) -> dict[str, Any]:
+def metadata(item: m.Metadata) -> dict[str, Any]:
     data = _row(
         item,
         *("id", "resource_id", "resource_type", "last_action_type", "field_name"),
@@ -184,12 +172,12 @@ def _modified(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def organization_basic(item: Organization) -> dict[str, Any]:
+def organization_basic(item: m.Organization) -> dict[str, Any]:
     data = _row(item, "id", "name", "alternate_name", "email", "website", "parent_organization_id")
     return {**data, "description": item.description or ""}
 
 
-def service_basic(item: Service) -> dict[str, Any]:
+def service_basic(item: m.Service) -> dict[str, Any]:
     data = _row(
         item,
         *("id", "organization_id", "name", "alternate_name", "description", "url", "email"),
@@ -200,7 +188,7 @@ def service_basic(item: Service) -> dict[str, Any]:
     return _clean({**data, "last_modified": _modified(item.updated_at)})
 
 
-def service_full(item: Service, history: list[Metadata], with_organization: bool = True):
+def service_full(item: m.Service, history: list[m.Metadata], with_organization: bool = True):
     data = service_basic(item)
     data.update(
         phones=[phone(p) for p in item.phones],
@@ -227,7 +215,7 @@ def service_full(item: Service, history: list[Metadata], with_organization: bool
     return data
 
 
-def organization_full(item: Organization, histories: dict[uuid.UUID, list[Metadata]]):
+def organization_full(item: m.Organization, histories: dict[uuid.UUID, list[m.Metadata]]):
     data = organization_basic(item)
     data.update(
         phones=[phone(p) for p in item.phones],
