@@ -120,11 +120,17 @@ def _submit(base: str, email: str, title: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _word() -> str:
+    """A unique searchable word of letters only: random digits can look like a phone
+    number or BSN, which the privacy guard would (rightly) refuse."""
+    return "".join(chr(ord("a") + int(digit, 16)) for digit in uuid.uuid4().hex[:12])
+
+
 def test_concurrent_submitters_lose_nothing(app, gunicorn, make_user, make_organisation):
     organisation = make_organisation()
     emails = [make_user(Role.VOLUNTEER, organisation=organisation).email for _ in range(SUBMITTERS)]
     db.session.commit()
-    titles = [f"Knelpunt {uuid.uuid4().hex[:10]}" for _ in range(SUBMITTERS)]
+    titles = [f"Knelpunt {_word()}" for _ in range(SUBMITTERS)]
     with ThreadPoolExecutor(max_workers=SUBMITTERS) as pool:
         ids = list(pool.map(_submit, [gunicorn] * SUBMITTERS, emails, titles))
 
