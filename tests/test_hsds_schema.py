@@ -234,3 +234,19 @@ def test_unknown_ids_are_404(client):
     assert client.get("/hsds/services/00000000-0000-0000-0000-000000000000").status_code == 404
     assert client.get("/hsds/organizations/nope").status_code == 404
     assert client.get("/hsds/taxonomy_terms/nope").status_code == 404
+
+
+def test_the_public_export_does_not_show_who_checked_or_changed(client, changed_service, login_as):
+    from signalen.auth.models import Role
+
+    public = client.get(f"/hsds/services/{changed_service.id}").get_json()
+    assert "assurer_email" not in public
+    assert {entry["updated_by"] for entry in public["metadata"]} == {"Signalen"}
+    assert "coordinator@example.org" not in json.dumps(public)
+    assert "coordinator@example.org" not in client.get("/hsds/services").get_data(as_text=True)
+    assert_valid(public, load_schema("service"))
+
+    login_as(Role.COORDINATOR)
+    managed = client.get(f"/hsds/services/{changed_service.id}").get_json()
+    assert managed["assurer_email"] == "coordinator@example.org"
+    assert "coordinator@example.org" in {entry["updated_by"] for entry in managed["metadata"]}

@@ -5,7 +5,7 @@ from flask_login import current_user
 from signalen.admin.forms import OrganisationForm, UserForm
 from signalen.audit import services as audit
 from signalen.auth import services as accounts
-from signalen.auth.models import Role, User
+from signalen.auth.models import MANAGERS, Role, User
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
@@ -16,7 +16,6 @@ from signalen.organisations.models import Organisation
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
-MANAGERS = (Role.ADMINISTRATOR, Role.COORDINATOR)
 
 
 def _status(form) -> int:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from signalen.api import services
 from signalen.api.forms import RevokeForm, TokenForm
 from signalen.api.models import ApiToken, Scope
-from signalen.auth.models import Role
+from signalen.auth.models import MANAGERS, Role
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
@@ -21,7 +21,6 @@ from signalen.organisations.models import Organisation
 bp = Blueprint("api_tokens", __name__, url_prefix="/beheer/api-tokens")
 docs_bp = Blueprint("api_docs", __name__)
 
-MANAGERS = (Role.ADMINISTRATOR, Role.COORDINATOR)
 
 
 def _form() -> TokenForm:

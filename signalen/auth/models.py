@@ -29,6 +29,9 @@ class Role(enum.StrEnum):
         return str(ROLE_LABELS[self])
 
 
+# The roles that manage an organisation's data: signals, the sociale kaart, overleg, users.
+MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
+
 ROLE_LABELS = {
     Role.VOLUNTEER: _l("Vrijwilliger"),
     Role.COORDINATOR: _l("Coördinator"),

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from signalen.auth.models import Role
+from signalen.auth.models import MANAGERS
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
@@ -43,7 +43,6 @@ from signalen.taxonomy.models import Municipality, Theme
 
 bp = Blueprint("directory", __name__, url_prefix="/sociale-kaart")
 T = TypeVar("T")
-MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
 def _change_limit() -> str:

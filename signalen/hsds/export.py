@@ -10,6 +10,10 @@ import uuid
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from flask import has_request_context
+from flask_login import current_user
+
+from signalen.auth.models import MANAGERS
 from signalen.directory import models as m
 from signalen.taxonomy.models import Theme
 
@@ -21,6 +25,8 @@ TAXONOMY_DESCRIPTION = (
     "De thema's van Signalen (twee niveaus), dezelfde indeling als bij de signalen."
 )
 LINK_TYPE = "service_taxonomy"
+# Who changed an entry, as the public sees it: HSDS requires a value, an address is personal.
+PUBLIC_EDITOR = "Signalen"
 
 
 def theme_term_id(theme_id: int) -> uuid.UUID:
@@ -156,6 +162,14 @@ def service_at_location(item: m.ServiceAtLocation) -> dict[str, Any]:
     return {**data, "location": location(item.location)}
 
 
+def _staff_visible() -> bool:
+    """Whether the e-mail addresses of whoever checked or changed an entry may be shown:
+    to the coordinators and beheerders who keep the sociale kaart, not to the public."""
+    return (
+        has_request_context() and current_user.is_authenticated and current_user.has_role(*MANAGERS)
+    )
+
+
 def metadata(item: m.Metadata) -> dict[str, Any]:
     data = _row(
         item,
@@ -163,6 +177,10 @@ def metadata(item: m.Metadata) -> dict[str, Any]:
         *("previous_value", "replacement_value", "updated_by"),
         keep_empty=True,
     )
+    if not _staff_visible():
+        data["updated_by"] = PUBLIC_EDITOR
+        if item.field_name == "assurer_email":
+            data["previous_value"] = data["replacement_value"] = ""
     return {**data, "last_action_date": item.last_action_date.date().isoformat()}
 
 
@@ -185,6 +203,8 @@ def service_basic(item: m.Service) -> dict[str, Any]:
         *("eligibility_description", "minimum_age", "maximum_age", "assured_date"),
         *("assurer_email", "alert"),
     )
+    if not _staff_visible():
+        data.pop("assurer_email", None)
     return _clean({**data, "last_modified": _modified(item.updated_at)})
 
 

@@ -20,7 +20,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from signalen.auth.models import Role
+from signalen.auth.models import MANAGERS
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import flash_form_errors, form_status, show_service_error
@@ -42,7 +42,6 @@ from signalen.signals.models import Status
 
 bp = Blueprint("meetings", __name__, url_prefix="/overleg")
 
-MANAGERS = (Role.COORDINATOR, Role.ADMINISTRATOR)
 AGENDA_PER_PAGE = 25
 
 
