@@ -17,7 +17,6 @@ from signalen.organisations.models import Organisation
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
 
-
 def _status(form) -> int:
     return 422 if form.errors or request.method == "POST" else 200
 

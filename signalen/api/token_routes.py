@@ -22,7 +22,6 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/beheer/api-tokens")
 docs_bp = Blueprint("api_docs", __name__)
 
 
-
 def _form() -> TokenForm:
     form = TokenForm()
     if current_user.role is Role.ADMINISTRATOR:
