@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -105,6 +106,8 @@ class Signal(TimestampMixin, db.Model):
     """One knelpunt of one or more clients, without personal data."""
 
     __tablename__ = "signal"
+    # Feeds and public lists read the newest approved openbaar signals in this order.
+    __table_args__ = (Index("ix_signal_public", "visibility", "public_approved_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH), nullable=False)
