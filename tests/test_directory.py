@@ -111,7 +111,11 @@ def test_open_now_follows_validity_and_monthly_rules(app):
 
     assert hours.schedule_days(first_monday) == "elke eerste maandag van de maand"
     assert hours.schedule_days(last_friday) == "elke laatste vrijdag van de maand"
-    assert hours.schedule_days(fifteenth) == "de 15e van de maand"
+    assert hours.schedule_days(fifteenth) == "dag 15 van de maand"
+    first_and_last = Schedule(freq="MONTHLY", bymonthday="1,-1,-3", opens_at=time(9))
+    assert hours.schedule_days(first_and_last) == (
+        "dag 1 van de maand, de laatste dag van de maand, dag 3 vanaf het einde van de maand"
+    )
     assert hours.schedule_days(Schedule(freq="WEEKLY", byday="MO,TU,WE,TH,FR")) == (
         "maandag tot en met vrijdag"
     )

@@ -104,7 +104,7 @@ def parse_period(text: str) -> Period:
     match = PERIOD_PATTERN.match((text or "").strip())
     if not match:
         raise ServiceError(
-            _l("Geef de periode als jjjj-Kn, jjjj-Hn of jjjj-mm, bijvoorbeeld 2026-Q3."),
+            _l("Geef de periode als jjjj-Qn, jjjj-Hn of jjjj-mm, bijvoorbeeld 2026-Q3."),
             field="period",
         )
     year, part = int(match.group(1)), (match.group(2) or "").upper()

@@ -140,7 +140,7 @@ def is_current(schedule: Schedule, day: date | None = None) -> bool:
 
 def schedule_days(schedule: Schedule) -> str:
     """The days of a schedule in Dutch: "maandag tot en met vrijdag", "elke eerste maandag
-    van de maand", "de 1e en 15e van de maand"."""
+    van de maand", "dag 1, 15 van de maand"."""
     parts = byday_parts(schedule)
     codes = [code for _ordinal, code in parts]
     if (schedule.freq or "WEEKLY").upper() == "MONTHLY":
@@ -157,9 +157,15 @@ def schedule_days(schedule: Schedule) -> str:
             for ordinal, code in parts
         ]
         numbers = month_days(schedule)
-        if numbers:
-            listed = ", ".join(f"{n}e" if n > 0 else str(ORDINAL_LABELS[-1]) for n in numbers)
-            phrases.append(str(_l("de %(days)s van de maand", days=listed)))
+        counted = ", ".join(str(n) for n in numbers if n > 0)
+        if counted:
+            phrases.append(str(_l("dag %(days)s van de maand", days=counted)))
+        for number in (n for n in numbers if n < 0):
+            phrases.append(
+                str(_l("de laatste dag van de maand"))
+                if number == -1
+                else str(_l("dag %(n)d vanaf het einde van de maand", n=-number))
+            )
         return _with_validity(schedule, ", ".join(phrases) or str(_l("volgens afspraak")))
     if codes == list(WEEKDAYS[:5]):
         return _with_validity(schedule, str(_l("maandag tot en met vrijdag")))
