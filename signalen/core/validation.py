@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 
 from signalen.core.errors import ServiceError
+
+# Null bytes and other control characters never belong in stored text (newline, tab do).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 def clean_line(
@@ -31,5 +36,4 @@ def clean_line(
 def clean_text(value: str | None) -> str:
     """Free text as typed, without outer whitespace and control characters (newlines and
     tabs stay; Windows line ends become ``\\n``)."""
-    text = (value or "").replace("\r\n", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or ch >= " ").strip()
+    return CONTROL_CHARACTERS.sub("", (value or "").replace("\r\n", "\n")).strip()

@@ -140,7 +140,7 @@ class View:
         per_page = min(max(1, query.per_page), MAX_PER_PAGE)
         if allowed is not None and not allowed:
             return SearchResult(hits=[], total=0, page=page, pages=0)
-        text = clean_text(query.text)
+        text = query_text(query.text)
         found = self.find(query, allowed, page * per_page)
         offset = (page - 1) * per_page
         shown = found.docnums[offset : offset + per_page]
@@ -170,7 +170,7 @@ class View:
 
     def find(self, query: SearchQuery, allowed: Allowed, limit: int) -> Found:
         """Run ``query``: the top ``limit`` documents and every match."""
-        text = clean_text(query.text)
+        text = query_text(query.text)
         by_date = query.sort == "date" or not words(text)
         restriction = self.restriction(query, allowed)
         masks = [restriction.mask(segment) for segment, _offset in self.segments]
@@ -554,7 +554,7 @@ class View:
         return all_docnums[chosen], all_scores[chosen], list(weights)
 
 
-def clean_text(text: str) -> str:
+def query_text(text: str) -> str:
     """The query text without control characters."""
     return CONTROL_CHARACTERS.sub(" ", text).strip()
 

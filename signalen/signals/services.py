@@ -7,7 +7,6 @@ updated after the commit (the database is the truth; failed index writes are cau
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -18,7 +17,7 @@ from sqlalchemy import insert, select
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
-from signalen.core.validation import clean_line
+from signalen.core.validation import clean_line, clean_text
 from signalen.extensions import db
 from signalen.privacy.services import Finding, check_fields, redact
 from signalen.signals import access
@@ -53,7 +52,6 @@ TRANSITIONS: dict[Status, set[Status]] = {
     Status.CLOSED: {Status.IN_PROGRESS},
 }
 NEEDS_REASON = {Status.RESOLVED, Status.CLOSED}
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
 TEXT_FIELDS = ("title", "description")
 
 
@@ -88,18 +86,13 @@ class PersonalDataFound(ServiceError):
         self.findings = findings
 
 
-def _clean_text(value: str | None) -> str:
-    # Null bytes and other control characters never belong in a knelpunt.
-    return CONTROL_CHARACTERS.sub("", (value or "").replace("\r\n", "\n")).strip()
-
-
 def clean_input(data: SignalInput, check_ids: bool = True) -> SignalInput:
     """Check lengths, dates, counts and that every taxonomy id exists; return a tidy copy.
 
     ``check_ids=False`` is for ids that were just looked up by name (the CSV import).
     """
     title = clean_line(
-        _clean_text(data.title),
+        clean_text(data.title),
         max_length=TITLE_MAX_LENGTH,
         field="title",
         empty_message=_l("Geef het knelpunt een korte titel."),
@@ -107,7 +100,7 @@ def clean_input(data: SignalInput, check_ids: bool = True) -> SignalInput:
             "De titel mag hoogstens %(count)d tekens hebben.", count=TITLE_MAX_LENGTH
         ),
     )
-    description = _clean_text(data.description)
+    description = clean_text(data.description)
     if not description:
         raise ServiceError(_l("Beschrijf het knelpunt."), field="description")
     if len(description) > DESCRIPTION_MAX_LENGTH:
@@ -418,7 +411,7 @@ def change_status(signal: Signal, new: Status, user: User, reason: str = "") -> 
 
 
 def _set_status(signal: Signal, new: Status, user: User | None, reason: str) -> None:
-    reason = _clean_text(reason)
+    reason = clean_text(reason)
     if new is signal.status:
         return
     if new not in TRANSITIONS[signal.status]:
