@@ -385,3 +385,24 @@ def test_theme_feed_includes_sub_themes_and_search_feed_of_a_sub_theme(client, p
         assert [entry.id.rsplit("/", 1)[1] for entry in parsed.entries] == [str(late.id)], url
     _, parsed = read(client, f"/feeds/thema/{sub}.atom")
     assert parsed.feed.title == "Signalen: knelpunten over Betaling › Uitkering te laat"
+
+
+def test_search_feed_lists_the_newest_published_first_however_old_the_signal(
+    app, client, publish, make_signal, make_user
+):
+    # Registered first, approved last, and a weaker match than the 25 signals published
+    # before it: it must still lead the feed, which shows only the two newest publications.
+    app.config["FEED_MAX_ENTRIES"] = 2
+    waiting = make_signal(title="Terugvordering lang blijven liggen", visibility=Visibility.PUBLIC)
+    for number in range(1, 26):
+        publish(f"Terugvordering terugvordering terugvordering nummer {number}")
+    _response, before = read(client, "/zoeken.atom?q=terugvordering")
+    assert [entry.title.rsplit(" ", 1)[1] for entry in before.entries] == ["25", "24"]
+
+    coordinator = make_user(Role.COORDINATOR, organisation=waiting.organisation)
+    signal_services.approve_public(waiting, coordinator)
+    _response, after = read(client, "/zoeken.atom?q=terugvordering")
+    assert [entry.title for entry in after.entries] == [
+        "Terugvordering lang blijven liggen",
+        "Terugvordering terugvordering terugvordering nummer 25",
+    ]

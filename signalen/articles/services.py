@@ -173,6 +173,11 @@ def to_document(article: Article) -> SearchDocument:
             "soort": ["artikel"],
         },
         date=article.updated_at,
+        published=(
+            article.updated_at
+            if article.published and article.visibility is Visibility.PUBLIC
+            else None
+        ),
     )
 
 

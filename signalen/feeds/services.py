@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from urllib.parse import urlencode
@@ -31,6 +31,7 @@ from signalen.articles.models import Article
 from signalen.extensions import db
 from signalen.infobank.filters import FACETS, ID_FACETS, KINDS, SORTS, SearchFilters
 from signalen.search import services as search
+from signalen.search.documents import SearchQuery
 from signalen.signals.access import viewer_tokens, visible_clause
 from signalen.signals.models import Signal, Visibility, signal_theme
 from signalen.taxonomy.models import Agency, Municipality, Theme
@@ -451,9 +452,13 @@ def canonical_query(filters: SearchFilters) -> str:
     return urlencode(pairs)
 
 
-# A search feed asks the index for this many times its length, newest registered first, then
-# keeps the most recently published: a signal approved today after a long wait still shows.
-SEARCH_OVERSAMPLE = 10
+# A search feed asks the index for the newest published matches, a few more than it shows:
+# the database has the last word on what is public (the index may lag a moment).
+SEARCH_OVERSAMPLE = 2
+
+
+def _newest_published(filters: SearchFilters, kind: str) -> SearchQuery:
+    return replace(filters.to_query(kinds=[kind]), sort="published")
 
 
 def search_stamps(filters: SearchFilters) -> list[Stamp]:
@@ -470,9 +475,9 @@ def search_stamps(filters: SearchFilters) -> list[Stamp]:
     signal_ids: list[int] = []
     article_ids: list[int] = []
     if "knelpunt" in kinds:
-        signal_ids = search.matching_ids(filters.to_query(kinds=["signal"]), allowed, wanted)
+        signal_ids = search.matching_ids(_newest_published(filters, "signal"), allowed, wanted)
     if "artikel" in kinds:
-        article_ids = search.matching_ids(filters.to_query(kinds=["article"]), allowed, wanted)
+        article_ids = search.matching_ids(_newest_published(filters, "article"), allowed, wanted)
     if not signal_ids and not article_ids and search.status() != "ok":
         raise FeedError(
             503,

@@ -52,11 +52,16 @@ class SearchDocument:
     facets: dict[str, list[str]]
     date: datetime
     report_count: int = 1
+    # When it became visible to everyone (None: not public); feeds list newest first.
+    published: datetime | None = None
 
 
 @dataclass
 class SearchQuery:
-    """What the user asks: free text, facet filters (OR within, AND across), kinds, dates."""
+    """What the user asks: free text, facet filters (OR within, AND across), kinds, dates.
+
+    ``sort`` is "relevance", "date" (newest first) or "published" (newest public first).
+    """
 
     text: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)

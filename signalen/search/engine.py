@@ -95,6 +95,7 @@ def build_schema() -> Schema:
         access=KEYWORD(commas=True, scorable=False),
         date=COLUMN(NumericColumn("q")),
         report_count=COLUMN(NumericColumn("i")),
+        published=COLUMN(NumericColumn("q")),
     )
     schema.add(f"{FACET_PREFIX}*", KEYWORD(commas=True, scorable=False), glob=True)
     return schema
@@ -120,6 +121,7 @@ def document_fields(doc: SearchDocument, known_words: set[str] | None = None) ->
         "access": _keywords(doc.access),
         "date": date_value(doc.date),
         "report_count": doc.report_count,
+        "published": date_value(doc.published) if doc.published else 0,
     }
     for name, values in doc.facets.items():
         if FACET_NAME.fullmatch(name) and values:
@@ -134,11 +136,19 @@ def _keywords(values: Iterable[str]) -> str:
 def _document_to_json(doc: SearchDocument) -> dict[str, Any]:
     data = asdict(doc)
     data["date"] = doc.date.isoformat()
+    data["published"] = doc.published.isoformat() if doc.published else None
     return data
 
 
 def _document_from_json(data: dict[str, Any]) -> SearchDocument:
-    return SearchDocument(**{**data, "date": datetime.fromisoformat(data["date"])})
+    published = data.get("published")
+    return SearchDocument(
+        **{
+            **data,
+            "date": datetime.fromisoformat(data["date"]),
+            "published": datetime.fromisoformat(published) if published else None,
+        }
+    )
 
 
 # A write operation: ("upsert", document) or ("delete", doc_id).

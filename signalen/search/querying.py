@@ -144,7 +144,7 @@ class View:
         found = self.find(query, allowed, page * per_page)
         offset = (page - 1) * per_page
         shown = found.docnums[offset : offset + per_page]
-        scored = query.sort != "date" and bool(words(text))
+        scored = _order_column(query) is None
         return SearchResult(
             hits=self.hits(
                 shown,
@@ -171,12 +171,12 @@ class View:
     def find(self, query: SearchQuery, allowed: Allowed, limit: int) -> Found:
         """Run ``query``: the top ``limit`` documents and every match."""
         text = query_text(query.text)
-        by_date = query.sort == "date" or not words(text)
+        order = _order_column(query)
         restriction = self.restriction(query, allowed)
         masks = [restriction.mask(segment) for segment, _offset in self.segments]
 
         def run(user_query: Query) -> Found:
-            return self._rank(user_query, masks, limit, by_date)
+            return self._rank(user_query, masks, limit, order)
 
         if not words(text):
             return run(Every())
@@ -277,7 +277,10 @@ class View:
             parts.append(Scored(mask, scores, mask.astype(np.int16), 1))
         return parts
 
-    def _rank(self, user_query: Query, masks: list[np.ndarray], limit: int, by_date: bool) -> Found:
+    def _rank(
+        self, user_query: Query, masks: list[np.ndarray], limit: int, order: str | None
+    ) -> Found:
+        """The top ``limit`` matches by score, or newest first by the column ``order``."""
         matched_masks, docnums, keys, scores = [], [], [], []
         for (segment, offset), scored, allowed in zip(
             self.segments, self.scored(user_query), masks, strict=True
@@ -287,7 +290,7 @@ class View:
             local = np.flatnonzero(mask)
             docnums.append(local + offset)
             scores.append(scored.scores[local])
-            keys.append(segment.numbers("date")[local] if by_date else scored.scores[local])
+            keys.append(segment.numbers(order)[local] if order else scored.scores[local])
         all_docnums = np.concatenate(docnums) if docnums else np.zeros(0, dtype=np.int64)
         all_scores = np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32)
         all_keys = np.concatenate(keys) if keys else np.zeros(0)
@@ -552,6 +555,15 @@ class View:
         all_scores = np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32)
         chosen = top(all_scores, all_docnums, limit)
         return all_docnums[chosen], all_scores[chosen], list(weights)
+
+
+def _order_column(query: SearchQuery) -> str | None:
+    """The column a search is sorted on, newest first; None: by relevance."""
+    if query.sort == "published":
+        return "published"
+    if query.sort == "date" or not words(query_text(query.text)):
+        return "date"
+    return None
 
 
 def query_text(text: str) -> str:

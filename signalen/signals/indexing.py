@@ -17,7 +17,7 @@ from signalen.extensions import db
 from signalen.search import services as search
 from signalen.search.documents import SearchDocument, make_doc_id
 from signalen.signals.access import document_tokens
-from signalen.signals.models import Signal, signal_scheme, signal_theme
+from signalen.signals.models import Signal, Visibility, signal_scheme, signal_theme
 from signalen.taxonomy.models import Theme
 
 KIND = "signal"
@@ -70,6 +70,7 @@ def _document(
         },
         date=row.created_at,
         report_count=row.report_count,
+        published=row.public_approved_at if row.visibility is Visibility.PUBLIC else None,
     )
 
 
