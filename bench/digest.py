@@ -52,12 +52,6 @@ FEED_RUNS = 50
 REFERRALS = 3_000
 
 
-def last_complete_quarter(today: date) -> str:
-    quarter = (today.month - 1) // 3 + 1
-    year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
-    return f"{year}-Q{quarter}"
-
-
 def random_moment(rng: random.Random, start: date, end: date) -> datetime:
     """A moment between ``start`` 00:00 and ``end`` 23:59 Dutch time (as UTC)."""
     span = ((end - start).days + 1) * 86_400 - 7_200  # stay clear of DST-shifted edges
@@ -243,7 +237,7 @@ def main() -> None:
             organisations[0],
             password="bench-wachtwoord",
         )
-        period = digests.parse_period(last_complete_quarter(date.today()))
+        period = digests.last_complete_period("kwartaal", date.today())
 
         start = time.perf_counter()
         fill(args.size, args.in_quarter, period, [o.id for o in organisations])

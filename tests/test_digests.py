@@ -285,6 +285,11 @@ def test_command_line_creates_and_publishes(app, quarter_data):
         assert created.period_label == label and created.status is DigestStatus.DRAFT
         assert start is None or created.period_start == start
 
+    result = runner.invoke(args=["digest", "create", "--last", "maand"])
+    assert result.exit_code == 0, result.output
+    created = db.session.get(Digest, int(result.output.strip()))
+    assert created.period_end == date.today().replace(day=1) - timedelta(days=1)
+
     before = db.session.scalar(db.select(db.func.count(Digest.id)))
     bad = [
         (["--period", "2025-Q9"], "Geef de periode als"),
@@ -293,7 +298,8 @@ def test_command_line_creates_and_publishes(app, quarter_data):
         (["--from", "2025-01-01"], "Geef een begin- en een einddatum."),
         (["--from", "2025-02-30", "--to", "2025-03-01"], "De datum bij --from klopt niet"),
         (["--from", "2025-03-01", "--to", "2025-02-01"], "De einddatum ligt voor de begindatum."),
-        (["--period", "2025-Q1", "--from", "2025-01-01"], "niet allebei"),
+        (["--period", "2025-Q1", "--from", "2025-01-01"], "niet meer dan één"),
+        (["--last", "kwartaal", "--period", "2025-Q1"], "niet meer dan één"),
         ([], "Geef een periode"),
     ]
     for args, message in bad:
@@ -578,3 +584,20 @@ def test_merged_signals_count_once(app, make_signal, coordinator):
     assert figures["totals"]["signals"] == 1 and figures["totals"]["clients"] == 5
     assert [(r["label"], r["count"]) for r in figures["themes"]] == [("Betaling", 1)]
     assert [r["count"] for r in figures["schemes"]] == [1]
+
+
+@pytest.mark.parametrize(
+    ("kind", "today", "label"),
+    [
+        ("kwartaal", date(2026, 1, 15), "2025-Q4"),
+        ("kwartaal", date(2026, 12, 1), "2026-Q3"),
+        ("kwartaal", date(2026, 4, 1), "2026-Q1"),
+        ("halfjaar", date(2026, 6, 30), "2025-H2"),
+        ("halfjaar", date(2026, 7, 1), "2026-H1"),
+        ("maand", date(2026, 1, 1), "2025-12"),
+        ("maand", date(2026, 12, 1), "2026-11"),
+    ],
+)
+def test_last_complete_period_for_cron(app, kind, today, label):
+    period = services.last_complete_period(kind, today)
+    assert period.label == label and period.end < today

@@ -29,20 +29,31 @@ def _date(value: str | None, name: str) -> date | None:
 @click.option("--period", help="2026-Q3, 2026-H2, 2026-07 of 2026.")
 @click.option("--from", "date_from", help="Begindatum jjjj-mm-dd (met --to).")
 @click.option("--to", "date_to", help="Einddatum jjjj-mm-dd, die dag telt mee.")
+@click.option(
+    "--last",
+    type=click.Choice(services.LAST_PERIODS),
+    help="De laatste hele maand, het laatste kwartaal of halfjaar (voor cron).",
+)
 @click.option("--title", help="Titel; anders maken wij er een.")
 def create_command(
-    period: str | None, date_from: str | None, date_to: str | None, title: str | None
+    period: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    last: str | None,
+    title: str | None,
 ) -> None:
-    if period and (date_from or date_to):
-        fail(_("Geef --period of --from/--to, niet allebei."))
-    if period:
+    if sum(bool(choice) for choice in (period, date_from or date_to, last)) > 1:
+        fail(_("Geef --period, --last of --from/--to, niet meer dan één."))
+    if last:
+        chosen = services.last_complete_period(last, date.today())
+    elif period:
         chosen = run_service(services.parse_period, period)
     elif date_from or date_to:
         chosen = run_service(
             services.period_between, _date(date_from, "--from"), _date(date_to, "--to")
         )
     else:
-        fail(_("Geef een periode: --period 2026-Q3, of --from en --to."))
+        fail(_("Geef een periode: --period 2026-Q3, --last kwartaal, of --from en --to."))
     digest = run_service(services.create_digest, chosen, None, title)
     click.echo(digest.id)
 

@@ -129,6 +129,20 @@ def parse_period(text: str) -> Period:
     return _checked(Period(start, end, label))
 
 
+# ``signalen digest create --last …``: the last complete period of this kind before today.
+LAST_PERIODS = ("maand", "kwartaal", "halfjaar")
+
+
+def last_complete_period(kind: str, today: date) -> Period:
+    """The last month, quarter or half year that ended before ``today`` (for cron)."""
+    months = {"maand": 1, "kwartaal": 3, "halfjaar": 6}[kind]
+    part = (today.month - 1) // months  # the current part of the year, from 0
+    year, number = (today.year - 1, 12 // months) if part == 0 else (today.year, part)
+    if kind == "maand":
+        return parse_period(f"{year}-{number:02d}")
+    return parse_period(f"{year}-{'Q' if kind == 'kwartaal' else 'H'}{number}")
+
+
 def period_between(start: date | None, end: date | None) -> Period:
     """A free period from ``start`` to ``end`` (both included)."""
     if start is None or end is None:
