@@ -516,17 +516,6 @@ def test_no_text_of_non_public_signals_in_page_print_pdf_or_feed(
     assert all("Lange wachttijd bij de telefoon" in text for text in draft + published[:3])
 
 
-def test_digest_data_is_plain_json(app, coordinator, quarter_data):
-    import json
-
-    digest = services.publish(
-        services.create_digest(quarter_data["period"], coordinator), coordinator
-    )
-    data = json.loads(json.dumps(services.digest_data(digest)))
-    assert data["status"] == "published" and data["period"]["label"] == quarter_data["period"].label
-    assert data["figures"]["totals"]["signals"] == 3
-
-
 def _pdf_text(data: bytes) -> str:
     """The text of a PDF as a PDF reader extracts it; fails when the file is not valid."""
     import io

@@ -23,7 +23,7 @@ from signalen.audit.services import record
 from signalen.auth.models import Role, User
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
-from signalen.core.validation import clean_line
+from signalen.core.validation import clean_line, clean_text
 from signalen.digests.models import (
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -601,33 +601,11 @@ def digest_summary_text(digest: Digest) -> str:
     return " ".join(parts)
 
 
-def digest_data(digest: Digest) -> dict[str, Any]:
-    """A published digest as plain JSON data (for the API): texts, period and figures."""
-    return {
-        "id": digest.id,
-        "version": digest.version,
-        "status": digest.status.value,
-        "title": digest.title,
-        "period": {
-            "label": digest.period_label,
-            "start": digest.period_start.isoformat(),
-            "end": digest.period_end.isoformat(),
-        },
-        "published_at": digest.published_at.isoformat() if digest.published_at else None,
-        "introduction": digest.introduction,
-        "remarks": dict(digest.remarks or {}),
-        "figures": digest.figures or {},
-        "supersedes_id": digest.supersedes_id,
-        "change_note": digest.change_note,
-        "updated_at": digest.updated_at.isoformat() if digest.updated_at else None,
-    }
-
-
 # Writing ---------------------------------------------------------------------------------
 
 
 def _clean_text(value: str | None, field: str) -> str:
-    text = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    text = clean_text(value)
     if len(text) > TEXT_MAX_LENGTH:
         raise ServiceError(
             _l("Deze tekst mag hoogstens %(count)d tekens hebben.", count=TEXT_MAX_LENGTH),
