@@ -1,4 +1,4 @@
-"""One way to page through query results, with the page number in ``?pagina=``."""
+"""One way to page through query results (``?pagina=``) and to build their links."""
 
 from flask import request
 from flask_sqlalchemy.pagination import Pagination
@@ -14,3 +14,12 @@ def paginate(query: Select, per_page: int = 50) -> Pagination:
     page = request.args.get(PAGE_ARG, default=1, type=int)
     page = page if page and 0 < page < 100_000 else 1
     return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+
+
+def with_changes(pairs: list[tuple[str, str]], changes: dict) -> list[tuple[str, str]]:
+    """Query-string ``pairs`` with each key in ``changes`` replaced (a value of None drops it)."""
+    for key, value in changes.items():
+        pairs = [(k, v) for k, v in pairs if k != key]
+        if value is not None:
+            pairs.append((key, str(value)))
+    return pairs

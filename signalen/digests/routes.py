@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from signalen.auth.models import Role
+from signalen.auth.models import MANAGERS
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import form_status, show_service_error
@@ -27,8 +27,6 @@ from signalen.digests.presentation import digest_pdf, digest_view
 from signalen.extensions import db
 
 bp = Blueprint("digests", __name__, url_prefix="/rapportages")
-
-EDITORS = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
 def _visible_or_404(digest_id: int) -> Digest:
@@ -56,7 +54,7 @@ def index():
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*MANAGERS)
 def new():
     form = NewDigestForm()
     form.fill_choices()
@@ -117,7 +115,7 @@ def pdf(digest_id: int):
 
 
 @bp.route("/<int:digest_id>/bewerken", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*MANAGERS)
 def edit(digest_id: int):
     digest = _editable_or_403(digest_id)
     form = DigestForm(obj=digest) if request.method == "GET" else DigestForm()
@@ -164,7 +162,7 @@ def _post_action(digest: Digest, action, message: str, target=None):
 
 
 @bp.post("/<int:digest_id>/cijfers")
-@role_required(*EDITORS)
+@role_required(*MANAGERS)
 def refresh(digest_id: int):
     return _post_action(
         _editable_or_403(digest_id),
@@ -174,7 +172,7 @@ def refresh(digest_id: int):
 
 
 @bp.post("/<int:digest_id>/publiceren")
-@role_required(*EDITORS)
+@role_required(*MANAGERS)
 def publish(digest_id: int):
     return _post_action(
         _editable_or_403(digest_id),
@@ -184,7 +182,7 @@ def publish(digest_id: int):
 
 
 @bp.post("/<int:digest_id>/correctie")
-@role_required(*EDITORS)
+@role_required(*MANAGERS)
 def correct(digest_id: int):
     digest = _visible_or_404(digest_id)
     if not digest.is_published:
@@ -198,7 +196,7 @@ def correct(digest_id: int):
 
 
 @bp.post("/<int:digest_id>/verwijderen")
-@role_required(*EDITORS)
+@role_required(*MANAGERS)
 def delete(digest_id: int):
     return _post_action(
         _editable_or_403(digest_id),

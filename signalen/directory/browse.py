@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from signalen.core.pagination import with_changes
 from signalen.directory.hours import is_open_now
 from signalen.directory.models import (
     AreaKind,
@@ -96,11 +97,7 @@ class DirectoryFilters:
             pairs.append(("taal", self.language))
         if self.open_now:
             pairs.append(("nu_open", "1"))
-        for key, value in changes.items():
-            pairs = [(k, v) for k, v in pairs if k != key]
-            if value is not None:
-                pairs.append((key, str(value)))
-        return pairs
+        return with_changes(pairs, changes)
 
     def query_string(self, **changes) -> str:
         return urlencode(self.args(**changes))

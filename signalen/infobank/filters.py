@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from signalen.core.pagination import with_changes
 from signalen.search.documents import SearchQuery
 from signalen.signals.models import Impact, Status
 
@@ -109,11 +110,7 @@ class SearchFilters:
             pairs.append(("tot", self.date_to.isoformat()))
         if self.sort != ("relevantie" if self.q else "datum"):
             pairs.append(("sorteer", self.sort))
-        for key, value in changes.items():
-            pairs = [(k, v) for k, v in pairs if k != key]
-            if value is not None:
-                pairs.append((key, str(value)))
-        return pairs
+        return with_changes(pairs, changes)
 
     def query_string(self, **changes) -> str:
         return urlencode(self.args(**changes))
