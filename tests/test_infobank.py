@@ -152,3 +152,17 @@ def test_permalink_keeps_every_filter(client, make_signal, taxonomy):
         as_text=True
     )
     assert f"q=toeslag&amp;uitvoerder={uwv}&amp;status=nieuw&amp;van=2026-01-01" in page
+
+
+def test_a_main_theme_finds_the_signals_of_its_sub_themes(app, make_signal, taxonomy):
+    from signalen.search import services as search
+    from signalen.search.documents import SearchQuery
+
+    sub = make_signal(title="Uitkering te laat", themes=("Betaling/Uitkering te laat",))
+    main = taxonomy.themes["betaling"]
+    sub_theme = taxonomy.themes["betaling/uitkering te laat"]
+    assert sub_theme.parent_id == main.id
+    for theme in (main, sub_theme):
+        result = search.search(SearchQuery(filters={"thema": [str(theme.id)]}), None)
+        assert [hit.id for hit in result.hits] == [sub.id]
+    assert dict(result.facets["thema"]) == {str(main.id): 1, str(sub_theme.id): 1}

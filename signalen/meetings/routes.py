@@ -67,15 +67,8 @@ def _visible():
     return lambda item: services.item_visible(item, current_user)
 
 
-def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
 def _managed_meeting(meeting_id: int) -> Meeting:
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     if not services.can_manage(current_user, meeting):
         abort(403)
     return meeting
@@ -130,7 +123,7 @@ def new():
 @bp.get("/<int:meeting_id>")
 @login_required
 def show(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     return render_template(
         "meetings/show.html",
         meeting=meeting,
@@ -411,7 +404,7 @@ PART = "<any(agenda, verslag):part>"
 @bp.get(f"/<int:meeting_id>/afdrukken/{PART}.pdf")
 @login_required
 def pdf(meeting_id: int, part: str):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     response = make_response(services.meeting_pdf(meeting, part, current_user))
     response.headers["Content-Type"] = "application/pdf"
     name = f"overleg-{meeting.id}-{part}.pdf"
@@ -423,5 +416,5 @@ def pdf(meeting_id: int, part: str):
 @bp.get(f"/<int:meeting_id>/afdrukken/{PART}")
 @login_required
 def print_view(meeting_id: int, part: str):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     return render_template("meetings/print.html", meeting=meeting, part=part, visible=_visible())

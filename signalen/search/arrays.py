@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,15 @@ class FacetTable:
 
     def values_of(self, docnum: int) -> list[str]:
         """The values of one document of the segment."""
-        return [self.values[code] for code in self.codes[self.docs == docnum]]
+        order, sorted_docs = self._by_document
+        start, end = np.searchsorted(sorted_docs, [docnum, docnum + 1])
+        return [self.values[code] for code in self.codes[order[start:end]]]
+
+    @cached_property
+    def _by_document(self) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs ordered by document, built once: a lookup is then two binary searches."""
+        order = np.argsort(self.docs, kind="stable")
+        return order, self.docs[order]
 
 
 class ArrayCache:
@@ -99,6 +108,10 @@ class ArrayCache:
             self._segments.setdefault(segment_id, {})[key] = value
         return value
 
+    def set_segment_value(self, segment_id: str, key: Any, value: Any) -> None:
+        with self._lock:
+            self._segments.setdefault(segment_id, {})[key] = value
+
     def keep_only(self, segment_ids: Iterable[str]) -> None:
         """Forget what belongs to segments that were merged away."""
         keep = frozenset(segment_ids)
@@ -123,20 +136,19 @@ class SegmentArrays:
         self.doc_count = reader.doc_count_all()
 
     def live(self) -> np.ndarray:
-        """True for every document of the segment that is not deleted."""
-        if not self.reader.has_deletions():
-            return self.cache.segment_value(self.segment_id, "live", self._all_live)
-        deleted = sorted(self.reader.segment().deleted_docs())
-        return self.cache.segment_value(
-            self.segment_id, ("live", len(deleted)), lambda: self._live_without(deleted)
-        )
+        """True for every document of the segment that is not deleted.
 
-    def _all_live(self) -> np.ndarray:
-        return np.ones(self.doc_count, dtype=bool)
-
-    def _live_without(self, deleted: list[int]) -> np.ndarray:
-        mask = self._all_live()
-        mask[np.asarray(deleted, dtype=np.int64)] = False
+        Deletions only ever grow until a segment is merged away, so their number says
+        whether the cached mask is still right; only the latest mask is kept.
+        """
+        segment = self.reader.segment()
+        deleted = segment.deleted_count() if segment is not None else 0
+        count, mask = self.cache.segment_value(self.segment_id, "live", lambda: (-1, None))
+        if count != deleted:
+            mask = np.ones(self.doc_count, dtype=bool)
+            if deleted:
+                mask[np.fromiter(segment.deleted_docs(), dtype=np.int64)] = False
+            self.cache.set_segment_value(self.segment_id, "live", (deleted, mask))
         return mask
 
     def postings(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:

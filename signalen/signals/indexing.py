@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from signalen.extensions import db
 from signalen.search import services as search
-from signalen.search.documents import SearchDocument, make_doc_id
+from signalen.search.documents import SearchDocument, make_doc_id, split_doc_id
 from signalen.signals.access import document_tokens
 from signalen.signals.models import Signal, Visibility, signal_scheme, signal_theme
 from signalen.taxonomy.models import Theme
@@ -43,12 +43,8 @@ def doc_id(signal_id: int) -> str:
     return make_doc_id(KIND, signal_id)
 
 
-def _document(
-    row: Any, theme_ids: list[int], scheme_ids: list[int], parents: dict
-) -> SearchDocument:
-    """The search document of one signal row; main themes count for their sub-themes too."""
-    themes = {str(theme_id) for theme_id in theme_ids}
-    themes |= {str(parents[theme_id]) for theme_id in theme_ids if parents.get(theme_id)}
+def _document(row: Any, themes: set[str], scheme_ids: list[int]) -> SearchDocument:
+    """The search document of one signal row."""
     return SearchDocument(
         doc_id=doc_id(row.id),
         kind=KIND,
@@ -74,47 +70,56 @@ def _document(
     )
 
 
-def _links(table: Any, column: Any, ids: list[int]) -> dict[int, list[int]]:
-    linked: dict[int, list[int]] = defaultdict(list)
-    for signal_id, term_id in db.session.execute(
-        select(table.c.signal_id, column).where(table.c.signal_id.in_(ids))
-    ):
-        linked[signal_id].append(term_id)
-    return linked
+def _themes(ids: list[int]) -> dict[int, set[str]]:
+    """Per signal its themes; a sub-theme counts for its main theme too."""
+    themes: dict[int, set[str]] = defaultdict(set)
+    rows = db.session.execute(
+        select(signal_theme.c.signal_id, Theme.id, Theme.parent_id)
+        .join(Theme, Theme.id == signal_theme.c.theme_id)
+        .where(signal_theme.c.signal_id.in_(ids))
+    )
+    for signal_id, theme_id, parent_id in rows:
+        themes[signal_id].add(str(theme_id))
+        if parent_id:
+            themes[signal_id].add(str(parent_id))
+    return themes
 
 
-def _documents_of_batch(ids: list[int], parents: dict) -> list[SearchDocument]:
+def _schemes(ids: list[int]) -> dict[int, list[int]]:
+    schemes: dict[int, list[int]] = defaultdict(list)
+    rows = db.session.execute(
+        select(signal_scheme.c.signal_id, signal_scheme.c.scheme_id).where(
+            signal_scheme.c.signal_id.in_(ids)
+        )
+    )
+    for signal_id, scheme_id in rows:
+        schemes[signal_id].append(scheme_id)
+    return schemes
+
+
+def _batch(condition: Any) -> list[SearchDocument]:
+    """The documents of (at most BATCH) live signals matching ``condition``, by id."""
     rows = db.session.execute(
         select(*COLUMNS)
-        .where(Signal.id.in_(ids), Signal.merged_into_id.is_(None))
+        .where(condition, Signal.merged_into_id.is_(None))
         .order_by(Signal.id)
+        .limit(BATCH)
     ).all()
-    themes = _links(signal_theme, signal_theme.c.theme_id, ids)
-    schemes = _links(signal_scheme, signal_scheme.c.scheme_id, ids)
-    return [_document(row, themes[row.id], schemes[row.id], parents) for row in rows]
+    ids = [row.id for row in rows]
+    themes, schemes = _themes(ids), _schemes(ids)
+    return [_document(row, themes[row.id], schemes[row.id]) for row in rows]
 
 
 def documents(signal_ids: Iterable[int] | None = None) -> Iterator[SearchDocument]:
     """Search documents of the live (not merged) signals with these ids, or of all of them."""
-    parents = dict(db.session.execute(select(Theme.id, Theme.parent_id)).all())
     if signal_ids is not None:
         for chunk in _chunks(sorted(set(signal_ids))):
-            yield from _documents_of_batch(chunk, parents)
+            yield from _batch(Signal.id.in_(chunk))
         return
     last = 0
-    while True:
-        ids = list(
-            db.session.scalars(
-                select(Signal.id)
-                .where(Signal.id > last, Signal.merged_into_id.is_(None))
-                .order_by(Signal.id)
-                .limit(BATCH)
-            )
-        )
-        if not ids:
-            return
-        yield from _documents_of_batch(ids, parents)
-        last = ids[-1]
+    while batch := _batch(Signal.id > last):
+        yield from batch
+        last = split_doc_id(batch[-1].doc_id)[1]
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
