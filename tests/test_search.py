@@ -670,6 +670,31 @@ def test_concurrent_writes_from_processes_lose_nothing(tmp_path):
     assert engine.document_count() == 45
 
 
+def test_opening_survives_a_commit_between_listing_and_reading(tmp_path, monkeypatch):
+    # Whoosh lists the newest table of contents, then opens it; a commit in another process
+    # in between deletes that file. This once failed a CI run as "no search index".
+    path = tmp_path / "index"
+    other = WhooshEngine(path)
+    other.open()
+    other.create_empty()
+    other.index([make_document(1, "Eerste melding")])
+    listed = index.TOC._latest_generation.__func__
+    commits = []
+
+    def list_then_commit(cls, storage, indexname):
+        generation = listed(cls, storage, indexname)
+        if not commits:
+            commits.append(generation)
+            other.index([make_document(2, "Tweede melding")])
+        return generation
+
+    monkeypatch.setattr(index.TOC, "_latest_generation", classmethod(list_then_commit))
+    engine = WhooshEngine(path)
+    assert engine.open() == "ok"
+    assert commits, "the commit did not happen between listing and reading"
+    assert engine.document_count() == 2
+
+
 def test_writes_stay_apart_when_the_random_module_repeats_itself(store):
     # Test frameworks (Hypothesis) reseed ``random`` for every example; Whoosh used it to
     # name new segments, so the second write would overwrite the first one's files.

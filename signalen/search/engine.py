@@ -29,6 +29,7 @@ import re
 import secrets
 import shutil
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -77,6 +78,7 @@ PARALLEL_BATCH = 250
 WRITER_MEMORY_MB = 256
 # The swap waits at most this long for writers on the old index to finish.
 SWAP_LOCK_TIMEOUT = 60.0
+OPEN_ATTEMPTS = 5
 
 
 def build_schema() -> Schema:
@@ -153,6 +155,27 @@ def _document_from_json(data: dict[str, Any]) -> SearchDocument:
 
 # A write operation: ("upsert", document) or ("delete", doc_id).
 Operation = tuple[str, SearchDocument | str]
+
+
+def _open_index(directory: Path) -> FileIndex:
+    """Open the Whoosh index in ``directory`` and read it once to prove it is whole.
+
+    A commit in another process deletes the previous table of contents and merged segments,
+    possibly between Whoosh listing the files and opening them; that is retried, only a file
+    that stays missing counts as damage.
+    """
+    for attempt in range(1, OPEN_ATTEMPTS):
+        with contextlib.suppress(FileNotFoundError):
+            return _open_and_read(directory)
+        time.sleep(0.01 * attempt)
+    return _open_and_read(directory)
+
+
+def _open_and_read(directory: Path) -> FileIndex:
+    ix = index.open_dir(str(directory), indexname=INDEX_NAME)
+    with ix.searcher() as searcher:
+        searcher.doc_count()
+    return ix
 
 
 def _latest_per_document(operations: Iterable[Operation]) -> list[Operation]:
@@ -251,9 +274,7 @@ class WhooshEngine:
             if generation is None:
                 return None
             try:
-                ix = index.open_dir(str(self.path / generation), indexname=INDEX_NAME)
-                with ix.searcher() as searcher:
-                    searcher.doc_count()
+                ix = _open_index(self.path / generation)
             except Exception:  # any damage means: rebuild
                 logger.warning("Search index %s cannot be opened", generation, exc_info=True)
                 return None
@@ -272,7 +293,7 @@ class WhooshEngine:
         keeps one until the index gets a new commit.
         Raises IndexUnavailable when there is no usable index.
         """
-        for _attempt in range(2):
+        for _attempt in range(3):
             current = self._current_generation()
             if current is None:
                 break
