@@ -9,6 +9,7 @@ from flask_babel import format_date
 from sqlalchemy import func, select
 
 from signalen.auth.models import User
+from signalen.core.dates import local_today
 from signalen.extensions import db
 from signalen.signals.access import visible_clause
 from signalen.signals.models import Signal, signal_theme
@@ -73,7 +74,7 @@ def per_agency(user: User | None, limit: int = 12) -> list[tuple[str, int]]:
 
 def per_month(user: User | None, months: int = 12) -> list[tuple[str, int]]:
     """New signals per month over the last ``months`` months, oldest first, zeros included."""
-    today = date.today()
+    today = local_today()
     keys = []
     year, month = today.year, today.month
     for _ in range(months):

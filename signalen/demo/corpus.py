@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from signalen.core.dates import local_today
+
 # (theme main, theme sub, scheme, agency, title template, description template)
 TEMPLATES = [
     (
@@ -172,7 +174,7 @@ class GeneratedSignal:
 def generate(count: int, seed: int = 2026, until: date | None = None) -> Iterator[GeneratedSignal]:
     """``count`` varied signals spread over the two years before ``until``."""
     rng = random.Random(seed)
-    until = until or date.today()
+    until = until or local_today()
     for _ in range(count):
         main, sub, scheme, agency, title, description = rng.choice(TEMPLATES)
         municipality = rng.choice(MUNICIPALITIES)

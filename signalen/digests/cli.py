@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from signalen.core.cli import fail, run_service
+from signalen.core.dates import local_today
 from signalen.digests import services
 from signalen.digests.models import Digest
 from signalen.extensions import db
@@ -45,7 +46,7 @@ def create_command(
     if sum(bool(choice) for choice in (period, date_from or date_to, last)) > 1:
         fail(_("Geef --period, --last of --from/--to, niet meer dan één."))
     if last:
-        chosen = services.last_complete_period(last, date.today())
+        chosen = services.last_complete_period(last, local_today())
     elif period:
         chosen = run_service(services.parse_period, period)
     elif date_from or date_to:

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from signalen.core.dates import local_today
 from signalen.digests.models import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 from signalen.digests.services import SECTIONS, parse_period, period_title
 
@@ -19,7 +20,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 
 def period_choices(today: date | None = None) -> list[tuple[str, str]]:
     """Recent quarters, half years and months to choose from, plus a free period."""
-    today = today or date.today()
+    today = today or local_today()
     labels: list[str] = []
     year, quarter = today.year, (today.month - 1) // 3 + 1
     for _step in range(4):

@@ -21,6 +21,7 @@ from sqlalchemy import and_, case, func, select
 
 from signalen.audit.services import record
 from signalen.auth.models import Role, User
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
 from signalen.core.validation import clean_line, clean_text
@@ -155,7 +156,7 @@ def period_between(start: date | None, end: date | None) -> Period:
 def _checked(period: Period) -> Period:
     if period.start < EARLIEST:
         raise ServiceError(_l("De periode ligt te ver in het verleden."), field="period")
-    if period.start > date.today():
+    if period.start > local_today():
         raise ServiceError(_l("De periode is nog niet begonnen."), field="period")
     if period.days > MAX_PERIOD_DAYS:
         raise ServiceError(_l("Kies een periode van hoogstens drie jaar."), field="period")
@@ -393,7 +394,7 @@ def _followup(period: Period) -> dict[str, Any]:
             Meeting.held_on >= period.start, Meeting.held_on <= period.end
         )
     )
-    today = date.today()
+    today = local_today()
     agreement_filter = (
         Meeting.held_on <= period.end,
         Agreement.item_id == MeetingItem.id,

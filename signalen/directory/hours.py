@@ -10,13 +10,12 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
+from signalen.core.dates import local_moment
 from signalen.directory.models import Schedule, Service, ServiceStatus
 
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_LABELS = {
     "MO": _l("maandag"),
@@ -36,15 +35,6 @@ ORDINAL_LABELS = {
     -1: _l("laatste"),
 }
 BYDAY_PART = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
-
-
-def local_moment(at: datetime | None = None) -> datetime:
-    """``at`` (default: now; naive means UTC) as Dutch local time."""
-    if at is None:
-        return datetime.now(LOCAL_ZONE)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(LOCAL_ZONE)
 
 
 def byday_parts(schedule: Schedule) -> list[tuple[int | None, str]]:

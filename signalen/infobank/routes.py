@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -15,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.extensions import db
 from signalen.infobank import services
@@ -63,7 +62,7 @@ def search():
 
 
 def _export_name(extension: str) -> str:
-    return f"knelpunten-{date.today().isoformat()}.{extension}"
+    return f"knelpunten-{local_today().isoformat()}.{extension}"
 
 
 @bp.get("/zoeken/export.csv")

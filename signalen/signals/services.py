@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from signalen.auth.models import User
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
 from signalen.core.validation import clean_line, clean_text
@@ -112,7 +113,7 @@ def clean_input(data: SignalInput, check_ids: bool = True) -> SignalInput:
             field="description",
         )
     if data.occurred_on is not None:
-        if data.occurred_on > date.today() + timedelta(days=1):
+        if data.occurred_on > local_today() + timedelta(days=1):
             raise ServiceError(_l("De datum ligt in de toekomst."), field="occurred_on")
         if data.occurred_on < EARLIEST_DATE:
             raise ServiceError(_l("De datum ligt te ver in het verleden."), field="occurred_on")
@@ -335,7 +336,7 @@ def add_report(
             _l("Het aantal meldingen moet tussen 1 en %(max)d liggen.", max=MAX_REPORT_COUNT),
             field="client_count",
         )
-    if occurred_on is not None and occurred_on > date.today() + timedelta(days=1):
+    if occurred_on is not None and occurred_on > local_today() + timedelta(days=1):
         raise ServiceError(_l("De datum ligt in de toekomst."), field="occurred_on")
     organisation_id = user.organisation_id or signal.organisation_id
     report = SignalReport(
