@@ -785,3 +785,13 @@ def test_beheerder_makes_tokens_for_any_organisation(client, login_as, make_orga
     row = db.session.scalar(select(ApiToken))
     assert row.organisation_id == other.id
     assert row.name == "API Adviesraad Sociaal Domein Deventer"
+
+
+def test_query_length_follows_the_site_setting(app_factory):
+    with app_with_token(app_factory, Scope.READ, SEARCH_MAX_QUERY_LENGTH=300) as (client, token):
+        for path in ("/api/v1/signals", "/api/v1/directory/services"):
+            accepted = client.get(f"{path}?q={'bezwaar ' * 30}", headers=auth(token))
+            assert accepted.status_code == 200, accepted.get_json()
+            refused = client.get(f"{path}?q={'b' * 301}", headers=auth(token))
+            assert refused.status_code == 422
+            assert refused.get_json()["errors"]["q"] == ["Hoogstens 300 tekens."]

@@ -30,13 +30,13 @@ from signalen.api.schemas import (
     NestedFrom,
     PageSchema,
     PagingArgsSchema,
-    _length,
     _range,
     computed,
     ids,
     name_of,
     nullable,
     page_of,
+    query_text,
     text,
     theme_names,
 )
@@ -156,7 +156,7 @@ class OrganizationListSchema(PageSchema):
 class ServiceListArgsSchema(PagingArgsSchema):
     """The filters of the sociale-kaart page, with the same names."""
 
-    q = fields.String(validate=_length(200), metadata={"description": "Vrije tekst."})
+    q = query_text()
     thema = ids("Thema-id's; een hoofdthema telt zijn subthema's mee.")
     gemeente = fields.Integer(
         validate=_range(1, MAX_FILTER_ID),

@@ -173,10 +173,6 @@ def list_signals(**args):
     deze sleutel mag zien, met facetten (aantallen per waarde) en het totaal. Met
     `openbaar=true` alleen wat iedereen op de openbare site ziet.
     """
-    maximum = current_app.config.get("SEARCH_MAX_QUERY_LENGTH", 200)
-    if len(args.get("q", "")) > maximum:
-        message = _l("Hoogstens %(max)d tekens.", max=maximum)
-        return errors.problem(422, errors={"q": [message]})
     viewer = None if args["openbaar"] else principal()
     try:
         return services.list_signals(_filters(args), viewer, args["per_pagina"])

@@ -14,10 +14,11 @@ from typing import Any, ClassVar
 
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from signalen.articles.services import render_markdown
 from signalen.infobank.filters import MAX_VALUES_PER_FACET, SORTS
+from signalen.search import services as search
 from signalen.signals.models import (
     DESCRIPTION_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -93,6 +94,20 @@ def _length(maximum: int, minimum: int | None = None) -> validate.Length:
         min=minimum,
         max=maximum,
         error=_l("Tussen {min} en {max} tekens.") if minimum else _l("Hoogstens {max} tekens."),
+    )
+
+
+def _query_text_length(value: str) -> None:
+    maximum = search.max_query_length()
+    if len(value) > maximum:
+        raise ValidationError(str(_l("Hoogstens %(max)d tekens.", max=maximum)))
+
+
+def query_text() -> fields.String:
+    """The free-text ``q`` of a search, as long as the site's search allows."""
+    return fields.String(
+        validate=_query_text_length,
+        metadata={"description": "Vrije tekst (standaard hoogstens 200 tekens)."},
     )
 
 
@@ -350,7 +365,7 @@ class SignalListSchema(PageSchema):
 class SignalListArgsSchema(PagingArgsSchema):
     """The filters of the search page /zoeken, with the same names."""
 
-    q = fields.String(validate=_length(200), metadata={"description": "Vrije tekst."})
+    q = query_text()
     thema = ids("Thema-id's (zie /api/v1/taxonomies); een hoofdthema telt zijn subthema's mee.")
     regeling = ids("Regeling-id's.")
     uitvoerder = ids("Uitvoerder-id's.")

@@ -425,7 +425,7 @@ def parse_search_args(args: MultiDict) -> SearchFilters:
         problems.append(
             _("Onbekende volgorde '%(value)s'. Kies relevantie of datum.", value=sort[:40])
         )
-    maximum = int(current_app.config.get("SEARCH_MAX_QUERY_LENGTH", 200))
+    maximum = search.max_query_length()
     if len(filters.q) > maximum:
         problems.append(
             _("De zoekvraag is te lang. Gebruik hoogstens %(max)d tekens.", max=maximum)
@@ -692,7 +692,7 @@ def feed_links(name: str, filters: SearchFilters | None = None, **values) -> lis
     endpoint, label = endpoints[name]
     query = ""
     if name == "zoeken" and filters is not None:
-        maximum = int(current_app.config.get("SEARCH_MAX_QUERY_LENGTH", 200))
+        maximum = search.max_query_length()
         if len(filters.q) > maximum:
             return []
         query = canonical_query(filters)

@@ -222,7 +222,7 @@ def search(query: SearchQuery, allowed: Allowed) -> SearchResult:
     suggestion only count visible documents.
     """
     page = max(1, query.page)
-    maximum = _max_query_length()
+    maximum = max_query_length()
     if len(query.text) > maximum:
         return _failed(page, str(QUERY_TOO_LONG) % {"max": maximum})
     try:
@@ -242,7 +242,7 @@ def matching_ids(query: SearchQuery, allowed: Allowed, limit: int = 10_000) -> l
     Meant for a query over one kind (``query.kinds``); ids of different kinds can collide.
     Like :func:`search` it never raises: it returns no ids when search would show an error.
     """
-    if len(query.text) > _max_query_length():
+    if len(query.text) > max_query_length():
         return []
     try:
         return _ready_extension().engine.matching_ids(query, allowed, limit)
@@ -251,7 +251,8 @@ def matching_ids(query: SearchQuery, allowed: Allowed, limit: int = 10_000) -> l
         return []
 
 
-def _max_query_length() -> int:
+def max_query_length() -> int:
+    """The longest query text searched (``SEARCH_MAX_QUERY_LENGTH``): Whoosh parses in O(n²)."""
     return int(current_app.config.get("SEARCH_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY_LENGTH))
 
 
