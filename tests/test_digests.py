@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from signalen.auth.models import Role
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.digests import services
 from signalen.digests.models import Digest, DigestStatus
@@ -27,7 +28,7 @@ def _move(signal: Signal, when: datetime) -> None:
 
 
 def _quarter_before_today() -> services.Period:
-    today = date.today()
+    today = local_today()
     quarter = (today.month - 1) // 3 + 1
     year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
     return services.parse_period(f"{year}-Q{quarter}")
@@ -590,3 +591,32 @@ def test_merged_signals_count_once(app, make_signal, coordinator):
 def test_last_complete_period_for_cron(app, kind, today, label):
     period = services.last_complete_period(kind, today)
     assert period.label == label and period.end < today
+
+
+def test_a_digest_of_a_period_not_yet_over_says_so(app, client, coordinator, quarter_data):
+    today = local_today()
+    running = services.parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+    finished = services.create_digest(quarter_data["period"], coordinator)
+    unfinished = services.create_digest(running, coordinator)
+    login(client, coordinator)
+    warning = "de periode is nog niet voorbij"
+    assert warning not in client.get(f"/rapportages/{finished.id}").get_data(as_text=True)
+    page = client.get(f"/rapportages/{unfinished.id}").get_data(as_text=True)
+    assert warning in page and "Bereken ze opnieuw" in page
+    services.publish(unfinished, coordinator)
+    published_note = "toen de periode nog niet voorbij was"
+    for path in ("", "/afdrukken"):
+        assert published_note in client.get(f"/rapportages/{unfinished.id}{path}").get_data(
+            as_text=True
+        )
+    assert published_note in _pdf_text(
+        client.get(f"/rapportages/{unfinished.id}/rapportage.pdf").data
+    )
+    # Once the period is over, a new computation drops the warning.
+    later = services.create_digest(quarter_data["period"], coordinator)
+    later.computed_at = datetime.combine(later.period_end, datetime.min.time(), UTC)
+    db.session.commit()
+    assert warning in client.get(f"/rapportages/{later.id}").get_data(as_text=True)
+    later.computed_at += timedelta(days=1)
+    db.session.commit()
+    assert warning not in client.get(f"/rapportages/{later.id}").get_data(as_text=True)

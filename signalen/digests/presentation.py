@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from signalen.core.dates import local_today
 from signalen.dashboard.services import BAR_WIDTH, Bar, Chart
 from signalen.digests.models import Digest
 from signalen.digests.services import BREAKDOWNS, SECTIONS
@@ -73,6 +74,23 @@ def _date(value: str | None) -> str:
     return format_date(date.fromisoformat(value), "d MMMM yyyy") if value else ""
 
 
+def unfinished_notice(digest: Digest) -> str:
+    """A warning when the figures were computed before the period was over; else ""."""
+    if digest.computed_at is None or local_today(digest.computed_at) > digest.period_end:
+        return ""
+    computed = format_date(digest.computed_at, "d MMMM yyyy")
+    if digest.is_published:
+        return _(
+            "Let op: de cijfers zijn berekend op %(date)s, toen de periode nog niet voorbij was.",
+            date=computed,
+        )
+    return _(
+        "Let op: de periode is nog niet voorbij. De cijfers zijn van %(date)s. "
+        "Bereken ze opnieuw als de periode voorbij is.",
+        date=computed,
+    )
+
+
 def digest_view(digest: Digest) -> dict[str, Any]:
     """Everything the digest page, the print page and the edit page show."""
     figures = digest.figures or {}
@@ -89,6 +107,7 @@ def digest_view(digest: Digest) -> dict[str, Any]:
             _date(figures.get("previous", {}).get("end")),
         ),
         "computed": format_date(digest.computed_at, "d MMMM yyyy") if digest.computed_at else "",
+        "unfinished": unfinished_notice(digest),
         "totals": totals,
         "signals_trend": trend_text(totals.get("signals", 0), totals.get("previous_signals", 0)),
         "clients_trend": trend_text(totals.get("clients", 0), totals.get("previous_clients", 0)),
@@ -132,6 +151,8 @@ def digest_pdf(digest: Digest) -> bytes:
     pdf.paragraph(
         _("Periode: %(start)s t/m %(end)s", start=view["period"][0], end=view["period"][1])
     )
+    if view["unfinished"]:
+        pdf.paragraph(view["unfinished"], bold=True)
     if digest.is_correction and digest.change_note:
         pdf.paragraph(_("Correctie. Wat is er veranderd:") + " " + digest.change_note)
     if digest.introduction:
