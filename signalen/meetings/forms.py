@@ -35,10 +35,12 @@ def _title(label, required_message) -> StringField:
     )
 
 
-def _text(label, rows: int) -> TextAreaField:
+def _text(label, rows: int, required_message=None) -> TextAreaField:
+    """A text area: optional, or required with ``required_message``."""
+    required = [DataRequired(required_message)] if required_message else []
     return TextAreaField(
         label,
-        validators=[Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
+        validators=[*required, Length(max=TEXT_MAX_LENGTH, message=TOO_LONG)],
         render_kw={"rows": rows},
     )
 
@@ -71,17 +73,34 @@ class FreeItemForm(FlaskForm):
     description = _text(_l("Toelichting"), 3)
 
 
+def _owner(required_message=None) -> StringField:
+    """Who carries out an agreement: optional, or required with ``required_message``."""
+    first = DataRequired(required_message) if required_message else Optional()
+    return StringField(
+        _l("Wie voert de afspraak uit?"),
+        validators=[first, Length(max=OWNER_MAX_LENGTH, message=TOO_LONG)],
+    )
+
+
+def _due_on() -> DateField:
+    return DateField(_l("Klaar op (datum)"), validators=[Optional()], format=DATE_FORMATS)
+
+
 class OutcomeForm(FlaskForm):
     discussion = _text(_l("Wat is er besproken?"), 5)
     agency_response = _text(_l("Reactie van de uitvoerder"), 4)
     agreement_description = _text(_l("Nieuwe afspraak (mag leeg)"), 2)
-    agreement_owner = StringField(
-        _l("Wie voert de afspraak uit?"),
-        validators=[Optional(), Length(max=OWNER_MAX_LENGTH, message=TOO_LONG)],
-    )
-    agreement_due_on = DateField(
-        _l("Klaar op (datum)"), validators=[Optional()], format=DATE_FORMATS
-    )
+    agreement_owner = _owner()
+    agreement_due_on = _due_on()
+
+
+class AgreementForm(FlaskForm):
+    """Correct one agreement: what, who and by when. The field names match the outcome
+    form's, so the service's messages land under the same fields."""
+
+    agreement_description = _text(_l("Afspraak"), 3, _l("Beschrijf de afspraak."))
+    agreement_owner = _owner(_l("Wie voert de afspraak uit?"))
+    agreement_due_on = _due_on()
 
 
 class CloseSignalForm(FlaskForm):

@@ -31,6 +31,7 @@ from signalen.infobank.services import run_search
 from signalen.meetings import services
 from signalen.meetings.forms import (
     ActionForm,
+    AgreementForm,
     CloseSignalForm,
     FreeItemForm,
     MeetingForm,
@@ -302,18 +303,42 @@ def _agreement_or_404(agreement_id: int) -> Agreement:
     return agreement
 
 
+def _back_from_agreement(item: MeetingItem, back: str | None) -> str:
+    """Where an agreement action returns to: the meeting page (``terug=overleg``), the
+    item's outcome page (``terug=uitkomst``) or else the follow-up list. Only these three."""
+    if back == "overleg":
+        return url_for("meetings.show", meeting_id=item.meeting_id) + f"#punt-{item.id}"
+    if back == "uitkomst":
+        return url_for("meetings.outcome", meeting_id=item.meeting_id, item_id=item.id)
+    return url_for("meetings.followup")
+
+
+def _back_value() -> str:
+    """The ``terug`` of this request (form on POST, query string on GET), if it is known."""
+    back = request.values.get("terug", "")
+    return back if back in ("overleg", "uitkomst") else ""
+
+
+def _agreement_page(template: str, agreement: Agreement, form, back: str) -> str:
+    """The edit or delete page of an agreement, with its agenda item and the way back."""
+    return render_template(
+        template,
+        agreement=agreement,
+        item=agreement.item,
+        form=form,
+        back=back,
+        cancel=_back_from_agreement(agreement.item, back),
+        visible=_visible(),
+    )
+
+
 def _agreement_action(agreement_id: int, action, message: str):
     agreement = _agreement_or_404(agreement_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     action(agreement, current_user)
     flash(message, "success")
-    if request.form.get("terug") == "overleg":
-        meeting_id = agreement.item.meeting_id
-        return redirect(
-            url_for("meetings.show", meeting_id=meeting_id) + f"#punt-{agreement.item_id}"
-        )
-    return redirect(url_for("meetings.followup"))
+    return redirect(_back_from_agreement(agreement.item, _back_value()))
 
 
 @bp.post("/afspraken/<int:agreement_id>/klaar")
@@ -330,6 +355,52 @@ def reopen(agreement_id: int):
     return _agreement_action(
         agreement_id, services.reopen_agreement, _("De afspraak staat weer open.")
     )
+
+
+@bp.route("/afspraken/<int:agreement_id>/wijzigen", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_agreement(agreement_id: int):
+    """Correct an agreement's text, owner or due date."""
+    agreement = _agreement_or_404(agreement_id)
+    form = AgreementForm(
+        data={
+            "agreement_description": agreement.description,
+            "agreement_owner": agreement.owner,
+            "agreement_due_on": agreement.due_on,
+        }
+    )
+    back = _back_value()
+    if form.validate_on_submit():
+        data = services.AgreementInput(
+            form.agreement_description.data or "",
+            form.agreement_owner.data or "",
+            form.agreement_due_on.data,
+        )
+        changes = _attempt(lambda: services.update_agreement(agreement, data, current_user), form)
+        if changes is not FAILED:
+            if changes:
+                flash(_("De afspraak is gewijzigd."), "success")
+            else:
+                flash(_("Er is niets veranderd aan de afspraak."), "info")
+            return redirect(_back_from_agreement(agreement.item, back))
+    return _agreement_page("meetings/agreement_form.html", agreement, form, back), form_status()
+
+
+@bp.route("/afspraken/<int:agreement_id>/verwijderen", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def delete_agreement(agreement_id: int):
+    """Ask first (GET), then remove an agreement entered by mistake (POST)."""
+    agreement = _agreement_or_404(agreement_id)
+    form = ActionForm()
+    back = _back_value()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        item = agreement.item
+        if _attempt(lambda: services.delete_agreement(agreement, current_user)) is not FAILED:
+            flash(_("De afspraak is verwijderd."), "success")
+        return redirect(_back_from_agreement(item, back))
+    return _agreement_page("meetings/agreement_delete.html", agreement, form, back)
 
 
 @bp.get("/afspraken")

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
-from signalen.audit.services import record
+from signalen.audit.services import changed_fields, record
 from signalen.auth.models import Role, User
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
@@ -390,6 +390,53 @@ def add_agreement(item: MeetingItem, data: AgreementInput, user: User) -> Agreem
     db.session.add(agreement)
     db.session.commit()
     return agreement
+
+
+def update_agreement(agreement: Agreement, data: AgreementInput, user: User) -> dict[str, list]:
+    """Correct an agreement's text, owner or due date; the audit log keeps old and new.
+
+    Returns ``{field: [old, new]}`` for what changed (nothing is written when nothing did).
+    """
+    meeting = agreement.item.meeting
+    _require_manager(user, meeting)
+    data = _clean_agreement(data)
+    changes = changed_fields(
+        agreement, {"description": data.description, "owner": data.owner, "due_on": data.due_on}
+    )
+    if changes:
+        record(
+            "meeting.agreement_update",
+            meeting,
+            actor=user,
+            changes={"agreement": [agreement.id, agreement.id], **changes},
+        )
+        db.session.commit()
+    return changes
+
+
+def delete_agreement(agreement: Agreement, user: User) -> None:
+    """Remove an agreement entered by mistake; the audit log keeps what it said.
+
+    Published digests do not change: they froze their figures (counts, never an agreement's
+    id or text) when they were published. Drafts count again when they are refreshed.
+    """
+    meeting = agreement.item.meeting
+    _require_manager(user, meeting)
+    record(
+        "meeting.agreement_delete",
+        meeting,
+        actor=user,
+        changes={
+            "agreement": [agreement.id, None],
+            "item": [agreement.item_id, None],
+            "description": [agreement.description, None],
+            "owner": [agreement.owner, None],
+            "due_on": [agreement.due_on, None],
+            "done_at": [agreement.done_at, None],
+        },
+    )
+    db.session.delete(agreement)
+    db.session.commit()
 
 
 def complete_agreement(agreement: Agreement, user: User) -> None:
