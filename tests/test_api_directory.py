@@ -9,6 +9,7 @@ import pytest
 from signalen.api import services as api
 from signalen.api.models import Scope
 from signalen.auth.models import Role
+from signalen.core.dates import local_today
 from tests.test_api import approved_public_signal
 
 PROBLEM = "application/problem+json"
@@ -56,7 +57,7 @@ def test_only_published_digests(client, headers, make_user, make_signal):
 
     coordinator = make_user(Role.COORDINATOR)
     make_signal(user=coordinator)
-    today = date.today()
+    today = local_today()
     period = digests.period_between(date(today.year, 1, 1), today)
     published = digests.create_digest(period, coordinator, "Rapportage dit jaar")
     digests.publish(published, coordinator)

@@ -4,11 +4,10 @@ including the print pages."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from signalen.auth.models import Role
+from signalen.core.dates import local_today
 from signalen.signals.models import Visibility
 from signalen.signals.services import approve_public
 from tests.browser_support import check_accessibility
@@ -50,7 +49,7 @@ def test_overleg_and_digest_in_a_real_browser(live_server, browser, make_user, m
     page.click("text=Overleg plannen")
     check_accessibility(page, "overleg-plannen")
     page.fill("#title", "Signaleringsoverleg Werkplein")
-    page.fill("#held_on", date.today().isoformat())
+    page.fill("#held_on", local_today().isoformat())
     page.fill("#participants", "Cliëntenraad Zwolle\nDistrictscliëntenraad UWV")
     page.click("button[type=submit]:has-text('Overleg plannen')")
     page.wait_for_url("**/agenda-samenstellen")

@@ -289,7 +289,7 @@ def test_command_line_creates_and_publishes(app, quarter_data):
     result = runner.invoke(args=["digest", "create", "--last", "maand"])
     assert result.exit_code == 0, result.output
     created = db.session.get(Digest, int(result.output.strip()))
-    assert created.period_end == date.today().replace(day=1) - timedelta(days=1)
+    assert created.period_end == local_today().replace(day=1) - timedelta(days=1)
 
     before = db.session.scalar(db.select(db.func.count(Digest.id)))
     bad = [
@@ -321,7 +321,7 @@ def test_followup_section_counts_discussed_signals_and_agreements(app, coordinat
         title="Intern besproken knelpunt", user=coordinator, visibility=Visibility.INTERNAL
     )
     meeting = meetings.create_meeting(
-        meetings.MeetingInput(title="Overleg", held_on=date.today()), coordinator
+        meetings.MeetingInput(title="Overleg", held_on=local_today()), coordinator
     )
     meetings.add_signals(meeting, [public.id, private.id], coordinator)
     first, second = meeting.items
@@ -329,7 +329,7 @@ def test_followup_section_counts_discussed_signals_and_agreements(app, coordinat
         first,
         coordinator,
         discussion="Besproken.",
-        agreements=[meetings.AgreementInput("Uitzoeken", "UWV", date.today() - timedelta(days=1))],
+        agreements=[meetings.AgreementInput("Uitzoeken", "UWV", local_today() - timedelta(days=1))],
     )
     meetings.record_outcome(
         second,
@@ -339,7 +339,7 @@ def test_followup_section_counts_discussed_signals_and_agreements(app, coordinat
     )
     meetings.complete_agreement(second.agreements[0], coordinator)
 
-    today = date.today()
+    today = local_today()
     period = services.parse_period(f"{today.year}-{today.month:02d}")
     followup = services.compute_figures(period)["followup"]
     assert followup["meetings_in_period"] == 1
@@ -351,7 +351,7 @@ def test_followup_section_counts_discussed_signals_and_agreements(app, coordinat
 
 def test_free_period_through_the_page_and_bad_dates(app, client, coordinator):
     login(client, coordinator)
-    today = date.today()
+    today = local_today()
     response = post_form(
         client,
         "/rapportages/nieuw",
@@ -400,7 +400,7 @@ def test_every_section_from_the_data_with_known_numbers(
     )
     meetings.add_signals(meeting, [public.id], coordinator)
     [item] = meeting.items
-    today = date.today()
+    today = local_today()
     meetings.record_outcome(
         item,
         coordinator,
@@ -557,7 +557,7 @@ def test_periods_follow_dutch_days(app, make_signal, coordinator):
 
 
 def test_merged_signals_count_once(app, make_signal, coordinator):
-    today = date.today()
+    today = local_today()
     period = services.parse_period(f"{today.year}-{today.month:02d}")
     target = make_signal(
         title="Zelfde knelpunt", themes=("Betaling",), scheme="WW", user=coordinator, report_count=2

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from signalen.auth.models import Role
+from signalen.core.dates import local_today
 from signalen.extensions import db
 from signalen.meetings import services
 from signalen.meetings.models import Agreement, Meeting, MeetingItem
@@ -27,7 +28,7 @@ def _meeting(
     return services.create_meeting(
         services.MeetingInput(
             title=title,
-            held_on=held_on or date.today() + timedelta(days=14),
+            held_on=held_on or local_today() + timedelta(days=14),
             participants="Cliëntenraad Zwolle\nAdviesraad Kampen",
         ),
         coordinator,
@@ -70,7 +71,7 @@ def test_coordinator_prepares_a_meeting_from_a_filtered_search(
         "/overleg/nieuw",
         {
             "title": "Signaleringsoverleg voorjaar",
-            "held_on": (date.today() + timedelta(days=7)).isoformat(),
+            "held_on": (local_today() + timedelta(days=7)).isoformat(),
             "location": "Werkplein",
             "participants": "Cliëntenraad Zwolle",
         },
@@ -155,7 +156,7 @@ def test_coordinator_prepares_a_meeting_from_a_filtered_search(
 
 def test_outcomes_agreements_follow_up_and_closing(app, client, coordinator, make_signal):
     signal = make_signal(title="Toeslag te laat betaald", user=coordinator)
-    meeting = _meeting(coordinator, held_on=date.today() - timedelta(days=1))
+    meeting = _meeting(coordinator, held_on=local_today() - timedelta(days=1))
     services.add_signals(meeting, [signal.id], coordinator)
     item = meeting.items[0]
     login(client, coordinator)
@@ -176,7 +177,7 @@ def test_outcomes_agreements_follow_up_and_closing(app, client, coordinator, mak
             "agency_response": "De Belastingdienst onderzoekt de oorzaak.",
             "agreement_description": "Belastingdienst rapporteert de oorzaak.",
             "agreement_owner": "Belastingdienst/Toeslagen",
-            "agreement_due_on": (date.today() - timedelta(days=1)).isoformat(),
+            "agreement_due_on": (local_today() - timedelta(days=1)).isoformat(),
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -227,7 +228,7 @@ def test_outcomes_agreements_follow_up_and_closing(app, client, coordinator, mak
 
 def test_an_agreement_needs_a_description_and_an_owner(app, client, coordinator, make_signal):
     signal = make_signal(user=coordinator)
-    meeting = _meeting(coordinator, held_on=date.today())
+    meeting = _meeting(coordinator, held_on=local_today())
     services.add_signals(meeting, [signal.id], coordinator)
     item = meeting.items[0]
     login(client, coordinator)
@@ -261,7 +262,7 @@ def test_other_organisations_never_read_about_a_hidden_signal(
     from tests.test_digests import _pdf_text
 
     hidden = make_signal(title="Interne kwestie Kampen", user=coordinator)
-    meeting = _meeting(coordinator, held_on=date.today())
+    meeting = _meeting(coordinator, held_on=local_today())
     services.add_signals(meeting, [hidden.id], coordinator)
     services.record_outcome(
         meeting.items[0],
@@ -292,7 +293,7 @@ def test_other_organisations_never_read_about_a_hidden_signal(
 
 def test_outcome_moves_a_new_signal_through_geagendeerd(app, coordinator, make_signal):
     signal = make_signal(user=coordinator)
-    meeting = _meeting(coordinator, held_on=date.today())
+    meeting = _meeting(coordinator, held_on=local_today())
     db.session.add(MeetingItem(meeting=meeting, signal=signal, position=1))
     db.session.commit()
     services.record_outcome(meeting.items[0], coordinator, discussion="Besproken.")
@@ -364,7 +365,7 @@ def test_agenda_and_minutes_as_pdf(app, client, coordinator, make_signal, make_u
     from tests.test_digests import _pdf_text
 
     signal = make_signal(title="Brief onbegrijpelijk", user=coordinator)
-    meeting = _meeting(coordinator, held_on=date.today())
+    meeting = _meeting(coordinator, held_on=local_today())
     services.add_signals(meeting, [signal.id], coordinator)
     services.record_outcome(
         meeting.items[0],

@@ -3,12 +3,13 @@ may do it, bad input, the audit log, the print view and published digests."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from signalen.audit.models import AuditEvent
 from signalen.auth.models import Role
+from signalen.core.dates import local_today
 from signalen.extensions import db
 from signalen.meetings import services
 from signalen.meetings.models import Agreement
@@ -28,7 +29,7 @@ def coordinator(make_user):
 def agreement(app, coordinator, make_signal):
     """A discussed signal with one open agreement, in yesterday's meeting."""
     signal = make_signal(title="Brief over terugvordering onduidelijk", user=coordinator)
-    meeting = _meeting(coordinator, held_on=date.today() - timedelta(days=1))
+    meeting = _meeting(coordinator, held_on=local_today() - timedelta(days=1))
     services.add_signals(meeting, [signal.id], coordinator)
     services.record_outcome(
         meeting.items[0],
@@ -38,7 +39,7 @@ def agreement(app, coordinator, make_signal):
             services.AgreementInput(
                 "Gemeente herschrijft de brief",
                 "Gemeente Zwolle",
-                date.today() + timedelta(days=30),
+                local_today() + timedelta(days=30),
             )
         ],
     )
@@ -62,7 +63,7 @@ def _fields(**changes) -> dict:
     base = {
         "agreement_description": "Gemeente herschrijft de brief",
         "agreement_owner": "Gemeente Zwolle",
-        "agreement_due_on": (date.today() + timedelta(days=30)).isoformat(),
+        "agreement_due_on": (local_today() + timedelta(days=30)).isoformat(),
     }
     return {**base, **changes}
 
@@ -84,7 +85,7 @@ def test_coordinator_corrects_an_agreement(app, client, coordinator, agreement):
     assert 'name="terug" value="overleg"' in form
     assert f'href="{_delete_path(agreement.id)}?terug=overleg"' in form
 
-    new_due = date.today() + timedelta(days=60)
+    new_due = local_today() + timedelta(days=60)
     response = post_form(
         client,
         edit,
@@ -116,7 +117,7 @@ def test_coordinator_corrects_an_agreement(app, client, coordinator, agreement):
             "Gemeente herschrijft de brief samen met de cliëntenraad",
         ],
         "owner": ["Gemeente Zwolle", "Gemeente Zwolle, team Inkomen"],
-        "due_on": [(date.today() + timedelta(days=30)).isoformat(), new_due.isoformat()],
+        "due_on": [(local_today() + timedelta(days=30)).isoformat(), new_due.isoformat()],
     }
 
     # The follow-up list, the print view and the PDF of the minutes show the correction.
@@ -171,7 +172,7 @@ def test_coordinator_deletes_an_agreement_after_confirming(
     services.add_agreement(
         agreement.item, services.AgreementInput("UWV stuurt cijfers", "UWV", None), coordinator
     )
-    today = date.today()
+    today = local_today()
     yesterday = today - timedelta(days=1)
     published = digests.publish(
         digests.create_digest(digests.period_between(yesterday, today), coordinator), coordinator
@@ -306,5 +307,5 @@ def test_bad_input_keeps_the_draft_and_changes_nothing(
             assert value in page  # what was typed is still in the form
     kept = _reload(Agreement, agreement.id)
     assert (kept.description, kept.owner) == ("Gemeente herschrijft de brief", "Gemeente Zwolle")
-    assert kept.due_on == date.today() + timedelta(days=30)
+    assert kept.due_on == local_today() + timedelta(days=30)
     assert not _events("meeting.agreement_update")

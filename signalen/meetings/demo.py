@@ -3,11 +3,12 @@ agreements, one upcoming meeting, and one published digest."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from signalen.auth.models import Role, User
+from signalen.core.dates import local_today
 from signalen.extensions import db
 from signalen.meetings import services
 from signalen.meetings.models import Meeting
@@ -69,7 +70,7 @@ def seed_demo_meetings() -> bool:
     agencies = list(
         db.session.scalars(select(Agency.id).where(Agency.name.in_(["UWV", "Gemeente", "SVB"])))
     )
-    today = date.today()
+    today = local_today()
 
     past = services.create_meeting(
         services.MeetingInput(

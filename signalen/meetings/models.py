@@ -9,6 +9,7 @@ from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signalen.auth.models import User
+from signalen.core.dates import local_today
 from signalen.core.models import TimestampMixin, UTCDateTime
 from signalen.extensions import db
 from signalen.organisations.models import Organisation
@@ -125,5 +126,5 @@ class Agreement(TimestampMixin, db.Model):
         return (
             self.done_at is None
             and self.due_on is not None
-            and self.due_on < (today or date.today())
+            and self.due_on < (today or local_today())
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import parse_qsl
 
 from flask import (
@@ -22,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from signalen.auth.models import MANAGERS
 from signalen.auth.permissions import role_required
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.forms import flash_form_errors, form_status, show_service_error
 from signalen.core.pagination import paginate
@@ -132,7 +132,7 @@ def show(meeting_id: int):
         visible=_visible(),
         free_form=FreeItemForm(prefix="free"),
         action_form=ActionForm(),
-        today=date.today(),
+        today=local_today(),
     )
 
 

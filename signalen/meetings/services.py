@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 
 from signalen.audit.services import changed_fields, record
 from signalen.auth.models import Role, User
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
 from signalen.core.validation import clean_line
@@ -133,7 +134,7 @@ def _no_personal_data(text: str, name: str) -> None:
 def _clean_meeting(data: MeetingInput) -> MeetingInput:
     if data.held_on is None:
         raise ServiceError(_l("Geef de datum van het overleg."), field="held_on")
-    if data.held_on < EARLIEST or data.held_on > date.today() + timedelta(days=3 * 366):
+    if data.held_on < EARLIEST or data.held_on > local_today() + timedelta(days=3 * 366):
         raise ServiceError(_l("Deze datum klopt niet."), field="held_on")
     agency_ids = sorted({i for i in data.agency_ids if i})
     if agency_ids:
@@ -196,7 +197,7 @@ def update_meeting(meeting: Meeting, data: MeetingInput, user: User) -> None:
 
 def meetings_query(upcoming: bool) -> Select:
     """Meetings from today on (soonest first), or past ones (latest first)."""
-    today = date.today()
+    today = local_today()
     if upcoming:
         return select(Meeting).where(Meeting.held_on >= today).order_by(Meeting.held_on, Meeting.id)
     return (
@@ -328,7 +329,7 @@ def _clean_agreement(data: AgreementInput) -> AgreementInput:
     if not description:
         raise ServiceError(_l("Beschrijf de afspraak."), field="agreement_description")
     owner = _line(data.owner, "agreement_owner", OWNER_MAX_LENGTH, _l("Wie voert de afspraak uit?"))
-    if data.due_on is not None and not EARLIEST <= data.due_on <= date.today() + timedelta(
+    if data.due_on is not None and not EARLIEST <= data.due_on <= local_today() + timedelta(
         days=5 * 366
     ):
         raise ServiceError(_l("Deze datum klopt niet."), field="agreement_due_on")
@@ -350,7 +351,7 @@ def record_outcome(
     """
     meeting = item.meeting
     _require_manager(user, meeting)
-    if meeting.held_on > date.today():
+    if meeting.held_on > local_today():
         raise ServiceError(_l("Het overleg is nog niet geweest."))
     item.discussion = _text(discussion, "discussion")
     item.agency_response = _text(agency_response, "agency_response")
@@ -477,7 +478,7 @@ def agreements_query(user: User, *, overdue_only: bool = False, open_only: bool 
     if open_only or overdue_only:
         query = query.where(Agreement.done_at.is_(None))
     if overdue_only:
-        query = query.where(Agreement.due_on < date.today())
+        query = query.where(Agreement.due_on < local_today())
     if user.role is not Role.ADMINISTRATOR:
         query = query.where(Meeting.organisation_id == user.organisation_id)
     return query.order_by(Agreement.due_on.is_(None), Agreement.due_on, Agreement.id)
