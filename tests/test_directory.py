@@ -929,6 +929,10 @@ MANAGERS_ONLY = {
     "directory.change_requests",
     "directory.decide",
     "directory.import_hsds",
+    "directory.edit_organization",
+    "directory.new_location",
+    "directory.edit_location",
+    "directory.delete_location",
 }
 LOGGED_IN = {  # each checks role and organisation itself (tests in test_referrals.py)
     "referrals.new",
@@ -964,6 +968,7 @@ def test_every_view_is_public_for_managers_or_for_logged_in_users(
         "referral_id": 1,
         "taxonomy_id": service.id,
         "term_id": service.id,
+        "location_id": service.locations[0].id,
     }
 
     def call(user_client, endpoint: str):

@@ -58,6 +58,12 @@ def init_app(app: Flask) -> None:
         "directory.change_request_rejected", _l("Sociale kaart: wijziging afgewezen")
     )
     ACTION_LABELS.setdefault("directory.import", _l("Sociale kaart: HSDS geïmporteerd"))
+    ACTION_LABELS.setdefault(
+        "directory.organization_updated", _l("Sociale kaart: organisatie gewijzigd")
+    )
+    ACTION_LABELS.setdefault("directory.location_created", _l("Sociale kaart: locatie toegevoegd"))
+    ACTION_LABELS.setdefault("directory.location_updated", _l("Sociale kaart: locatie gewijzigd"))
+    ACTION_LABELS.setdefault("directory.location_deleted", _l("Sociale kaart: locatie verwijderd"))
 
 
 def _allow_map_tiles(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Forms of the sociale kaart: meld een wijziging, edit a service, verify, decide, import."""
+"""Forms of the sociale kaart: meld een wijziging, edit a service, an organisation or a
+location, verify, decide, import."""
 
 from __future__ import annotations
 
@@ -16,18 +17,23 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from signalen.directory.hours import WEEKDAY_LABELS, WEEKDAYS
 from signalen.directory.models import (
     DEFAULT_REVIEW_INTERVAL_MONTHS,
     STATUS_LABELS,
+    Location,
+    LocationType,
     Organization,
     Service,
 )
 from signalen.directory.services import (
     EDITABLE_FIELDS,
     FIELD_LABELS,
+    LOCATION_FIELDS,
     MAX_EXPLANATION_LENGTH,
+    ORGANIZATION_FIELDS,
     PERIODS_PER_DAY,
     PROPOSABLE_FIELDS,
     TEXT_LIMITS,
@@ -35,6 +41,9 @@ from signalen.directory.services import (
     NewAddress,
     area_value,
     current_value,
+    location_value,
+    organization_value,
+    own_services_at,
 )
 from signalen.extensions import db
 from signalen.taxonomy import services as taxonomy
@@ -43,6 +52,13 @@ from signalen.taxonomy.models import Municipality
 # Shown at once in "meld een wijziging"; the others behind "Naam, omschrijving en aanmelden".
 FIRST_PROPOSALS = ("phone", "email", "url", "address", "status", "other")
 STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
+
+
+def name_field() -> StringField:
+    """The name of a service, organisation or location: required, at most 200 characters."""
+    return StringField(
+        _l("Naam"), validators=[DataRequired(_l("Vul een naam in.")), Length(max=200)]
+    )
 
 
 class ChangeRequestForm(FlaskForm):
@@ -103,9 +119,7 @@ class ChangeRequestForm(FlaskForm):
 class ServiceForm(FlaskForm):
     """Edit a service; saving also marks it as checked today."""
 
-    name = StringField(
-        _l("Naam"), validators=[DataRequired(_l("Vul een naam in.")), Length(max=200)]
-    )
+    name = name_field()
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
     description = TextAreaField(_l("Omschrijving"), validators=[Length(max=5000)])
     eligibility_description = TextAreaField(_l("Voor wie"), validators=[Length(max=2000)])
@@ -251,6 +265,98 @@ def _hours_form() -> type[FlaskForm]:
 
 
 HoursForm = _hours_form()
+
+
+class OrganizationForm(FlaskForm):
+    """Edit an organisation; the checks are those of a service's fields."""
+
+    name = name_field()
+    alternate_name = StringField(_l("Andere naam of afkorting"), validators=[Length(max=200)])
+    description = TextAreaField(_l("Omschrijving"), validators=[Length(max=5000)])
+    website = StringField(_l("Website"), validators=[Length(max=500)])
+    email = StringField(_l("E-mailadres"), validators=[Length(max=254)])
+    phones = TextAreaField(
+        _l("Telefoonnummers"),
+        validators=[Length(max=500)],
+        render_kw={"rows": 3},
+    )
+
+    SHOWN = ORGANIZATION_FIELDS
+
+    def load(self, organization: Organization) -> None:
+        """Fill the form with the organisation as it is now."""
+        for name in ORGANIZATION_FIELDS:
+            self[name].data = organization_value(organization, name)
+        self.phones.data = self.phones.data.replace("; ", "\n")
+
+    def values(self) -> dict[str, object]:
+        return {name: self[name].data or "" for name in ORGANIZATION_FIELDS}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A choice of several, as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+LOCATION_TYPE_CHOICES = [
+    (LocationType.PHYSICAL.value, _l("Een adres om langs te komen")),
+    (LocationType.POSTAL.value, _l("Alleen een postadres")),
+    (LocationType.VIRTUAL.value, _l("Online (een website, chat of videobellen)")),
+]
+
+
+class LocationForm(FlaskForm):
+    """Add or edit a location of an organisation, and which of its services are there."""
+
+    location_type = RadioField(
+        _l("Soort locatie"),
+        choices=LOCATION_TYPE_CHOICES,
+        default=LocationType.PHYSICAL.value,
+        validators=[DataRequired(_l("Kies een soort locatie."))],
+        validate_choice=False,
+    )
+    name = name_field()
+    address_1 = StringField(_l("Straat en huisnummer"), validators=[Length(max=200)])
+    address_2 = StringField(_l("Tweede adresregel (mag leeg)"), validators=[Length(max=200)])
+    postal_code = StringField(_l("Postcode"), validators=[Length(max=10)])
+    city = StringField(_l("Plaats"), validators=[Length(max=200)])
+    municipality = SelectField(_l("Gemeente"), validate_choice=False)
+    latitude = StringField(_l("Breedtegraad (mag leeg)"), validators=[Length(max=30)])
+    longitude = StringField(_l("Lengtegraad (mag leeg)"), validators=[Length(max=30)])
+    url = StringField(_l("Webadres (voor een online locatie)"), validators=[Length(max=500)])
+    description = TextAreaField(_l("Omschrijving (mag leeg)"), validators=[Length(max=5000)])
+    transportation = StringField(
+        _l("Bereikbaarheid, zoals bus, tram of parkeren (mag leeg)"),
+        validators=[Length(max=500)],
+    )
+    services = MultiCheckboxField(_l("Diensten op deze locatie"), validate_choice=False)
+
+    ADDRESS = ("address_1", "address_2", "postal_code", "city", "municipality")
+    MAP = ("latitude", "longitude")
+    OTHER = ("url", "description", "transportation")
+
+    def fill_choices(self, organization: Organization) -> None:
+        self.municipality.choices = [("", _l("– volgens de plaats –"))] + [
+            (str(m.id), m.name) for m in taxonomy.active(Municipality)
+        ]
+        self.services.choices = [(str(s.id), s.name) for s in organization.services]
+
+    def load(self, location: Location) -> None:
+        """Fill the form with the location as it is now (coordinates with a decimal comma)."""
+        for name in LOCATION_FIELDS:
+            if name not in ("municipality", "services"):
+                self[name].data = location_value(location, name)
+        for name in self.MAP:
+            self[name].data = self[name].data.replace(".", ",")
+        self.municipality.data = str(location.municipality_id or "")
+        self.services.data = [str(service.id) for service in own_services_at(location)]
+
+    def values(self) -> dict[str, object]:
+        values: dict[str, object] = {name: self[name].data or "" for name in LOCATION_FIELDS}
+        values["services"] = list(self.services.data or [])
+        return values
 
 
 class VerifyForm(FlaskForm):

@@ -1,5 +1,5 @@
-"""Pages of the sociale kaart: browse, service and organisation pages, verification and
-change requests."""
+"""Pages of the sociale kaart: browse, service and organisation pages, editing services,
+organisations and locations, verification and change requests."""
 
 from __future__ import annotations
 
@@ -31,11 +31,13 @@ from signalen.directory.forms import (
     DecideForm,
     HoursForm,
     ImportForm,
+    LocationForm,
     NewServiceForm,
+    OrganizationForm,
     ServiceForm,
     VerifyForm,
 )
-from signalen.directory.models import CHANGE_STATUS_LABELS, Organization
+from signalen.directory.models import CHANGE_STATUS_LABELS, Location, Organization
 from signalen.directory.reminders import read_confirm_token
 from signalen.extensions import db, limiter, login_manager
 from signalen.hsds.importing import import_upload
@@ -71,11 +73,20 @@ def _attempt(form, action: Callable[[], T], aliases=None) -> tuple[bool, T | Non
         return False, None
 
 
-def _service_or_404(service_id: str):
-    service = services.get_service(service_id)
-    if service is None:
+def _or_404(item: T | None) -> T:
+    if item is None:
         abort(404)
-    return service
+    return item
+
+
+def _service_or_404(service_id: str):
+    return _or_404(services.get_service(service_id))
+
+
+def _location_or_404(location_id: str) -> Location:
+    """A location of an organisation (the only ones edited here), else 404."""
+    location = _or_404(services.get_location(location_id))
+    return _or_404(location if location.organization is not None else None)
 
 
 def _filter_choices():
@@ -196,15 +207,18 @@ def confirm(service_id: str, token: str):
 
 @bp.get("/organisatie/<organization_id>")
 def organization(organization_id: str):
-    parsed = services.parse_uuid(organization_id)
-    item = db.session.get(Organization, parsed) if parsed else None
-    if item is None:
-        abort(404)
+    item = _or_404(services.get_organization(organization_id))
+    manager = can_manage()
+    parts = {location.id: services.location_label(location) for location in item.locations}
     return render_template(
         "directory/organization.html",
         organization=item,
         services=[s for s in item.services if s.status != "defunct"],
         is_open_now=hours.is_open_now,
+        can_manage=manager,
+        history=services.resource_history([item.id, *parts]) if manager else [],
+        parts=parts,
+        field_label=services.field_label,
     )
 
 
@@ -292,11 +306,107 @@ def edit(service_id: str):
     )
 
 
-def _flash_saved(changed: bool) -> None:
+def _flash_saved(changed: bool, unchanged: str | None = None) -> None:
+    """Say that the changes were saved, or ``unchanged`` (default: the service was checked)."""
     if changed:
         flash(_("De wijzigingen zijn opgeslagen."), "success")
-    else:
-        flash(_("Niets gewijzigd; de dienst is gemarkeerd als gecontroleerd."), "success")
+        return
+    unchanged = unchanged or _("Niets gewijzigd; de dienst is gemarkeerd als gecontroleerd.")
+    flash(unchanged, "success")
+
+
+# Organisations and their locations (coordinators and beheerders) -----------------------------
+
+
+def _render_form(template: str, form, **context):
+    return render_template(template, form=form, **context), (400 if form.errors else 200)
+
+
+def _back_to(organization: Organization):
+    return redirect(url_for("directory.organization", organization_id=organization.id))
+
+
+def _edit(form, item, save: Callable[[], list[str]], organization: Organization):
+    """GET: ``form`` shows ``item`` as it is; a valid POST is saved, said and followed by the
+    organisation page. None: show the form (again, with its mistakes)."""
+    if request.method == "GET":
+        form.load(item)
+    elif form.validate_on_submit():
+        saved, changed = _attempt(form, save)
+        if saved:
+            _flash_saved(bool(changed), _("Er is niets gewijzigd."))
+            return _back_to(organization)
+    return None
+
+
+@bp.route("/organisatie/<organization_id>/bewerken", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_organization(organization_id: str):
+    item = _or_404(services.get_organization(organization_id))
+    form = OrganizationForm()
+    return _edit(
+        form,
+        item,
+        lambda: services.update_organization(item, form.values(), current_user.email),
+        item,
+    ) or _render_form("directory/organization_edit.html", form, organization=item)
+
+
+@bp.route("/organisatie/<organization_id>/locatie/nieuw", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def new_location(organization_id: str):
+    item = _or_404(services.get_organization(organization_id))
+    form = LocationForm()
+    form.fill_choices(item)
+    if request.method == "GET":
+        form.name.data = item.name
+    elif form.validate_on_submit():
+        saved, location = _attempt(
+            form, lambda: services.create_location(item, form.values(), current_user.email)
+        )
+        if saved:
+            flash(_("De locatie %(name)s is toegevoegd.", name=location.name), "success")
+            return _back_to(item)
+    return _render_form("directory/location.html", form, organization=item, location=None)
+
+
+@bp.route("/locatie/<location_id>/bewerken", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_location(location_id: str):
+    location = _location_or_404(location_id)
+    organization = location.organization
+    form = LocationForm()
+    form.fill_choices(organization)
+    return _edit(
+        form,
+        location,
+        lambda: services.update_location(location, form.values(), current_user.email),
+        organization,
+    ) or _render_form("directory/location.html", form, organization=organization, location=location)
+
+
+@bp.route("/locatie/<location_id>/verwijderen", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def delete_location(location_id: str):
+    """Ask first (GET), then remove the location (POST)."""
+    location = _location_or_404(location_id)
+    organization = location.organization
+    label = services.location_label(location)
+    form = DecideForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        services.delete_location(location, current_user.email)
+        flash(_("De locatie %(name)s is verwijderd.", name=label), "success")
+        return _back_to(organization)
+    return render_template(
+        "directory/location_delete.html",
+        form=form,
+        organization=organization,
+        location=location,
+        label=label,
+        services_there=services.services_at(location),
+    )
 
 
 @bp.route("/dienst/<service_id>/openingstijden", methods=["GET", "POST"])

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import calendar
+import math
+import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import astuple, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -25,6 +28,7 @@ from signalen.directory.hours import (
 )
 from signalen.directory.models import (
     NAME_MAX_LENGTH,
+    SHORT_TEXT_MAX_LENGTH,
     Address,
     AreaKind,
     ChangeRequest,
@@ -32,6 +36,7 @@ from signalen.directory.models import (
     ChangeStatus,
     Language,
     Location,
+    LocationType,
     Metadata,
     Organization,
     Phone,
@@ -47,6 +52,7 @@ from signalen.taxonomy.models import Municipality, Theme
 from signalen.taxonomy.services import by_ids
 
 DUE_SOON_DAYS = 30
+M = TypeVar("M")
 MAX_EXPLANATION_LENGTH = 2_000
 
 
@@ -60,12 +66,15 @@ def parse_uuid(value: object) -> uuid.UUID | None:
         return None
 
 
+def get_by_id(model: type[M], value: object) -> M | None:
+    """The ``model`` row with this id (a UUID or its text), or None."""
+    parsed = parse_uuid(value)
+    return db.session.get(model, parsed) if parsed else None
+
+
 def get_service(service_id: uuid.UUID | str) -> Service | None:
     """The service with this id (a UUID or its text), or None."""
-    parsed = parse_uuid(service_id)
-    if parsed is None:
-        return None
-    return db.session.get(Service, parsed)
+    return get_by_id(Service, service_id)
 
 
 def services_of_organization(organization_id: uuid.UUID) -> list[Service]:
@@ -169,6 +178,19 @@ FIELD_LABELS: dict[str, object] = {
     "organization_id": _l("Organisatie"),
     "address": _l("Adres"),
     "other": _l("Iets anders"),
+    "website": _l("Website"),
+    "phones": _l("Telefoonnummers"),
+    "locations": _l("Locaties"),
+    "location_type": _l("Soort locatie"),
+    "address_1": _l("Straat en huisnummer"),
+    "address_2": _l("Tweede adresregel"),
+    "postal_code": _l("Postcode"),
+    "city": _l("Plaats"),
+    "municipality": _l("Gemeente"),
+    "latitude": _l("Breedtegraad"),
+    "longitude": _l("Lengtegraad"),
+    "transportation": _l("Bereikbaarheid"),
+    "services": _l("Diensten op deze locatie"),
 }
 # Fields a coordinator edits, in the order of the form.
 EDITABLE_FIELDS = (
@@ -217,6 +239,11 @@ TEXT_LIMITS = {
     "fees_description": 1_000,
     "address": 300,
     "other": 2_000,
+    "alternate_name": NAME_MAX_LENGTH,
+    "address_1": NAME_MAX_LENGTH,
+    "address_2": NAME_MAX_LENGTH,
+    "city": NAME_MAX_LENGTH,
+    "transportation": SHORT_TEXT_MAX_LENGTH,
 }
 LANGUAGE_NAMES = {
     "nl": "Nederlands",
@@ -499,12 +526,41 @@ def record_change(
 
 
 def _as_text(name: str, value: object) -> str:
-    """A cleaned value as :func:`current_value` writes it."""
+    """A cleaned value as :func:`current_value` (or :func:`organization_value`,
+    :func:`location_value`) writes it."""
     if name == "themes":
         return ", ".join(theme.full_name for theme in value)  # type: ignore[attr-defined]
     if name == "areas":
         return area_text(value)  # type: ignore[arg-type]
+    if name == "phones":
+        return "; ".join(value)  # type: ignore[arg-type]
+    if name == "services":
+        return "; ".join(service.name for service in value)  # type: ignore[attr-defined]
+    if name == "municipality":
+        return value.name if value is not None else ""  # type: ignore[attr-defined]
     return "" if value is None else str(value)
+
+
+def _record_changes(
+    resource_id: uuid.UUID,
+    resource_type: str,
+    cleaned: Mapping[str, object],
+    current: Callable[[str], str],
+    apply: Callable[[str, object], None],
+    updated_by: str,
+) -> list[str]:
+    """Apply the cleaned values that differ from ``current`` and record each as one history
+    row (:func:`record_change`); returns the names of the changed fields."""
+    changed: list[str] = []
+    for name, value in cleaned.items():
+        previous = current(name)
+        replacement = _as_text(name, value)
+        if previous == replacement:
+            continue
+        apply(name, value)
+        record_change(resource_id, resource_type, name, previous, replacement, updated_by)
+        changed.append(name)
+    return changed
 
 
 def update_service(
@@ -530,15 +586,14 @@ def update_service(
         raise ServiceError(
             _l("De minimumleeftijd is hoger dan de maximumleeftijd."), field="minimum_age"
         )
-    changed: list[str] = []
-    for name, value in cleaned.items():
-        previous = current_value(service, name)
-        replacement = _as_text(name, value)
-        if previous == replacement:
-            continue
-        _apply(service, name, value)
-        record_change(service.id, "service", name, previous, replacement, updated_by)
-        changed.append(name)
+    changed = _record_changes(
+        service.id,
+        "service",
+        cleaned,
+        lambda name: current_value(service, name),
+        lambda name, value: _apply(service, name, value),
+        updated_by,
+    )
     if verified:
         _mark_checked(service, updated_by)
     if changed:
@@ -592,28 +647,52 @@ class NewAddress:
     city: str = ""
 
 
+POSTAL_CODE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
+
+
+def clean_postal_code(text: str, country: str = "NL") -> str:
+    """A Dutch postcode written the usual way ("3511 AB"), whatever spaces and case were typed;
+    ServiceError in Dutch when it is not one. Postcodes of other countries are kept as typed."""
+    text = clean_text(text)
+    if not text or (country or "NL").upper() != "NL":
+        return text
+    compact = text.replace(" ", "").upper()
+    if not POSTAL_CODE.fullmatch(compact):
+        raise ServiceError(_l("Vul een postcode in zoals 3511 AB."), field="postal_code")
+    return f"{compact[:4]} {compact[4:]}"
+
+
+def municipality_for_city(city: str) -> Municipality | None:
+    """The gemeente with the same name as the place ``city``, if there is one."""
+    if not city:
+        return None
+    return db.session.scalar(
+        select(Municipality).where(func.lower(Municipality.name) == city.casefold())
+    )
+
+
+def _require_street_and_city(street: str, city: str, street_field: str) -> None:
+    if not street or not city:
+        field = street_field if not street else "city"
+        raise ServiceError(_l("Vul de straat met huisnummer en de plaats in."), field=field)
+
+
 def _location_for(organization: Organization, address: NewAddress) -> Location | None:
     street, postal_code, city = (clean_text(part) for part in astuple(address))
     if not (street or postal_code or city):
         return None
-    if not street or not city:
-        field = "street" if not street else "city"
-        raise ServiceError(_l("Vul de straat met huisnummer en de plaats in."), field=field)
+    _require_street_and_city(street, city, "street")
     if len(street) > NAME_MAX_LENGTH or len(city) > NAME_MAX_LENGTH:
         raise ServiceError(_l("Dit adres is te lang."), field="street")
-    compact = postal_code.replace(" ", "").upper()
-    if postal_code and not (len(compact) == 6 and compact[:4].isdigit() and compact[4:].isalpha()):
-        raise ServiceError(_l("Vul een postcode in zoals 3511 AB."), field="postal_code")
-    municipality = db.session.scalar(
-        select(Municipality).where(func.lower(Municipality.name) == city.casefold())
-    )
+    postal_code = clean_postal_code(postal_code)
+    municipality = municipality_for_city(city)
     location = Location(
         organization=organization, name=organization.name, municipality=municipality
     )
     location.addresses.append(
         Address(
             address_1=street,
-            postal_code=f"{compact[:4]} {compact[4:]}" if compact else "",
+            postal_code=postal_code,
             city=city,
             state_province=municipality.province if municipality else "",
         )
@@ -768,16 +847,21 @@ def update_hours(service: Service, hours: Hours, updated_by: str) -> bool:
     return changed
 
 
-def service_history(service_id: uuid.UUID, limit: int = 200) -> list[Metadata]:
-    """Field-level history of a service, newest first."""
+def resource_history(resource_ids: Iterable[uuid.UUID], limit: int = 200) -> list[Metadata]:
+    """Field-level history of these services, organisations or locations, newest first."""
     return list(
         db.session.scalars(
             select(Metadata)
-            .where(Metadata.resource_id == service_id)
+            .where(Metadata.resource_id.in_(list(resource_ids)))
             .order_by(Metadata.last_action_date.desc(), Metadata.field_name)
             .limit(limit)
         )
     )
+
+
+def service_history(service_id: uuid.UUID, limit: int = 200) -> list[Metadata]:
+    """Field-level history of a service, newest first."""
+    return resource_history([service_id], limit)
 
 
 # Change requests ("meld een wijziging") -----------------------------------------------------
@@ -864,14 +948,12 @@ def open_change_requests() -> list[ChangeRequest]:
 
 def get_change_request(request_id: object) -> ChangeRequest | None:
     """The change request with this id, or None."""
-    parsed = parse_uuid(request_id)
-    return db.session.get(ChangeRequest, parsed) if parsed else None
+    return get_by_id(ChangeRequest, request_id)
 
 
 def get_change_item(item_id: object) -> ChangeRequestItem | None:
     """One item of a change request, or None."""
-    parsed = parse_uuid(item_id)
-    return db.session.get(ChangeRequestItem, parsed) if parsed else None
+    return get_by_id(ChangeRequestItem, item_id)
 
 
 def _decide(items: Iterable[ChangeRequestItem], approve: bool, user: User) -> ChangeRequest:
@@ -919,6 +1001,443 @@ def decide_change_item(item: ChangeRequestItem, approve: bool, user: User) -> Ch
 def decide_change_request(request: ChangeRequest, approve: bool, user: User) -> ChangeRequest:
     """Approve (each field applied and recorded on its own) or reject every open item."""
     return _decide(request.items, approve, user)
+
+
+# Organisations and their locations ---------------------------------------------------------
+
+# Fields of an organisation a coordinator edits, in the order of the form.
+ORGANIZATION_FIELDS = ("name", "alternate_name", "description", "website", "email", "phones")
+# Organisation fields checked like the service field of another name.
+ORGANIZATION_CHECKS = {"website": "url"}
+# Fields of a location, in the order they are checked and applied: the address before the
+# gemeente (found from the place), the links to services last.
+LOCATION_FIELDS = (
+    "location_type",
+    "name",
+    "address_1",
+    "address_2",
+    "postal_code",
+    "city",
+    "municipality",
+    "latitude",
+    "longitude",
+    "url",
+    "description",
+    "transportation",
+    "services",
+)
+ADDRESS_PARTS = ("address_1", "address_2", "postal_code", "city")
+MAX_PHONES = 5
+# The ranges the HSDS import accepts too; the examples are Utrecht.
+COORDINATE_LIMITS = {"latitude": 90, "longitude": 180}
+COORDINATE_EXAMPLES = {"latitude": "52,0907", "longitude": "5,1214"}
+
+
+def get_organization(organization_id: object) -> Organization | None:
+    """The organisation with this id (a UUID or its text), or None."""
+    return get_by_id(Organization, organization_id)
+
+
+def get_location(location_id: object) -> Location | None:
+    """The location with this id (a UUID or its text), or None."""
+    return get_by_id(Location, location_id)
+
+
+def location_label(location: Location) -> str:
+    """A location as lists and the history name it: its name, with its address or web address."""
+    name = location.name or str(_l("Locatie"))
+    if location.address is not None:
+        return f"{name} ({location.address.one_line})"
+    return f"{name} ({location.url})" if location.url else name
+
+
+def services_at(location: Location) -> list[Service]:
+    """Every service delivered at ``location`` (of any organisation), by name."""
+    found = db.session.scalars(
+        select(Service).join(ServiceAtLocation).where(ServiceAtLocation.location_id == location.id)
+    ).unique()
+    return sorted(found, key=lambda service: (service.name, str(service.id)))
+
+
+def own_services_at(location: Location) -> list[Service]:
+    """The services of the location's own organisation delivered there, by name."""
+    return [s for s in services_at(location) if s.organization_id == location.organization_id]
+
+
+def organization_value(organization: Organization, name: str) -> str:
+    """A field of an organisation as text, the way history and forms show it."""
+    if name == "phones":
+        return "; ".join(sorted(phone.number for phone in organization.phones))
+    if name == "locations":
+        return "; ".join(sorted(location_label(location) for location in organization.locations))
+    value = getattr(organization, name, None)
+    return "" if value is None else str(value)
+
+
+def location_value(location: Location, name: str) -> str:
+    """A field of a location (its address parts, gemeente and services too) as text."""
+    if name in ADDRESS_PARTS:
+        address = location.address
+        return (getattr(address, name) or "") if address is not None else ""
+    if name == "municipality":
+        return location.municipality.name if location.municipality is not None else ""
+    if name == "services":
+        return _as_text(name, own_services_at(location))
+    value = getattr(location, name, None)
+    return "" if value is None else str(value)
+
+
+def _checked_as(name: str, check: str, raw: object) -> object:
+    """``raw`` checked by :func:`clean_value` as the service field ``check``; a refusal is
+    given for the field ``name``."""
+    try:
+        return clean_value(check, raw)
+    except ServiceError as error:
+        raise ServiceError(error.message, field=name) from None
+
+
+def _clean_phones(raw: object) -> tuple[str, ...]:
+    """Phone numbers, one a line (or a list), each checked like the phone number of a service
+    and written the usual way; sorted, without doubles."""
+    lines = raw if isinstance(raw, list | tuple) else str(raw or "").splitlines()
+    numbers: set[str] = set()
+    for line in lines:
+        text = clean_text(str(line))
+        if not text:
+            continue
+        formatted = format_phone(text)
+        if formatted is None:
+            raise ServiceError(
+                _l("Dit telefoonnummer klopt niet: %(number)s", number=text[:50]), field="phones"
+            )
+        numbers.add(formatted)
+    if len(numbers) > MAX_PHONES:
+        raise ServiceError(
+            _l("Vul hoogstens %(count)d telefoonnummers in.", count=MAX_PHONES), field="phones"
+        )
+    return tuple(sorted(numbers))
+
+
+def parse_coordinate(raw: object, name: str) -> float | None:
+    """A latitude or longitude (``name``) in decimal degrees, a decimal comma allowed; None when
+    empty. ServiceError in Dutch when it is no number or outside -90 to 90 (latitude) or -180
+    to 180 (longitude), the ranges of the HSDS import."""
+    text = clean_text("" if raw is None else str(raw)).replace(",", ".")
+    if not text:
+        return None
+    limit = COORDINATE_LIMITS[name]
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and -limit <= number <= limit):
+        raise ServiceError(
+            _l(
+                "Vul een getal van -%(limit)d tot %(limit)d in, bijvoorbeeld %(example)s.",
+                limit=limit,
+                example=COORDINATE_EXAMPLES[name],
+            ),
+            field=name,
+        )
+    return number
+
+
+def _touch(services: Iterable[Service], moment: datetime) -> list[uuid.UUID]:
+    """Mark services as changed (HSDS ``last_modified``, the search index); their ids."""
+    ids = []
+    for service in services:
+        service.updated_at = moment
+        ids.append(service.id)
+    return ids
+
+
+def _commit_and_index(service_ids: Iterable[uuid.UUID]) -> None:
+    db.session.commit()
+    index_services(set(service_ids))
+
+
+def _apply_organization(organization: Organization, name: str, value: object) -> None:
+    if name != "phones":
+        setattr(organization, name, value)
+        return
+    wanted = set(value)  # type: ignore[call-overload]
+    for phone in organization.phones:
+        if phone.number in wanted:
+            wanted.discard(phone.number)  # kept, with its HSDS id
+        else:
+            db.session.delete(phone)
+    for number in sorted(wanted):
+        db.session.add(Phone(organization_id=organization.id, number=number))
+    db.session.flush()
+    db.session.expire(organization, ["phones"])
+
+
+def update_organization(
+    organization: Organization, values: Mapping[str, object], updated_by: str
+) -> list[str]:
+    """Change fields of an organisation (:data:`ORGANIZATION_FIELDS`), each change recorded as
+    history; returns the names of the changed fields. Its services count as changed too (the
+    organisation is part of their HSDS data and of their search text) and are indexed again.
+
+    Everything is checked first; a wrong value raises ServiceError and changes nothing.
+    """
+    cleaned: dict[str, object] = {}
+    for name, raw in values.items():
+        if name not in ORGANIZATION_FIELDS:
+            raise ServiceError(_l("Dit veld kan niet worden gewijzigd."), field=name)
+        if name == "phones":
+            cleaned[name] = _clean_phones(raw)
+        else:
+            cleaned[name] = _checked_as(name, ORGANIZATION_CHECKS.get(name, name), raw)
+    changed = _record_changes(
+        organization.id,
+        "organization",
+        cleaned,
+        lambda name: organization_value(organization, name),
+        lambda name, value: _apply_organization(organization, name, value),
+        updated_by,
+    )
+    service_ids: list[uuid.UUID] = []
+    if changed:
+        moment = datetime.now(UTC)
+        organization.updated_at = moment
+        service_ids = _touch(organization.services, moment)
+        record(
+            "directory.organization_updated",
+            organization,
+            changes={"fields": changed},
+            object_type="directory_organization",
+            object_label=organization.name,
+        )
+    _commit_and_index(service_ids)
+    return changed
+
+
+def _clean_location_type(raw: object) -> str:
+    text = clean_text(str(raw or "")) or LocationType.PHYSICAL.value
+    if text not in {kind.value for kind in LocationType}:
+        raise ServiceError(_l("Kies een soort locatie."), field="location_type")
+    return text
+
+
+def _clean_municipality(raw: object, city: str) -> Municipality | None:
+    """The chosen gemeente; none chosen: the gemeente of the place, if there is one."""
+    text = clean_text(str(raw or ""))
+    if not text:
+        return municipality_for_city(city)
+    found = by_ids(Municipality, [int(text)]) if text.isdigit() and len(text) < 10 else []
+    if not found:
+        raise ServiceError(_l("Kies een gemeente uit de lijst."), field="municipality")
+    return found[0]
+
+
+def _clean_services(organization: Organization, raw: object) -> list[Service]:
+    """Services of ``organization`` chosen by id, by name."""
+    chosen = raw if isinstance(raw, list | tuple | set) else ([raw] if raw else [])
+    ids = {parse_uuid(value) for value in chosen}
+    own = {service.id: service for service in organization.services}
+    if not ids <= set(own):
+        raise ServiceError(_l("Kies diensten van deze organisatie."), field="services")
+    return sorted((own[i] for i in ids), key=lambda service: (service.name, str(service.id)))
+
+
+def _clean_location(
+    organization: Organization, location: Location | None, values: Mapping[str, object]
+) -> dict[str, object]:
+    """Check the typed values of a location, on their own and together: a building or postal
+    address needs a street and a place, an online location a web address, the map both
+    coordinates or none."""
+    unknown = set(values) - set(LOCATION_FIELDS)
+    if unknown:
+        raise ServiceError(_l("Dit veld kan niet worden gewijzigd."), field=sorted(unknown)[0])
+    country = "NL"
+    if location is not None and location.address is not None:
+        country = location.address.country or "NL"
+
+    def final(name: str) -> object:
+        if name in cleaned:
+            return cleaned[name]
+        return location_value(location, name) if location is not None else ""
+
+    cleaned: dict[str, object] = {}
+    for name in LOCATION_FIELDS:
+        if name not in values:
+            continue
+        raw = values[name]
+        if name == "location_type":
+            cleaned[name] = _clean_location_type(raw)
+        elif name == "postal_code":
+            cleaned[name] = clean_postal_code(str(raw or ""), country)
+        elif name == "municipality":
+            cleaned[name] = _clean_municipality(raw, str(final("city")))
+        elif name in COORDINATE_LIMITS:
+            cleaned[name] = parse_coordinate(raw, name)
+        elif name == "services":
+            cleaned[name] = _clean_services(organization, raw)
+        else:
+            cleaned[name] = _checked_as(name, name, raw)
+    if final("location_type") == LocationType.VIRTUAL.value:
+        if not final("url"):
+            raise ServiceError(_l("Vul het webadres van deze online locatie in."), field="url")
+    else:
+        _require_street_and_city(str(final("address_1")), str(final("city")), "address_1")
+    latitude, longitude = (final(name) not in (None, "") for name in COORDINATE_LIMITS)
+    if latitude != longitude:
+        raise ServiceError(
+            _l("Vul de breedtegraad en de lengtegraad allebei in, of laat ze allebei leeg."),
+            field="longitude" if latitude else "latitude",
+        )
+    return cleaned
+
+
+def _locations_text(service: Service) -> str:
+    return "; ".join(sorted(location_label(location) for location in service.locations))
+
+
+def _link_services(
+    location: Location,
+    wanted: Iterable[Service],
+    candidates: Iterable[Service],
+    updated_by: str,
+) -> list[Service]:
+    """Deliver the ``wanted`` services at ``location`` and none other of ``candidates``; each
+    service whose locations changed gets a history row. Returns those services."""
+    wanted_ids = {service.id for service in wanted}
+    changed = []
+    for service in candidates:
+        links = [link for link in service.service_at_locations if link.location is location]
+        if (service.id in wanted_ids) == bool(links):
+            continue
+        before = _locations_text(service)
+        if links:
+            for link in links:
+                service.service_at_locations.remove(link)
+        else:
+            service.service_at_locations.append(ServiceAtLocation(location=location))
+        record_change(
+            service.id, "service", "locations", before, _locations_text(service), updated_by
+        )
+        changed.append(service)
+    return changed
+
+
+def _save_location(
+    location: Location, cleaned: Mapping[str, object], updated_by: str
+) -> tuple[list[str], list[uuid.UUID]]:
+    """Apply checked values to a location with history; (changed fields, ids of the services
+    at the location or linked or unlinked, marked as changed)."""
+    linked: list[Service] = []
+
+    def apply(name: str, value: object) -> None:
+        if name in ADDRESS_PARTS:
+            address = location.address
+            if address is None:
+                if not value:
+                    return
+                postal = location.location_type == LocationType.POSTAL.value
+                address = Address(address_type="postal" if postal else "physical", country="NL")
+                location.addresses.append(address)
+            setattr(address, name, value)
+        elif name == "services":
+            own = location.organization.services
+            linked.extend(_link_services(location, value, own, updated_by))  # type: ignore[arg-type]
+        else:
+            setattr(location, name, value)
+
+    changed = _record_changes(
+        location.id,
+        "location",
+        cleaned,
+        lambda name: location_value(location, name),
+        apply,
+        updated_by,
+    )
+    if not changed:
+        return changed, []
+    address = location.address
+    if address is not None and not any(getattr(address, part) for part in ADDRESS_PARTS):
+        location.addresses.remove(address)
+    elif address is not None and location.municipality is not None:
+        address.state_province = location.municipality.province
+    moment = datetime.now(UTC)
+    location.updated_at = moment
+    if location.organization is not None:
+        location.organization.updated_at = moment
+    return changed, _touch({*services_at(location), *linked}, moment)
+
+
+def _record_locations(organization: Organization, before: str, updated_by: str) -> None:
+    """History of the organisation's list of locations, when a location came or went."""
+    after = organization_value(organization, "locations")
+    if after != before:
+        record_change(organization.id, "organization", "locations", before, after, updated_by)
+
+
+def create_location(
+    organization: Organization, values: Mapping[str, object], updated_by: str
+) -> Location:
+    """Add a location to an organisation (:data:`LOCATION_FIELDS`), recorded as created, every
+    field in the history; nothing is stored when something is wrong."""
+    cleaned = _clean_location(organization, None, values)
+    before = organization_value(organization, "locations")
+    location = Location(organization=organization)
+    db.session.add(location)
+    db.session.flush()
+    record_change(
+        location.id, "location", "*", "", str(cleaned.get("name") or ""), updated_by, "create"
+    )
+    _changed, service_ids = _save_location(location, cleaned, updated_by)
+    _record_locations(organization, before, updated_by)
+    record(
+        "directory.location_created",
+        location,
+        object_type="directory_location",
+        object_label=location_label(location),
+    )
+    _commit_and_index(service_ids)
+    return location
+
+
+def update_location(location: Location, values: Mapping[str, object], updated_by: str) -> list[str]:
+    """Change a location (:data:`LOCATION_FIELDS`), each change recorded as history; the
+    services there count as changed. Returns the names of the changed fields.
+
+    Everything is checked first; a wrong value raises ServiceError and changes nothing.
+    """
+    cleaned = _clean_location(location.organization, location, values)
+    changed, service_ids = _save_location(location, cleaned, updated_by)
+    if changed:
+        record(
+            "directory.location_updated",
+            location,
+            changes={"fields": changed},
+            object_type="directory_location",
+            object_label=location_label(location),
+        )
+    _commit_and_index(service_ids)
+    return changed
+
+
+def delete_location(location: Location, updated_by: str) -> None:
+    """Remove a location with its addresses and opening hours; the services delivered there
+    (of any organisation) no longer are, each with a history row."""
+    organization = location.organization
+    before = organization_value(organization, "locations")
+    label = location_label(location)
+    unlinked = _link_services(location, [], services_at(location), updated_by)
+    record_change(location.id, "location", "*", label, "", updated_by, "delete")
+    record(
+        "directory.location_deleted",
+        location,
+        object_type="directory_location",
+        object_label=label,
+    )
+    organization.locations.remove(location)
+    db.session.flush()
+    moment = datetime.now(UTC)
+    organization.updated_at = moment
+    _record_locations(organization, before, updated_by)
+    _commit_and_index(_touch(unlinked, moment))
 
 
 # Search index and demo ---------------------------------------------------------------------

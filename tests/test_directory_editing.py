@@ -1,0 +1,493 @@
+"""Sociale kaart: coordinators edit an organisation and add, edit and remove its locations,
+with field-level history, the HSDS export, the map and the search index following."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from signalen.audit.models import AuditEvent
+from signalen.auth.models import Role
+from signalen.core.errors import ServiceError
+from signalen.directory import services
+from signalen.directory.models import (
+    Address,
+    Location,
+    Metadata,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+)
+from signalen.extensions import db
+from tests.conftest import csrf_token, login
+from tests.test_directory import form_data, municipality_id, names
+from tests.test_hsds_schema import SCHEMA_DIR, assert_valid, load_schema
+
+
+@pytest.fixture
+def directory(app, taxonomy):
+    assert services.seed_demo_directory() == 9
+    return {o.name: o for o in db.session.scalars(select(Organization))}
+
+
+def history(resource_id) -> dict[str, Metadata]:
+    """The newest history row per field of one resource."""
+    rows = services.resource_history([resource_id])
+    return {row.field_name: row for row in reversed(rows)}
+
+
+def counts() -> tuple[int, ...]:
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Location, Address, ServiceAtLocation, Phone, Metadata)
+    )
+
+
+def point(client, name: str) -> dict | None:
+    """The map point of the location called ``name`` in /sociale-kaart/kaart.json."""
+    data = client.get("/sociale-kaart/kaart.json").get_json()
+    return next((p for p in data["points"] if p["name"] == name), None)
+
+
+def hsds_organization(client, organization) -> dict:
+    data = client.get(f"/hsds/organizations/{organization.id}").get_json()
+    if SCHEMA_DIR.is_dir():
+        assert_valid(data, load_schema("organization"))
+    return data
+
+
+# Organisations --------------------------------------------------------------------------------
+
+
+def test_coordinator_edits_an_organisation(client, directory, login_as):
+    coordinator = login_as(Role.COORDINATOR)
+    organization = directory["Sociaal Raadslieden Utrecht"]
+    [service] = organization.services
+    kept_phone = organization.phones[0].id
+    before = datetime.now(UTC)
+    page = client.get(f"/sociale-kaart/organisatie/{organization.id}").get_data(as_text=True)
+    assert "Organisatie wijzigen" in page and "Locatie toevoegen" in page and "Wijzigen" in page
+    assert "Nog geen wijzigingen." in page
+
+    path = f"/sociale-kaart/organisatie/{organization.id}/bewerken"
+    form = client.get(path).get_data(as_text=True)
+    assert "030 240 5060" in form
+    data = form_data(
+        form,
+        name="Stichting Raadsman Overvecht",
+        alternate_name="SRO",
+        description="Gratis hulp bij brieven, formulieren en geldzaken.",
+        website="https://raadsman.example/overvecht",
+        email="info@raadsman.example",
+        phones="030 240 50 60\r\n0612345678\r\n",
+    )
+    response = client.post(path, data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/sociale-kaart/organisatie/{organization.id}")
+
+    db.session.expire_all()
+    organization = db.session.get(Organization, organization.id)
+    assert organization.name == "Stichting Raadsman Overvecht"
+    assert organization.alternate_name == "SRO"
+    assert organization.website == "https://raadsman.example/overvecht"
+    assert organization.email == "info@raadsman.example"
+    assert sorted(p.number for p in organization.phones) == ["030 240 5060", "06 12345678"]
+    assert kept_phone in {p.id for p in organization.phones}  # same HSDS id
+    rows = history(organization.id)
+    assert set(rows) == {"name", "alternate_name", "description", "website", "email", "phones"}
+    assert rows["name"].previous_value == "Sociaal Raadslieden Utrecht"
+    assert rows["name"].replacement_value == "Stichting Raadsman Overvecht"
+    assert rows["phones"].previous_value == "030 240 5060"
+    assert rows["phones"].replacement_value == "030 240 5060; 06 12345678"
+    assert {row.updated_by for row in rows.values()} == {coordinator.email}
+    assert {row.resource_type for row in rows.values()} == {"organization"}
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "directory.organization_updated")
+    )
+
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "De wijzigingen zijn opgeslagen." in html
+    assert "<h1>Stichting Raadsman Overvecht</h1>" in html
+    assert "Ook bekend als SRO" in html and "06 12345678" in html
+    assert "info@raadsman.example" in html and "Telefoonnummers" in html  # the history
+
+    # The HSDS export, its service and the search index follow.
+    exported = hsds_organization(client, organization)
+    assert exported["name"] == "Stichting Raadsman Overvecht"
+    assert sorted(p["number"] for p in exported["phones"]) == ["030 240 5060", "06 12345678"]
+    assert exported["services"][0]["name"] == service.name
+    since = before.isoformat().replace("+00:00", "Z")
+    changed = client.get(f"/hsds/services?modified_after={since}").get_json()
+    assert [item["name"] for item in changed["contents"]] == [service.name]
+    full = client.get(f"/hsds/services/{service.id}").get_json()
+    assert full["organization"]["name"] == "Stichting Raadsman Overvecht"
+    assert names(client.get("/sociale-kaart?q=raadsman")) == [service.name]
+
+    # Saving the same again changes nothing and records nothing.
+    rows_before = counts()
+    form = client.get(path).get_data(as_text=True)
+    again = client.post(path, data=form_data(form))
+    assert again.status_code == 302 and counts() == rows_before
+    assert "Er is niets gewijzigd." in client.get(again.headers["Location"]).get_data(as_text=True)
+
+    # Removing a phone number removes its row.
+    form = client.get(path).get_data(as_text=True)
+    assert client.post(path, data=form_data(form, phones="06 12345678")).status_code == 302
+    db.session.expire_all()
+    assert [p.number for p in db.session.get(Organization, organization.id).phones] == [
+        "06 12345678"
+    ]
+
+
+ORGANIZATION_MISTAKES = [
+    ({"name": ""}, "Vul een naam in."),
+    ({"email": "geen adres"}, "Dit e-mailadres klopt niet."),
+    ({"website": "raadsman.example"}, "Vul een volledig webadres in"),
+    ({"phones": "030 240 5060\n12"}, "Dit telefoonnummer klopt niet: 12"),
+    ({"phones": "\n".join(f"030 240 506{n}" for n in range(6))}, "hoogstens 5 telefoonnummers"),
+    ({"description": "x" * 5001}, "5000"),
+]
+
+
+@pytest.mark.parametrize("wrong, message", ORGANIZATION_MISTAKES)
+def test_bad_organisation_input_is_told_and_nothing_stored(
+    client, directory, login_as, wrong, message
+):
+    login_as(Role.COORDINATOR)
+    organization = directory["Sociaal Raadslieden Utrecht"]
+    path = f"/sociale-kaart/organisatie/{organization.id}/bewerken"
+    form = client.get(path).get_data(as_text=True)
+    rows_before = counts()
+    changes = {"alternate_name": "Concept blijft staan", **wrong}
+    response = client.post(path, data=form_data(form, **changes))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in html and "Controleer het formulier" in html
+    assert 'value="Concept blijft staan"' in html  # the draft is kept
+    db.session.expire_all()
+    organization = db.session.get(Organization, organization.id)
+    assert organization.name == "Sociaal Raadslieden Utrecht" and organization.alternate_name == ""
+    assert counts() == rows_before
+
+
+def test_organisation_service_refuses_fields_it_does_not_edit(app, directory):
+    organization = directory["Sociaal Raadslieden Utrecht"]
+    with pytest.raises(ServiceError):
+        services.update_organization(organization, {"parent_organization_id": "x"}, "c@x.nl")
+
+
+# Locations ------------------------------------------------------------------------------------
+
+
+def location_path(location) -> str:
+    return f"/sociale-kaart/locatie/{location.id}/bewerken"
+
+
+def test_coordinator_adds_a_location_linked_to_a_service(client, directory, login_as):
+    coordinator = login_as(Role.COORDINATOR)
+    organization = directory["Het Juridisch Loket"]
+    [service] = organization.services
+    path = f"/sociale-kaart/organisatie/{organization.id}/locatie/nieuw"
+    form = client.get(path).get_data(as_text=True)
+    assert 'value="Het Juridisch Loket"' in form  # the name to start from
+    assert "Gratis juridisch advies" in form  # a service to link
+    data = form_data(
+        form,
+        location_type="physical",
+        name="Juridisch Loket Zeist",
+        address_1="Slotlaan 1",
+        postal_code="3701ge",
+        city="Zeist",
+        latitude="52,0893",
+        longitude="5,2312",
+        transportation="Bus 50, halte Slotlaan.",
+        services=[str(service.id)],
+    )
+    response = client.post(path, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+    db.session.expire_all()
+    location = db.session.scalar(select(Location).where(Location.name == "Juridisch Loket Zeist"))
+    assert location.organization_id == organization.id
+    assert location.address.one_line == "Slotlaan 1, 3701 GE Zeist"
+    assert location.address.state_province == "Utrecht" and location.address.country == "NL"
+    assert location.municipality.name == "Zeist"
+    assert (location.latitude, location.longitude) == (52.0893, 5.2312)
+    service = db.session.get(Service, service.id)
+    assert location in service.locations and len(service.locations) == 3
+
+    rows = history(location.id)
+    assert rows["*"].last_action_type == "create"
+    assert rows["postal_code"].replacement_value == "3701 GE"
+    assert rows["municipality"].replacement_value == "Zeist"
+    assert rows["latitude"].replacement_value == "52.0893"
+    assert rows["services"].replacement_value == "Gratis juridisch advies"
+    assert rows["name"].updated_by == coordinator.email
+    link = history(service.id)["locations"]
+    assert "Juridisch Loket Zeist (Slotlaan 1, 3701 GE Zeist)" in link.replacement_value
+    assert "Juridisch Loket Zeist" not in link.previous_value
+    assert "Juridisch Loket Zeist" in history(organization.id)["locations"].replacement_value
+
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "De locatie Juridisch Loket Zeist is toegevoegd." in html
+    assert "Slotlaan 1, 3701 GE Zeist" in html and "Bus 50, halte Slotlaan." in html
+    service_page = client.get(f"/sociale-kaart/dienst/{service.id}").get_data(as_text=True)
+    assert "Slotlaan 1, 3701 GE Zeist" in service_page
+
+    assert point(client, "Juridisch Loket Zeist") == {
+        "name": "Juridisch Loket Zeist",
+        "address": "Slotlaan 1, 3701 GE Zeist",
+        "lat": 52.0893,
+        "lon": 5.2312,
+        "services": [
+            {
+                "id": str(service.id),
+                "name": "Gratis juridisch advies",
+                "url": f"/sociale-kaart/dienst/{service.id}",
+            }
+        ],
+    }
+    exported = hsds_organization(client, organization)
+    [new] = [loc for loc in exported["locations"] if loc["id"] == str(location.id)]
+    assert new["latitude"] == 52.0893 and new["addresses"][0]["postal_code"] == "3701 GE"
+    full = client.get(f"/hsds/services/{service.id}").get_json()
+    assert str(location.id) in {link["location_id"] for link in full["service_at_locations"]}
+    if SCHEMA_DIR.is_dir():
+        assert_valid(full, load_schema("service"))
+
+
+def test_coordinator_edits_a_location_and_the_map_follows(client, directory, login_as):
+    login_as(Role.COORDINATOR)
+    organization = directory["Het Juridisch Loket"]
+    [service] = organization.services
+    location = next(loc for loc in organization.locations if loc.name.endswith("Rotterdam"))
+    address_id = location.address.id
+    assert point(client, "Juridisch Loket Rotterdam")["lat"] == 51.9217
+
+    form = client.get(location_path(location)).get_data(as_text=True)
+    assert 'value="Coolsingel 101"' in form and 'value="51,9217"' in form
+    data = form_data(
+        form,
+        name="Juridisch Loket Rotterdam-Zuid",
+        address_1="Pretorialaan 1",
+        postal_code="3072 AA",
+        latitude="51.9015",
+        longitude="4.4931",
+        description="Ingang aan de achterkant.",
+    )
+    response = client.post(location_path(location), data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    location = db.session.get(Location, location.id)
+    assert location.address.id == address_id  # the same HSDS address, changed
+    assert location.address.one_line == "Pretorialaan 1, 3072 AA Rotterdam"
+    rows = history(location.id)
+    assert rows["address_1"].previous_value == "Coolsingel 101"
+    assert rows["address_1"].replacement_value == "Pretorialaan 1"
+    assert rows["latitude"].previous_value == "51.9217"
+    assert rows["latitude"].replacement_value == "51.9015"
+    assert "*" not in rows and "services" not in rows
+
+    assert point(client, "Juridisch Loket Rotterdam") is None
+    moved = point(client, "Juridisch Loket Rotterdam-Zuid")
+    assert (moved["lat"], moved["lon"]) == (51.9015, 4.4931)
+    assert moved["address"] == "Pretorialaan 1, 3072 AA Rotterdam"
+    html = client.get(f"/sociale-kaart/organisatie/{organization.id}").get_data(as_text=True)
+    assert "Pretorialaan 1, 3072 AA Rotterdam" in html and "Ingang aan de achterkant." in html
+    assert "Coolsingel" in html  # the history shows what it was
+    exported = hsds_organization(client, organization)
+    [changed] = [loc for loc in exported["locations"] if loc["id"] == str(location.id)]
+    assert changed["latitude"] == 51.9015 and changed["description"] == "Ingang aan de achterkant."
+
+    # Off the map, and the service no longer there.
+    form = client.get(location_path(location)).get_data(as_text=True)
+    data = form_data(form, latitude="", longitude="", services=[])
+    assert client.post(location_path(location), data=data).status_code == 302
+    db.session.expire_all()
+    location = db.session.get(Location, location.id)
+    assert location.latitude is None and location.longitude is None
+    assert location not in db.session.get(Service, service.id).locations
+    assert point(client, "Juridisch Loket Rotterdam-Zuid") is None
+    assert history(service.id)["locations"].previous_value.count(";") == 1
+    assert "Rotterdam" not in history(service.id)["locations"].replacement_value
+    assert history(location.id)["services"].replacement_value == ""
+
+
+def test_an_online_location(client, directory, login_as):
+    login_as(Role.COORDINATOR)
+    organization = directory["UWV Klantcontact (voorbeeld)"]
+    [location] = organization.locations
+    assert location.location_type == "virtual" and location.address is None
+    form = client.get(location_path(location)).get_data(as_text=True)
+    response = client.post(location_path(location), data=form_data(form, url=""))
+    assert response.status_code == 400
+    assert "Vul het webadres van deze online locatie in." in response.get_data(as_text=True)
+    data = form_data(form, url="https://uwv.example/chat")
+    assert client.post(location_path(location), data=data).status_code == 302
+    db.session.expire_all()
+    location = db.session.get(Location, location.id)
+    assert location.url == "https://uwv.example/chat" and location.addresses == []
+    html = client.get(f"/sociale-kaart/organisatie/{organization.id}").get_data(as_text=True)
+    assert 'href="https://uwv.example/chat"' in html
+    hsds_organization(client, organization)
+
+    # A building needs an address.
+    form = client.get(location_path(location)).get_data(as_text=True)
+    response = client.post(location_path(location), data=form_data(form, location_type="physical"))
+    assert response.status_code == 400
+    assert "Vul de straat met huisnummer en de plaats in." in response.get_data(as_text=True)
+
+
+LOCATION_MISTAKES = [
+    ({"name": ""}, "Vul een naam in."),
+    ({"postal_code": "12"}, "Vul een postcode in zoals 3511 AB."),
+    ({"postal_code": "0123 AB"}, "Vul een postcode in zoals 3511 AB."),
+    ({"latitude": "91", "longitude": "5"}, "Vul een getal van -90 tot 90 in"),
+    ({"latitude": "52", "longitude": "-181"}, "Vul een getal van -180 tot 180 in"),
+    ({"latitude": "noord", "longitude": "5"}, "Vul een getal van -90 tot 90 in"),
+    ({"latitude": "nan", "longitude": "5"}, "Vul een getal van -90 tot 90 in"),
+    ({"latitude": "52,1", "longitude": ""}, "allebei in, of laat ze allebei leeg"),
+    ({"address_1": ""}, "Vul de straat met huisnummer en de plaats in."),
+    ({"url": "uwv.example"}, "Vul een volledig webadres in"),
+    ({"location_type": "hemel"}, "Kies een soort locatie."),
+    ({"municipality": "99999999"}, "Kies een gemeente uit de lijst."),
+    ({"services": "00000000-0000-0000-0000-000000000000"}, "Kies diensten van deze organisatie"),
+]
+
+
+@pytest.mark.parametrize("wrong, message", LOCATION_MISTAKES)
+def test_bad_location_input_is_told_and_nothing_stored(client, directory, login_as, wrong, message):
+    login_as(Role.COORDINATOR)
+    organization = directory["Het Juridisch Loket"]
+    location = organization.locations[0]
+    other = directory["Voedselbank Rotterdam (voorbeeld)"].services[0]
+    if wrong.get("services"):
+        wrong = {"services": str(other.id)}  # a service of another organisation
+    rows_before = counts()
+    for path in (
+        location_path(location),
+        f"/sociale-kaart/organisatie/{organization.id}/locatie/nieuw",
+    ):
+        form = client.get(path).get_data(as_text=True)
+        fields = {"address_1": "Markt 1", "city": "Zeist", "description": "Concept blijft", **wrong}
+        response = client.post(path, data=form_data(form, **fields))
+        assert response.status_code == 400, path
+        html = response.get_data(as_text=True)
+        assert message in html, path
+        assert "Concept blijft</textarea>" in html  # the draft is kept
+    assert counts() == rows_before
+    db.session.expire_all()
+    assert db.session.get(Location, location.id).description == ""
+
+
+def test_coordinator_removes_a_location(client, directory, login_as):
+    coordinator = login_as(Role.COORDINATOR)
+    organization = directory["Het Juridisch Loket"]
+    [service] = organization.services
+    location = next(loc for loc in organization.locations if loc.name.endswith("Utrecht"))
+    address_id = location.address.id
+    form = client.get(location_path(location)).get_data(as_text=True)
+    assert "Deze locatie verwijderen" in form
+    path = f"/sociale-kaart/locatie/{location.id}/verwijderen"
+    confirm = client.get(path).get_data(as_text=True)
+    assert "Juridisch Loket Utrecht (Vredenburg 40, 3511 BD Utrecht)" in confirm
+    assert "Gratis juridisch advies" in confirm
+    assert client.post(path).status_code == 400  # no CSRF token: nothing removed
+    assert db.session.get(Location, location.id) is not None
+
+    location_id = location.id
+    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Location, location_id) is None
+    assert db.session.get(Address, address_id) is None
+    service = db.session.get(Service, service.id)
+    assert [loc.name for loc in service.locations] == ["Juridisch Loket Rotterdam"]
+    gone = history(location_id)["*"]
+    assert gone.last_action_type == "delete" and gone.replacement_value == ""
+    assert gone.updated_by == coordinator.email
+    listed = history(organization.id)["locations"]
+    assert "Juridisch Loket Utrecht" in listed.previous_value
+    assert listed.replacement_value == (
+        "Juridisch Loket Rotterdam (Coolsingel 101, 3012 AG Rotterdam)"
+    )
+    assert "Utrecht" not in history(service.id)["locations"].replacement_value
+
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "De locatie Juridisch Loket Utrecht" in html and "is verwijderd." in html
+    assert point(client, "Juridisch Loket Utrecht") is None
+    exported = hsds_organization(client, organization)
+    assert [loc["name"] for loc in exported["locations"]] == ["Juridisch Loket Rotterdam"]
+    assert client.get(path).status_code == 404
+
+
+# Access -----------------------------------------------------------------------------------
+
+
+def test_only_coordinators_edit_organisations_and_locations(app, client, directory, make_user):
+    organization = directory["Het Juridisch Loket"]
+    location = organization.locations[0]
+    paths = [
+        f"/sociale-kaart/organisatie/{organization.id}/bewerken",
+        f"/sociale-kaart/organisatie/{organization.id}/locatie/nieuw",
+        location_path(location),
+        f"/sociale-kaart/locatie/{location.id}/verwijderen",
+    ]
+    page = f"/sociale-kaart/organisatie/{organization.id}"
+    service_page = f"/sociale-kaart/dienst/{organization.services[0].id}"
+    rows_before = counts()
+
+    public = client.get(page).get_data(as_text=True)
+    assert "Organisatie wijzigen" not in public and "Locatie toevoegen" not in public
+    assert ">Wijzigen<" not in public and "Geschiedenis" not in public
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+        token = csrf_token(client, service_page)
+        assert client.post(path, data={"csrf_token": token, "name": "X"}).status_code == 302
+
+    volunteer = app.test_client()
+    login(volunteer, make_user(Role.VOLUNTEER))
+    html = volunteer.get(page).get_data(as_text=True)
+    assert "Organisatie wijzigen" not in html and "Locatie toevoegen" not in html
+    for path in paths:
+        assert volunteer.get(path).status_code == 403, path
+        token = csrf_token(volunteer, service_page)
+        assert volunteer.post(path, data={"csrf_token": token, "name": "X"}).status_code == 403
+    assert counts() == rows_before
+
+    administrator = app.test_client()
+    login(administrator, make_user(Role.ADMINISTRATOR))
+    assert "Organisatie wijzigen" in administrator.get(page).get_data(as_text=True)
+    for path in paths:
+        assert administrator.get(path).status_code == 200, path
+        unknown = path.replace(str(organization.id), "00000000-0000-0000-0000-000000000000")
+        unknown = unknown.replace(str(location.id), "geen-uuid")
+        assert administrator.get(unknown).status_code == 404, unknown
+
+    # A location that belongs to no organisation is not edited here.
+    loose = Location(name="Los")
+    db.session.add(loose)
+    db.session.commit()
+    assert administrator.get(location_path(loose)).status_code == 404
+
+
+def test_postcode_and_coordinate_checks(app, taxonomy):
+    assert services.clean_postal_code(" 3511ab ") == "3511 AB"
+    assert services.clean_postal_code("") == ""
+    assert services.clean_postal_code("SW1A 1AA", "GB") == "SW1A 1AA"
+    with pytest.raises(ServiceError):
+        services.clean_postal_code("3511 A1")
+    assert services.parse_coordinate("52,0907", "latitude") == 52.0907
+    assert services.parse_coordinate(-180, "longitude") == -180.0
+    assert services.parse_coordinate(0, "latitude") == 0.0
+    assert services.parse_coordinate(" ", "latitude") is None
+    for wrong in ("90.1", "inf", "1,2,3"):
+        with pytest.raises(ServiceError):
+            services.parse_coordinate(wrong, "latitude")
+    assert municipality_id("Zeist") == services.municipality_for_city("zeist").id
