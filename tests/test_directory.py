@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from signalen.auth.models import Role
+from signalen.core.dates import local_today
 from signalen.directory import hours, services
 from signalen.directory.browse import DirectoryFilters, browse, filtered_services
 from signalen.directory.models import ChangeRequest, Metadata, Schedule, Service
@@ -54,7 +55,7 @@ def test_review_dates():
     assert services.is_due_soon(service, date(2027, 2, 1))
     assert not services.is_due_soon(service, date(2026, 12, 1))
     never = Service(name="y", assured_date=None, review_interval_months=6)
-    assert services.next_review_date(never) is None and services.is_overdue(never, date.today())
+    assert services.next_review_date(never) is None and services.is_overdue(never, local_today())
 
 
 def test_is_open_now_uses_dutch_time(app):
@@ -777,7 +778,7 @@ def test_review_reminders_printed(app, directory):
     assert "- Voedselpakket (te laat sinds" in out
     assert "Gratis juridisch advies" not in out
     assert "5 dienst(en) bij 5 organisatie(s)" in out
-    later = (date.today() + timedelta(days=400)).isoformat()
+    later = (local_today() + timedelta(days=400)).isoformat()
     result = app.test_cli_runner().invoke(args=["review-reminders", "--date", later])
     assert "9 dienst(en)" in result.output
     bad = app.test_cli_runner().invoke(args=["review-reminders", "--date", "morgen"])

@@ -26,10 +26,10 @@ from signalen.directory.models import (
 )
 from signalen.directory.search import matching_service_ids
 from signalen.extensions import db
+from signalen.search import services as search
 from signalen.taxonomy.models import Municipality, Theme
 
 PER_PAGE = 20
-MAX_QUERY_LENGTH = 200
 # Opgeheven services are kept for history and HSDS, not shown when browsing.
 HIDDEN_STATUSES = (ServiceStatus.DEFUNCT.value, ServiceStatus.INACTIVE.value)
 
@@ -51,9 +51,10 @@ class DirectoryFilters:
     @classmethod
     def from_args(cls, args: MultiDict) -> DirectoryFilters:
         filters = cls(q=" ".join((args.get("q") or "").split()))
-        if len(filters.q) > MAX_QUERY_LENGTH:
+        maximum = search.max_query_length()
+        if len(filters.q) > maximum:
             filters.errors.append(
-                str(_l("De zoektekst is te lang (hoogstens %(max)d tekens).", max=MAX_QUERY_LENGTH))
+                str(_l("De zoektekst is te lang (hoogstens %(max)d tekens).", max=maximum))
             )
             filters.q = ""
         for value in args.getlist("thema"):

@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from signalen.core.cli import fail
+from signalen.core.dates import local_today
 from signalen.directory.reminders import send_reminders
-from signalen.directory.services import local_today
 
 
 @click.command("review-reminders")

@@ -39,7 +39,7 @@ def demo_data(today: date) -> list[dict]:
 def seed(today: date | None = None) -> int:
     """Create the demo directory once (nothing when there already is one); returns the
     number of services created."""
-    from signalen.directory.services import local_today
+    from signalen.core.dates import local_today
     from signalen.hsds.importing import import_data
 
     if db.session.scalar(select(func.count()).select_from(Organization)):

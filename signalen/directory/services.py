@@ -17,13 +17,13 @@ from sqlalchemy import func, select
 
 from signalen.audit.services import record
 from signalen.auth.models import User
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.validation import clean_line, clean_text
 from signalen.directory.hours import (
     WEEKDAY_LABELS,
     WEEKDAYS,
     byday_parts,
-    local_moment,
     service_schedules,
 )
 from signalen.directory.models import (
@@ -102,11 +102,6 @@ def next_review_date(service: Service) -> date | None:
     if service.assured_date is None:
         return None
     return add_months(service.assured_date, service.review_interval_months or 6)
-
-
-def local_today() -> date:
-    """Today's date in the Netherlands."""
-    return local_moment().date()
 
 
 def is_overdue(service: Service, today: date | None = None) -> bool:

@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from signalen.auth.models import User
 from signalen.directory import models as m
 from signalen.directory.services import (
+    COORDINATE_LIMITS,
     LANGUAGE_NAMES,
     format_phone,
     record_change,
@@ -725,7 +726,7 @@ class Checker:
                     value=kind[:40],
                 ),
             )
-        for name, limit in (("latitude", 90), ("longitude", 180)):
+        for name, limit in COORDINATE_LIMITS.items():
             value = data.get(name)
             if value in (None, ""):
                 continue
