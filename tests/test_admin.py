@@ -293,3 +293,26 @@ def test_user_list_paginates(client, login_as, make_user):
     second = client.get("/beheer/gebruikers?pagina=2").get_data(as_text=True)
     assert "Pagina 2 van 2" in second
     assert client.get("/beheer/gebruikers?pagina=abc").status_code == 200
+
+
+RECORDED_ACTION = re.compile(r"\brecord\(\s*\"([a-z_]+\.[a-z_]+)\"(?!\s*\+)")
+# "prefix." + ("one" if ... else "other"), written on several lines
+ACTION_PREFIX = re.compile(
+    r"\brecord\( ?\"([a-z_]+\.[a-z_]+)\" \+ \(\"([a-z_]+)\" if [^)]+ else \"([a-z_]+)\"\)"
+)
+
+
+def test_every_recorded_action_has_a_dutch_name_in_the_log(app):
+    from pathlib import Path
+
+    import signalen
+    from signalen.audit.services import ACTION_LABELS
+
+    recorded = set()
+    for source in Path(signalen.__file__).parent.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        recorded.update(RECORDED_ACTION.findall(text))
+        for prefix, *endings in ACTION_PREFIX.findall(" ".join(text.split())):
+            recorded.update(prefix + ending for ending in endings)
+    assert {"meeting.agreement_delete", "directory.change_request_rejected"} <= recorded
+    assert sorted(recorded - ACTION_LABELS.keys()) == []

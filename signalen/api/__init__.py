@@ -86,11 +86,14 @@ def init_app(app: Flask) -> None:
     from signalen.api.routes import URL_PREFIX, conditional_get
     from signalen.api.routes import bp as api_bp
     from signalen.api.schemas import ProblemSchema
+    from signalen.api.services import AUDIT_ACTIONS
     from signalen.api.token_routes import bp as tokens_bp
     from signalen.api.token_routes import docs_bp
     from signalen.api.widget import init_widget
+    from signalen.audit.services import register_actions
     from signalen.extensions import csrf
 
+    register_actions(AUDIT_ACTIONS)
     config = app.config
     config.setdefault("API_WRITE_RATE_LIMIT", "60 per minute")
     config.setdefault("API_CORS_ORIGINS", [])

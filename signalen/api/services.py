@@ -45,11 +45,10 @@ SIGNAL_KIND = "knelpunt"  # the informatiebank's "soort" facet value for signals
 
 FIELD_COLUMNS = {"title": "titel", "description": "omschrijving"}
 
-ACTIONS = {
+AUDIT_ACTIONS = {
     "api_token.create": _l("API-sleutel gemaakt"),
     "api_token.revoke": _l("API-sleutel ingetrokken"),
 }
-audit.ACTION_LABELS.update(ACTIONS)
 
 
 # Tokens ----------------------------------------------------------------------------------

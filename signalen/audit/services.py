@@ -30,6 +30,11 @@ ACTION_LABELS = {
 }
 
 
+def register_actions(labels: Mapping[str, Any]) -> None:
+    """Add a feature's audit actions with their Dutch descriptions (shown in the log)."""
+    ACTION_LABELS.update(labels)
+
+
 def action_label(action: str) -> str:
     """The Dutch description of an audit action, or the action itself when unknown."""
     return str(ACTION_LABELS.get(action, action))

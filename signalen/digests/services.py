@@ -43,6 +43,13 @@ from signalen.signals.models import (
 )
 from signalen.taxonomy.models import Agency, Municipality, Scheme, Theme
 
+AUDIT_ACTIONS = {
+    "digest.create": _l("Rapportage gemaakt"),
+    "digest.publish": _l("Rapportage gepubliceerd"),
+    "digest.correct": _l("Correctie van een rapportage gemaakt"),
+    "digest.delete": _l("Concept-rapportage verwijderd"),
+}
+
 FIGURES_VERSION = 1
 MAX_PERIOD_DAYS = 3 * 366
 EARLIEST = date(2000, 1, 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 SETTINGS = {
     # Browse and search without logging in; False: only logged-in users.
@@ -29,11 +28,12 @@ SETTINGS = {
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI commands and search sources on ``app``."""
-    from signalen.audit.services import ACTION_LABELS
+    from signalen.audit.services import register_actions
     from signalen.directory import models  # noqa: F401 (tables in db.metadata)
     from signalen.directory.cli import review_reminders_command
     from signalen.directory.routes import bp
     from signalen.directory.search import register
+    from signalen.directory.services import AUDIT_ACTIONS
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
@@ -46,24 +46,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(review_reminders_command)
     with app.app_context():
         register()
-    ACTION_LABELS.setdefault("directory.service_created", _l("Sociale kaart: dienst toegevoegd"))
-    ACTION_LABELS.setdefault("directory.service_updated", _l("Sociale kaart: dienst gewijzigd"))
-    ACTION_LABELS.setdefault(
-        "directory.service_verified", _l("Sociale kaart: dienst gecontroleerd")
-    )
-    ACTION_LABELS.setdefault(
-        "directory.change_request_approved", _l("Sociale kaart: wijziging goedgekeurd")
-    )
-    ACTION_LABELS.setdefault(
-        "directory.change_request_rejected", _l("Sociale kaart: wijziging afgewezen")
-    )
-    ACTION_LABELS.setdefault("directory.import", _l("Sociale kaart: HSDS geïmporteerd"))
-    ACTION_LABELS.setdefault(
-        "directory.organization_updated", _l("Sociale kaart: organisatie gewijzigd")
-    )
-    ACTION_LABELS.setdefault("directory.location_created", _l("Sociale kaart: locatie toegevoegd"))
-    ACTION_LABELS.setdefault("directory.location_updated", _l("Sociale kaart: locatie gewijzigd"))
-    ACTION_LABELS.setdefault("directory.location_deleted", _l("Sociale kaart: locatie verwijderd"))
+    register_actions(AUDIT_ACTIONS)
 
 
 def _allow_map_tiles(app: Flask) -> None:

@@ -51,6 +51,19 @@ from signalen.privacy.services import find_personal_data
 from signalen.taxonomy.models import Municipality, Theme
 from signalen.taxonomy.services import by_ids
 
+AUDIT_ACTIONS = {
+    "directory.service_created": _l("Sociale kaart: dienst toegevoegd"),
+    "directory.service_updated": _l("Sociale kaart: dienst gewijzigd"),
+    "directory.service_verified": _l("Sociale kaart: dienst gecontroleerd"),
+    "directory.change_request_approved": _l("Sociale kaart: wijziging goedgekeurd"),
+    "directory.change_request_rejected": _l("Sociale kaart: wijziging afgewezen"),
+    "directory.import": _l("Sociale kaart: HSDS geïmporteerd"),
+    "directory.organization_updated": _l("Sociale kaart: organisatie gewijzigd"),
+    "directory.location_created": _l("Sociale kaart: locatie toegevoegd"),
+    "directory.location_updated": _l("Sociale kaart: locatie gewijzigd"),
+    "directory.location_deleted": _l("Sociale kaart: locatie verwijderd"),
+}
+
 DUE_SOON_DAYS = 30
 M = TypeVar("M")
 MAX_EXPLANATION_LENGTH = 2_000

@@ -39,6 +39,14 @@ from signalen.signals.models import Signal, Status
 from signalen.signals.services import TRANSITIONS
 from signalen.taxonomy.models import Agency
 
+AUDIT_ACTIONS = {
+    "meeting.create": _l("Overleg gepland"),
+    "meeting.update": _l("Overleg gewijzigd"),
+    "meeting.outcome": _l("Uitkomst van een agendapunt vastgelegd"),
+    "meeting.agreement_update": _l("Afspraak gewijzigd"),
+    "meeting.agreement_delete": _l("Afspraak verwijderd"),
+}
+
 MAX_AGENDA_SIGNALS = 100
 EARLIEST = date(2000, 1, 1)
 CLOSING = (Status.RESOLVED, Status.CLOSED)

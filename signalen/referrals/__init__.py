@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 SETTINGS = {
     # Default follow-up date of a new referral: this many days from today (0: empty).
@@ -15,10 +14,10 @@ SETTINGS = {
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI commands and search sources on ``app``."""
-    from signalen.audit.services import ACTION_LABELS
+    from signalen.audit.services import register_actions
     from signalen.referrals import models  # noqa: F401 (tables in db.metadata)
     from signalen.referrals.routes import bp
-    from signalen.referrals.services import can_create, referrals_for_signal
+    from signalen.referrals.services import AUDIT_ACTIONS, can_create, referrals_for_signal
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
@@ -26,6 +25,4 @@ def init_app(app: Flask) -> None:
     # The signal page links to the referral form and lists the signal's referrals.
     app.jinja_env.globals["can_refer"] = can_create
     app.jinja_env.globals["signal_referrals"] = referrals_for_signal
-    ACTION_LABELS.setdefault("referral.create", _l("Doorverwijzing geregistreerd"))
-    ACTION_LABELS.setdefault("referral.outcome", _l("Uitkomst van doorverwijzing vastgelegd"))
-    ACTION_LABELS.setdefault("referral.follow_up", _l("Opvolgdatum van doorverwijzing gewijzigd"))
+    register_actions(AUDIT_ACTIONS)

@@ -47,6 +47,12 @@ from signalen.referrals.models import (
 from signalen.signals.services import PersonalDataFound, guard_privacy, visible_signal_or_none
 from signalen.taxonomy.models import Municipality, Theme
 
+AUDIT_ACTIONS = {
+    "referral.create": _l("Doorverwijzing geregistreerd"),
+    "referral.outcome": _l("Uitkomst van doorverwijzing vastgelegd"),
+    "referral.follow_up": _l("Opvolgdatum van doorverwijzing gewijzigd"),
+}
+
 MAX_AGE = 120
 MAX_FOLLOW_UP_DAYS = 366
 DEFAULT_SUGGESTION_LIMIT = 8
