@@ -121,6 +121,10 @@ def test_coordinator_edits_an_organisation(client, directory, login_as):
     assert exported["name"] == "Stichting Raadsman Overvecht"
     assert sorted(p["number"] for p in exported["phones"]) == ["030 240 5060", "06 12345678"]
     assert exported["services"][0]["name"] == service.name
+    changes = {row["field_name"]: row for row in exported["metadata"]}
+    assert changes["name"]["replacement_value"] == "Stichting Raadsman Overvecht"
+    assert changes["name"]["resource_type"] == "organization"
+    assert changes["name"]["updated_by"] == coordinator.email
     since = before.isoformat().replace("+00:00", "Z")
     changed = client.get(f"/hsds/services?modified_after={since}").get_json()
     assert [item["name"] for item in changed["contents"]] == [service.name]
@@ -261,7 +265,7 @@ def test_coordinator_adds_a_location_linked_to_a_service(client, directory, logi
         assert_valid(full, load_schema("service"))
 
 
-def test_coordinator_edits_a_location_and_the_map_follows(client, directory, login_as):
+def test_coordinator_edits_a_location_and_the_map_follows(app, client, directory, login_as):
     login_as(Role.COORDINATOR)
     organization = directory["Het Juridisch Loket"]
     [service] = organization.services
@@ -303,6 +307,12 @@ def test_coordinator_edits_a_location_and_the_map_follows(client, directory, log
     exported = hsds_organization(client, organization)
     [changed] = [loc for loc in exported["locations"] if loc["id"] == str(location.id)]
     assert changed["latitude"] == 51.9015 and changed["description"] == "Ingang aan de achterkant."
+    moves = {row["field_name"]: row for row in changed["metadata"]}
+    assert moves["address_1"]["previous_value"] == "Coolsingel 101"
+    assert moves["latitude"]["replacement_value"] == "51.9015"
+    public = app.test_client().get(f"/hsds/organizations/{organization.id}").get_json()
+    [seen] = [loc for loc in public["locations"] if loc["id"] == str(location.id)]
+    assert {row["updated_by"] for row in seen["metadata"]} == {"Signalen"}
 
     # Off the map, and the service no longer there.
     form = client.get(location_path(location)).get_data(as_text=True)

@@ -126,7 +126,7 @@ def language(item: m.Language) -> dict[str, Any]:
     return _row(item, "id", "service_id", "name", "code", "note")
 
 
-def location(item: m.Location) -> dict[str, Any]:
+def location(item: m.Location, history: list[m.Metadata] | None = None) -> dict[str, Any]:
     data = _row(
         item,
         *("id", "location_type", "url", "organization_id", "name", "description"),
@@ -137,6 +137,7 @@ def location(item: m.Location) -> dict[str, Any]:
         "addresses": [address(a) for a in item.addresses],
         "phones": [phone(p) for p in item.phones],
         "schedules": [schedule(s) for s in item.schedules],
+        **({"metadata": [metadata(row) for row in history]} if history is not None else {}),
     }
 
 
@@ -236,11 +237,13 @@ def service_full(item: m.Service, history: list[m.Metadata], with_organization: 
 
 
 def organization_full(item: m.Organization, histories: dict[uuid.UUID, list[m.Metadata]]):
+    """The organization with its services and locations, each with its change history."""
     data = organization_basic(item)
     data.update(
         phones=[phone(p) for p in item.phones],
         contacts=[contact(c) for c in item.contacts],
-        locations=[location(loc) for loc in item.locations],
+        locations=[location(loc, histories.get(loc.id, [])) for loc in item.locations],
+        metadata=[metadata(row) for row in histories.get(item.id, [])],
         services=[
             service_full(s, histories.get(s.id, []), with_organization=False) for s in item.services
         ],

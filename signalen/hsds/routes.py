@@ -233,7 +233,8 @@ def organizations():
 @bp.get("/organizations/<organization_id>")
 def organization(organization_id: str):
     item = _get_or_404(Organization, organization_id)
-    return jsonify(export.organization_full(item, _histories([s.id for s in item.services])))
+    parts = [item.id, *(s.id for s in item.services), *(loc.id for loc in item.locations)]
+    return jsonify(export.organization_full(item, _histories(parts)))
 
 
 @bp.get("/taxonomies")
