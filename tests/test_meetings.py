@@ -7,7 +7,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from signalen.audit.models import AuditEvent
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
 from signalen.extensions import db
@@ -199,6 +201,16 @@ def test_outcomes_agreements_follow_up_and_closing(app, client, coordinator, mak
     post_form(client, f"/overleg/afspraken/{agreement_id}/heropenen", {}, "/overleg/afspraken")
     assert _reload(Agreement, agreement_id).done_at is None
     post_form(client, f"/overleg/afspraken/{agreement_id}/klaar", {}, "/overleg/afspraken")
+    logged = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.action.like("meeting.agreement_%"))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert logged == [
+        "meeting.agreement_done",
+        "meeting.agreement_reopen",
+        "meeting.agreement_done",
+    ]
 
     response = post_form(
         client,

@@ -45,6 +45,8 @@ AUDIT_ACTIONS = {
     "meeting.outcome": _l("Uitkomst van een agendapunt vastgelegd"),
     "meeting.agreement_update": _l("Afspraak gewijzigd"),
     "meeting.agreement_delete": _l("Afspraak verwijderd"),
+    "meeting.agreement_done": _l("Afspraak uitgevoerd"),
+    "meeting.agreement_reopen": _l("Afspraak weer open gezet"),
 }
 
 MAX_AGENDA_SIGNALS = 100
@@ -454,14 +456,30 @@ def complete_agreement(agreement: Agreement, user: User) -> None:
     if agreement.done_at is None:
         agreement.done_at = utcnow()
         agreement.done_by_id = user.id
+        _record_agreement("meeting.agreement_done", agreement, user)
         db.session.commit()
 
 
 def reopen_agreement(agreement: Agreement, user: User) -> None:
+    """Mark a done agreement as open again; the audit log keeps who did it."""
     _require_manager(user, agreement.item.meeting)
-    agreement.done_at = None
-    agreement.done_by_id = None
-    db.session.commit()
+    if agreement.done_at is not None:
+        _record_agreement(
+            "meeting.agreement_reopen", agreement, user, done_at=[agreement.done_at, None]
+        )
+        agreement.done_at = None
+        agreement.done_by_id = None
+        db.session.commit()
+
+
+def _record_agreement(action: str, agreement: Agreement, user: User, **changes: list) -> None:
+    record(
+        action,
+        agreement.item.meeting,
+        actor=user,
+        changes={"agreement": [agreement.id, agreement.id], **changes},
+        object_label=agreement.description[:120],
+    )
 
 
 def close_signal(signal: Signal, status: Status, reason: str, user: User) -> None:
