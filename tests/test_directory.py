@@ -94,9 +94,30 @@ def test_open_now_follows_validity_and_monthly_rules(app):
     weekly.valid_to, weekly.valid_from = None, date(2026, 11, 24)
     assert not hours.schedule_is_open(weekly, monday_morning)  # starts the day after
     # Every other week: without a start date nobody can say which weeks, so never "open now".
-    assert not hours.schedule_is_open(
-        Schedule(freq="WEEKLY", interval=2, byday="MO", opens_at=time(9), closes_at=time(12)),
-        monday_morning,
+    fortnightly = Schedule(
+        freq="WEEKLY", interval=2, byday="MO", opens_at=time(9), closes_at=time(12)
+    )
+    assert not hours.schedule_is_open(fortnightly, monday_morning)
+    assert hours.schedule_days(fortnightly) == "maandag, om de week"
+    # Counted from valid_from (a Wednesday two weeks before): this Monday's week counts.
+    fortnightly.valid_from = date(2026, 11, 11)
+    assert hours.schedule_is_open(fortnightly, monday_morning)
+    assert not hours.schedule_is_open(fortnightly, monday_morning - timedelta(days=7))
+    assert not hours.schedule_is_open(fortnightly, monday_morning + timedelta(days=7))
+    assert hours.schedule_is_open(fortnightly, monday_morning + timedelta(days=14))
+    assert hours.schedule_days(fortnightly) == "maandag, om de week vanaf 11 november 2026"
+    every_third_month = Schedule(
+        freq="MONTHLY",
+        interval=3,
+        byday="1MO",
+        valid_from=date(2026, 8, 1),
+        opens_at=time(9),
+        closes_at=time(12),
+    )
+    assert hours.schedule_is_open(every_third_month, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    assert not hours.schedule_is_open(every_third_month, datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    assert hours.schedule_days(every_third_month) == (
+        "elke eerste maandag van de maand, elke 3 maanden vanaf 1 augustus 2026"
     )
 
     first_monday = Schedule(freq="MONTHLY", byday="1MO", opens_at=time(9), closes_at=time(12))

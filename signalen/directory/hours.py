@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 
 from signalen.core.dates import local_moment
 from signalen.directory.models import Schedule, Service, ServiceStatus
 
+ONE_DAY = timedelta(days=1)
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_LABELS = {
     "MO": _l("maandag"),
@@ -71,14 +72,11 @@ def occurs_on(schedule: Schedule, day: date) -> bool:
         return False
     weekday = WEEKDAYS[day.weekday()]
     freq = (schedule.freq or "WEEKLY").upper()
+    if not _in_interval(schedule, freq, day):
+        return False
     if freq == "WEEKLY":
-        # Every other week needs a start date that HSDS leaves to dtstart: unknown here.
-        if (schedule.interval or 1) != 1:
-            return False
         return weekday in {code for _ordinal, code in byday_parts(schedule)}
     if freq == "MONTHLY":
-        if (schedule.interval or 1) != 1:
-            return False
         last = calendar.monthrange(day.year, day.month)[1]
         numbers = month_days(schedule)
         if numbers and not any(day.day == (n if n > 0 else last + 1 + n) for n in numbers):
@@ -91,6 +89,22 @@ def occurs_on(schedule: Schedule, day: date) -> bool:
             code == weekday and ordinal in (None, from_start, from_end) for ordinal, code in parts
         )
     return False
+
+
+def _in_interval(schedule: Schedule, freq: str, day: date) -> bool:
+    """Whether ``day`` falls in a week or month the rule's ``interval`` counts ("every other
+    week"). The count starts at ``valid_from``; without it nobody can say which weeks."""
+    interval = schedule.interval or 1
+    if interval == 1:
+        return True
+    start = schedule.valid_from
+    if start is None:
+        return False
+    if freq == "WEEKLY":
+        elapsed = (day - day.weekday() * ONE_DAY - (start - start.weekday() * ONE_DAY)).days // 7
+    else:
+        elapsed = (day.year - start.year) * 12 + day.month - start.month
+    return elapsed % interval == 0
 
 
 def schedule_is_open(schedule: Schedule, at: datetime | None = None) -> bool:
@@ -156,17 +170,37 @@ def schedule_days(schedule: Schedule) -> str:
                 if number == -1
                 else str(_l("dag %(n)d vanaf het einde van de maand", n=-number))
             )
-        return _with_validity(schedule, ", ".join(phrases) or str(_l("volgens afspraak")))
-    if codes == list(WEEKDAYS[:5]):
-        return _with_validity(schedule, str(_l("maandag tot en met vrijdag")))
-    days = ", ".join(str(WEEKDAY_LABELS[code]) for code in codes)
-    return _with_validity(schedule, days or str(_l("volgens afspraak")))
+        text = ", ".join(phrases) or str(_l("volgens afspraak"))
+    elif codes == list(WEEKDAYS[:5]):
+        text = str(_l("maandag tot en met vrijdag"))
+    else:
+        text = ", ".join(str(WEEKDAY_LABELS[code]) for code in codes)
+        text = text or str(_l("volgens afspraak"))
+    return _with_validity(schedule, text + _interval_text(schedule))
+
+
+def _interval_text(schedule: Schedule) -> str:
+    interval = schedule.interval or 1
+    if interval == 1:
+        return ""
+    if (schedule.freq or "WEEKLY").upper() == "MONTHLY":
+        every = _l("om de maand") if interval == 2 else _l("elke %(n)d maanden", n=interval)
+    else:
+        every = _l("om de week") if interval == 2 else _l("elke %(n)d weken", n=interval)
+    if schedule.valid_from is None:
+        return f", {every}"
+    from flask_babel import format_date
+
+    return ", " + str(
+        _l("%(every)s vanaf %(date)s", every=every, date=format_date(schedule.valid_from, "long"))
+    )
 
 
 def _with_validity(schedule: Schedule, text: str) -> str:
     from flask_babel import format_date
 
-    if schedule.valid_from and schedule.valid_from > local_moment().date():
+    counted_from = (schedule.interval or 1) > 1  # the interval text names valid_from already
+    if schedule.valid_from and not counted_from and schedule.valid_from > local_moment().date():
         text += " " + str(_l("(vanaf %(date)s)", date=format_date(schedule.valid_from, "long")))
     if schedule.valid_to:
         text += " " + str(_l("(tot en met %(date)s)", date=format_date(schedule.valid_to, "long")))
