@@ -73,6 +73,13 @@ def browser():
         browser.close()
 
 
+def submit(page, fields: dict[str, str], button: str = "Opslaan") -> None:
+    """Fill the form's fields (CSS selector: value) and press the button with that text."""
+    for selector, value in fields.items():
+        page.fill(selector, value)
+    page.click(f"button[type=submit]:has-text('{button}')")
+
+
 def check_accessibility(page, name: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 

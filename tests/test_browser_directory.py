@@ -1,12 +1,13 @@
 """The sociale kaart in a real browser, with axe-core on every page: the list, a service
-page with "meld een wijziging", the review list, the change requests and the map."""
+page with "meld een wijziging", the review list, the change requests, an organisation and its
+locations edited by a coordinator, and the map."""
 
 from __future__ import annotations
 
 import pytest
 
 from signalen.auth.models import Role
-from tests.browser_support import check_accessibility
+from tests.browser_support import check_accessibility, submit
 
 pytestmark = pytest.mark.browser
 
@@ -141,6 +142,38 @@ def test_directory_list_service_page_and_change_request(live_server, browser, ma
     page.fill("#FR_closes_1", "17:00")
     page.click("button:has-text('Opslaan')")
     assert "vrijdag: 13:00–17:00" in page.locator("main").inner_text()
+
+    # The organisation of the service: a new name, a new location (a wrong postcode first),
+    # then that location removed again after the confirmation.
+    page.click("p.lead a")
+    page.click("text=Organisatie wijzigen")
+    check_accessibility(page, "organisatie-wijzigen")
+    submit(page, {"#name": "Voedselbank Rotterdam"})
+    assert page.locator("h1").inner_text() == "Voedselbank Rotterdam"
+    assert "De wijzigingen zijn opgeslagen." in page.locator(".messages").inner_text()
+    history = page.locator("section[aria-labelledby=history-title]").inner_text()
+    assert "Voedselbank Rotterdam (voorbeeld)" in history  # the old name
+    page.click("text=Locatie toevoegen")
+    check_accessibility(page, "locatie-nieuw")
+    address = {"#address_1": "Bergweg 10", "#postal_code": "12", "#city": "Rotterdam"}
+    submit(page, {"#name": "Uitgiftepunt Noord", **address})
+    assert "Vul een postcode in zoals 3511 AB." in page.locator(".error-summary").inner_text()
+    check_accessibility(page, "locatie-fout")
+    submit(page, {"#postal_code": "3036bc"})
+    assert "Uitgiftepunt Noord is toegevoegd" in page.locator(".messages").inner_text()
+    locations = page.locator("section[aria-labelledby=locations-title]").inner_text()
+    assert "Uitgiftepunt Zuid" in locations
+    assert "Bergweg 10" in locations and "3036 BC" in locations
+    check_accessibility(page, "organisatie-coordinator")
+    page.click("a:has-text('Wijzigen Uitgiftepunt Noord')")
+    assert page.locator("#postal_code").input_value() == "3036 BC"
+    check_accessibility(page, "locatie-wijzigen")
+    page.click("text=Deze locatie verwijderen")
+    check_accessibility(page, "locatie-verwijderen")
+    page.click("button:has-text('Ja, verwijderen')")
+    assert "is verwijderd" in page.locator(".messages").inner_text()
+    locations = page.locator("section[aria-labelledby=locations-title]").inner_text()
+    assert "Bergweg 10" not in locations and "Uitgiftepunt Zuid" in locations
 
     page.goto(base + "/sociale-kaart/nieuw")
     check_accessibility(page, "nieuwe-dienst")
