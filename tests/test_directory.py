@@ -955,6 +955,10 @@ MANAGERS_ONLY = {
     "directory.new_location",
     "directory.edit_location",
     "directory.delete_location",
+    "directory.new_organization_contact",
+    "directory.new_service_contact",
+    "directory.edit_contact",
+    "directory.delete_contact",
 }
 LOGGED_IN = {  # each checks role and organisation itself (tests in test_referrals.py)
     "referrals.new",
@@ -991,6 +995,7 @@ def test_every_view_is_public_for_managers_or_for_logged_in_users(
         "taxonomy_id": service.id,
         "term_id": service.id,
         "location_id": service.locations[0].id,
+        "contact_id": service.organization.contacts[0].id,
     }
 
     def call(user_client, endpoint: str):

@@ -1,5 +1,6 @@
-"""Sociale kaart: coordinators edit an organisation and add, edit and remove its locations,
-with field-level history, the HSDS export, the map and the search index following."""
+"""Sociale kaart: coordinators edit an organisation, add, edit and remove its locations and
+the contacts of an organisation or a service, with field-level history, the HSDS export, the
+map and the search index following."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from signalen.core.errors import ServiceError
 from signalen.directory import services
 from signalen.directory.models import (
     Address,
+    Contact,
     Location,
     Metadata,
     Organization,
@@ -439,6 +441,27 @@ def test_coordinator_removes_a_location(client, directory, login_as):
 # Access -----------------------------------------------------------------------------------
 
 
+def users_for_managers_only(app, client, make_user, paths, token_page):
+    """At each of ``paths`` (GET and POST) anonymous visitors are sent to log in, volunteers
+    are refused and beheerders let in; returns (a volunteer's, a beheerder's) client."""
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+        token = csrf_token(client, token_page)
+        assert client.post(path, data={"csrf_token": token, "name": "X"}).status_code == 302
+    volunteer = app.test_client()
+    login(volunteer, make_user(Role.VOLUNTEER))
+    for path in paths:
+        assert volunteer.get(path).status_code == 403, path
+        token = csrf_token(volunteer, token_page)
+        assert volunteer.post(path, data={"csrf_token": token, "name": "X"}).status_code == 403
+    administrator = app.test_client()
+    login(administrator, make_user(Role.ADMINISTRATOR))
+    for path in paths:
+        assert administrator.get(path).status_code == 200, path
+    return volunteer, administrator
+
+
 def test_only_coordinators_edit_organisations_and_locations(app, client, directory, make_user):
     organization = directory["Het Juridisch Loket"]
     location = organization.locations[0]
@@ -455,27 +478,12 @@ def test_only_coordinators_edit_organisations_and_locations(app, client, directo
     public = client.get(page).get_data(as_text=True)
     assert "Organisatie wijzigen" not in public and "Locatie toevoegen" not in public
     assert ">Wijzigen<" not in public and "Geschiedenis" not in public
-    for path in paths:
-        response = client.get(path)
-        assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
-        token = csrf_token(client, service_page)
-        assert client.post(path, data={"csrf_token": token, "name": "X"}).status_code == 302
-
-    volunteer = app.test_client()
-    login(volunteer, make_user(Role.VOLUNTEER))
+    volunteer, administrator = users_for_managers_only(app, client, make_user, paths, service_page)
     html = volunteer.get(page).get_data(as_text=True)
     assert "Organisatie wijzigen" not in html and "Locatie toevoegen" not in html
-    for path in paths:
-        assert volunteer.get(path).status_code == 403, path
-        token = csrf_token(volunteer, service_page)
-        assert volunteer.post(path, data={"csrf_token": token, "name": "X"}).status_code == 403
     assert counts() == rows_before
-
-    administrator = app.test_client()
-    login(administrator, make_user(Role.ADMINISTRATOR))
     assert "Organisatie wijzigen" in administrator.get(page).get_data(as_text=True)
     for path in paths:
-        assert administrator.get(path).status_code == 200, path
         unknown = path.replace(str(organization.id), "00000000-0000-0000-0000-000000000000")
         unknown = unknown.replace(str(location.id), "geen-uuid")
         assert administrator.get(unknown).status_code == 404, unknown
@@ -501,3 +509,306 @@ def test_postcode_and_coordinate_checks(app, taxonomy):
         with pytest.raises(ServiceError):
             services.parse_coordinate(wrong, "latitude")
     assert municipality_id("Zeist") == services.municipality_for_city("zeist").id
+
+
+# Contacts -------------------------------------------------------------------------------------
+
+OLD_CONTACT = "Coördinator (Coördinator vrijwilligers)"
+
+
+def contact_counts() -> tuple[int, ...]:
+    """Contacts, phones, history rows and the sociale kaart's audit events."""
+    tables = [select(func.count()).select_from(model) for model in (Contact, Phone, Metadata)]
+    events = select(func.count()).where(AuditEvent.action.startswith("directory."))
+    return tuple(db.session.scalar(statement) for statement in (*tables, events))
+
+
+def actions(name: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == name)))
+
+
+def contact_path(contact, action: str = "bewerken") -> str:
+    return f"/sociale-kaart/contact/{contact.id}/{action}"
+
+
+def exported_contact(data: dict, contact_id) -> dict | None:
+    return next((c for c in data["contacts"] if c["id"] == str(contact_id)), None)
+
+
+def test_coordinator_adds_edits_and_removes_a_contact_of_an_organisation(
+    app, client, directory, login_as
+):
+    coordinator = login_as(Role.COORDINATOR)
+    organization = directory["Sociaal Raadslieden Utrecht"]
+    organization_phones = [p.number for p in organization.phones]
+    page = f"/sociale-kaart/organisatie/{organization.id}"
+    html = client.get(page).get_data(as_text=True)
+    [old] = organization.contacts
+    assert "Contactpersoon toevoegen" in html and contact_path(old) in html
+
+    # Add.
+    path = f"/sociale-kaart/organisatie/{organization.id}/contact/nieuw"
+    form = client.get(path).get_data(as_text=True)
+    assert "Contactpersoon toevoegen" in form and "Schrijf hier geen gegevens van cliënten." in form
+    data = form_data(
+        form,
+        name="Balie geldzaken",
+        department="Schuldhulp",
+        email="geld@welzijn-utrecht.example",
+        phones="030 240 50 61\r\n0612345679\r\n",
+    )
+    response = client.post(path, data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(page)
+    db.session.expire_all()
+    contact = db.session.scalar(select(Contact).where(Contact.name == "Balie geldzaken"))
+    assert (contact.organization_id, contact.service_id, contact.location_id) == (
+        organization.id,
+        None,
+        None,
+    )
+    assert (contact.title, contact.department) == ("", "Schuldhulp")
+    assert contact.email == "geld@welzijn-utrecht.example"
+    assert sorted(p.number for p in contact.phones) == ["030 240 5061", "06 12345679"]
+    organization = db.session.get(Organization, organization.id)
+    assert [p.number for p in organization.phones] == organization_phones  # its own, unchanged
+    rows = history(contact.id)
+    assert set(rows) == {"*", "name", "department", "email", "phones"}
+    assert rows["*"].last_action_type == "create"
+    assert rows["phones"].replacement_value == "030 240 5061; 06 12345679"
+    assert {row.resource_type for row in rows.values()} == {"contact"}
+    assert {row.updated_by for row in rows.values()} == {coordinator.email}
+    listed = history(organization.id)["contacts"]
+    assert listed.resource_type == "organization" and listed.previous_value == OLD_CONTACT
+    assert listed.replacement_value == f"Balie geldzaken (Schuldhulp); {OLD_CONTACT}"
+    [created] = actions("directory.contact_created")
+    assert created.object_id == str(contact.id) and created.object_type == "directory_contact"
+
+    html = client.get(page).get_data(as_text=True)
+    assert "De contactpersoon Balie geldzaken is toegevoegd." in html
+    assert "Balie geldzaken (Schuldhulp)" in html and 'href="tel:0302405061"' in html
+    assert 'href="mailto:geld@welzijn-utrecht.example"' in html
+    assert "Contactpersoon Balie geldzaken (Schuldhulp)" in html  # the history's part
+    public = app.test_client().get(page).get_data(as_text=True)
+    assert "Balie geldzaken (Schuldhulp)" in public and "06 12345679" in public
+    assert contact_path(contact) not in public and "Contactpersoon toevoegen" not in public
+
+    exported = exported_contact(hsds_organization(client, organization), contact.id)
+    assert exported["department"] == "Schuldhulp" and "title" not in exported
+    assert sorted(p["number"] for p in exported["phones"]) == ["030 240 5061", "06 12345679"]
+    assert {p["contact_id"] for p in exported["phones"]} == {str(contact.id)}
+    assert {row["field_name"] for row in exported["metadata"]} == set(rows)
+    assert {row["updated_by"] for row in exported["metadata"]} == {coordinator.email}
+    anonymous = app.test_client().get(f"/hsds/organizations/{organization.id}").get_json()
+    seen = exported_contact(anonymous, contact.id)
+    assert {row["updated_by"] for row in seen["metadata"]} == {"Signalen"}
+
+    # Edit: the number that stays keeps its row.
+    kept = next(p.id for p in contact.phones if p.number == "06 12345679")
+    form = client.get(contact_path(contact)).get_data(as_text=True)
+    assert 'value="Balie geldzaken"' in form and "030 240 5061\n06 12345679</textarea>" in form
+    data = form_data(form, title="Baliemedewerker", phones="06 12345679")
+    response = client.post(contact_path(contact), data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    db.session.expire_all()
+    contact = db.session.get(Contact, contact.id)
+    assert contact.title == "Baliemedewerker"
+    assert [(p.id, p.number) for p in contact.phones] == [(kept, "06 12345679")]
+    rows = history(contact.id)
+    assert (
+        rows["title"].previous_value == "" and rows["title"].replacement_value == "Baliemedewerker"
+    )
+    assert rows["phones"].previous_value == "030 240 5061; 06 12345679"
+    assert rows["phones"].replacement_value == "06 12345679"
+    [updated] = actions("directory.contact_updated")
+    assert updated.changes == {"fields": ["title", "phones"]}
+    html = client.get(page).get_data(as_text=True)
+    assert "De wijzigingen zijn opgeslagen." in html
+    assert "Balie geldzaken (Baliemedewerker, Schuldhulp)" in html
+
+    # The same again changes nothing and records nothing.
+    before = contact_counts()
+    form = client.get(contact_path(contact)).get_data(as_text=True)
+    again = client.post(contact_path(contact), data=form_data(form))
+    assert again.status_code == 302 and contact_counts() == before
+    assert "Er is niets gewijzigd." in client.get(again.headers["Location"]).get_data(as_text=True)
+
+    # Remove, after a question.
+    form = client.get(contact_path(contact)).get_data(as_text=True)
+    assert "Deze contactpersoon verwijderen" in form
+    remove = contact_path(contact, "verwijderen")
+    confirm = client.get(remove).get_data(as_text=True)
+    assert "Wilt u Balie geldzaken (Baliemedewerker, Schuldhulp) van de sociale kaart" in confirm
+    assert client.post(remove).status_code == 400  # no CSRF token: nothing removed
+    assert db.session.get(Contact, contact.id) is not None
+    contact_id = contact.id
+    response = client.post(remove, data={"csrf_token": csrf_token(client, remove)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    db.session.expire_all()
+    assert db.session.get(Contact, contact_id) is None
+    assert db.session.get(Phone, kept) is None
+    gone = history(contact_id)["*"]
+    assert gone.last_action_type == "delete" and gone.replacement_value == ""
+    assert gone.previous_value == "Balie geldzaken (Baliemedewerker, Schuldhulp)"
+    listed = history(organization.id)["contacts"]
+    assert listed.previous_value == f"Balie geldzaken (Baliemedewerker, Schuldhulp); {OLD_CONTACT}"
+    assert listed.replacement_value == OLD_CONTACT
+    assert len(actions("directory.contact_deleted")) == 1
+    html = client.get(page).get_data(as_text=True)
+    assert "De contactpersoon Balie geldzaken (Baliemedewerker, Schuldhulp) is verwijderd." in html
+    assert "06 12345679" not in html.split("Geschiedenis")[0]
+    exported = hsds_organization(client, db.session.get(Organization, organization.id))
+    assert [c["name"] for c in exported["contacts"]] == ["Coördinator"]
+    assert client.get(remove).status_code == 404
+    assert client.get(remove.replace("verwijderen", "bewerken")).status_code == 404
+
+
+def test_coordinator_adds_edits_and_removes_a_contact_of_a_service(
+    app, client, directory, login_as
+):
+    login_as(Role.COORDINATOR)
+    service = directory["Sociaal Raadslieden Utrecht"].services[0]
+    service_phone = services.current_value(service, "phone")
+    page = f"/sociale-kaart/dienst/{service.id}"
+    html = client.get(page).get_data(as_text=True)
+    assert "Contactpersoon toevoegen" in html and "Onderdeel" not in html
+    since = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+    path = f"/sociale-kaart/dienst/{service.id}/contact/nieuw"
+    form = client.get(path).get_data(as_text=True)
+    data = form_data(form, name="Marieke de Vries", title="Sociaal raadslid", phones="030 240 5062")
+    response = client.post(path, data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    db.session.expire_all()
+    service = db.session.get(Service, service.id)
+    [contact] = service.contacts
+    assert (contact.service_id, contact.organization_id) == (service.id, None)
+    assert [p.number for p in contact.phones] == ["030 240 5062"]
+    assert services.current_value(service, "phone") == service_phone  # its own, unchanged
+    assert (
+        history(service.id)["contacts"].replacement_value == "Marieke de Vries (Sociaal raadslid)"
+    )
+    assert history(service.id)["contacts"].resource_type == "service"
+    assert history(contact.id)["title"].replacement_value == "Sociaal raadslid"
+    organization = db.session.get(Organization, service.organization_id)
+    assert contact not in organization.contacts
+
+    html = client.get(page).get_data(as_text=True)
+    assert "De contactpersoon Marieke de Vries is toegevoegd." in html
+    assert "Marieke de Vries (Sociaal raadslid)" in html and 'href="tel:0302405062"' in html
+    assert "Onderdeel" in html and "Contactpersoon Marieke de Vries (Sociaal raadslid)" in html
+    public = app.test_client().get(page).get_data(as_text=True)
+    assert "Marieke de Vries (Sociaal raadslid)" in public and contact_path(contact) not in public
+
+    full = client.get(f"/hsds/services/{service.id}").get_json()
+    if SCHEMA_DIR.is_dir():
+        assert_valid(full, load_schema("service"))
+    exported = exported_contact(full, contact.id)
+    assert exported["service_id"] == str(service.id) and exported["title"] == "Sociaal raadslid"
+    assert [p["number"] for p in exported["phones"]] == ["030 240 5062"]
+    assert "030 240 5062" not in [p["number"] for p in full["phones"]]
+    assert {row["field_name"] for row in exported["metadata"]} >= {"*", "name", "phones"}
+    assert "contacts" in {row["field_name"] for row in full["metadata"]}
+    changed = client.get(f"/hsds/services?modified_after={since}").get_json()
+    assert [item["name"] for item in changed["contents"]] == [service.name]
+    nested = hsds_organization(client, organization)["services"][0]
+    assert exported_contact(nested, contact.id)["metadata"]
+
+    # Edit and remove go back to the service page.
+    form = client.get(contact_path(contact)).get_data(as_text=True)
+    assert f'href="{page}"' in form
+    data = form_data(form, email="m.devries@welzijn-utrecht.example")
+    response = client.post(contact_path(contact), data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    db.session.expire_all()
+    assert db.session.get(Contact, contact.id).email == "m.devries@welzijn-utrecht.example"
+    remove = contact_path(contact, "verwijderen")
+    response = client.post(remove, data={"csrf_token": csrf_token(client, remove)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    db.session.expire_all()
+    assert db.session.get(Service, service.id).contacts == []
+    assert history(service.id)["contacts"].replacement_value == ""
+    full = client.get(f"/hsds/services/{service.id}").get_json()
+    assert full["contacts"] == []
+
+
+# A contact's name, e-mail address and phone numbers are checked like an organisation's.
+CONTACT_MISTAKES = [
+    *(item for item in ORGANIZATION_MISTAKES if set(item[0]) <= set(services.CONTACT_FIELDS)),
+    ({"title": "x" * 201}, "200"),
+]
+
+
+@pytest.mark.parametrize("wrong, message", CONTACT_MISTAKES)
+def test_bad_contact_input_is_told_and_nothing_stored(client, directory, login_as, wrong, message):
+    login_as(Role.COORDINATOR)
+    organization = directory["Sociaal Raadslieden Utrecht"]
+    [contact] = organization.contacts
+    rows_before = contact_counts()
+    for path in (
+        contact_path(contact),
+        f"/sociale-kaart/organisatie/{organization.id}/contact/nieuw",
+        f"/sociale-kaart/dienst/{organization.services[0].id}/contact/nieuw",
+    ):
+        form = client.get(path).get_data(as_text=True)
+        fields = {"name": "Balie", "department": "Concept blijft staan", **wrong}
+        response = client.post(path, data=form_data(form, **fields))
+        assert response.status_code == 400, path
+        html = response.get_data(as_text=True)
+        assert message in html and "Controleer het formulier" in html, path
+        assert 'value="Concept blijft staan"' in html, path  # the draft is kept
+    assert contact_counts() == rows_before
+    db.session.expire_all()
+    assert db.session.get(Contact, contact.id).department == ""
+
+
+def test_contact_service_checks_every_field(app, directory):
+    organization = directory["Sociaal Raadslieden Utrecht"]
+    [contact] = organization.contacts
+    rows_before = contact_counts()
+    with pytest.raises(ServiceError):
+        services.update_contact(contact, {"location_id": "x"}, "c@x.nl")
+    with pytest.raises(ServiceError) as refused:
+        services.create_contact(organization, {"title": "Zonder naam"}, "c@x.nl")
+    assert refused.value.field == "name"
+    db.session.rollback()
+    assert contact_counts() == rows_before
+
+
+def test_only_coordinators_edit_contacts(app, client, directory, make_user):
+    organization = directory["Het Juridisch Loket"]
+    service = organization.services[0]
+    [contact] = organization.contacts
+    paths = [
+        f"/sociale-kaart/organisatie/{organization.id}/contact/nieuw",
+        f"/sociale-kaart/dienst/{service.id}/contact/nieuw",
+        contact_path(contact),
+        contact_path(contact, "verwijderen"),
+    ]
+    service_page = f"/sociale-kaart/dienst/{service.id}"
+    rows_before = contact_counts()
+    for page in (f"/sociale-kaart/organisatie/{organization.id}", service_page):
+        html = client.get(page).get_data(as_text=True)
+        assert "Contactpersoon toevoegen" not in html and contact_path(contact) not in html
+    volunteer, administrator = users_for_managers_only(app, client, make_user, paths, service_page)
+    assert "Contactpersoon toevoegen" not in volunteer.get(service_page).get_data(as_text=True)
+    assert contact_counts() == rows_before
+    assert "Contactpersoon toevoegen" in administrator.get(service_page).get_data(as_text=True)
+    for path in paths:
+        unknown = path.replace(str(organization.id), "00000000-0000-0000-0000-000000000000")
+        unknown = unknown.replace(str(service.id), "00000000-0000-0000-0000-000000000000")
+        unknown = unknown.replace(str(contact.id), "geen-uuid")
+        assert administrator.get(unknown).status_code == 404, unknown
+
+    # A contact of a location is not edited here.
+    of_location = Contact(location_id=organization.locations[0].id, name="Receptie")
+    db.session.add(of_location)
+    db.session.commit()
+    for action in ("bewerken", "verwijderen"):
+        assert administrator.get(contact_path(of_location, action)).status_code == 404
+    token = csrf_token(administrator, service_page)
+    response = administrator.post(
+        contact_path(of_location, "verwijderen"), data={"csrf_token": token}
+    )
+    assert response.status_code == 404
+    assert db.session.get(Contact, of_location.id) is not None

@@ -1,5 +1,5 @@
-"""Forms of the sociale kaart: meld een wijziging, edit a service, an organisation or a
-location, verify, decide, import."""
+"""Forms of the sociale kaart: meld een wijziging, edit a service, an organisation, a
+location or a contact, verify, decide, import."""
 
 from __future__ import annotations
 
@@ -23,12 +23,14 @@ from signalen.directory.hours import WEEKDAY_LABELS, WEEKDAYS
 from signalen.directory.models import (
     DEFAULT_REVIEW_INTERVAL_MONTHS,
     STATUS_LABELS,
+    Contact,
     Location,
     LocationType,
     Organization,
     Service,
 )
 from signalen.directory.services import (
+    CONTACT_FIELDS,
     EDITABLE_FIELDS,
     FIELD_LABELS,
     LOCATION_FIELDS,
@@ -40,6 +42,7 @@ from signalen.directory.services import (
     Areas,
     NewAddress,
     area_value,
+    contact_value,
     current_value,
     location_value,
     organization_value,
@@ -267,7 +270,32 @@ def _hours_form() -> type[FlaskForm]:
 HoursForm = _hours_form()
 
 
-class OrganizationForm(FlaskForm):
+def phones_field(label: object = _l("Telefoonnummers")) -> TextAreaField:
+    """Phone numbers, one a line."""
+    return TextAreaField(label, validators=[Length(max=500)], render_kw={"rows": 3})
+
+
+class FieldsForm(FlaskForm):
+    """A form of the fields ``SHOWN`` of one object, read as text by ``read`` (phone numbers,
+    written "a; b", one a line)."""
+
+    SHOWN: tuple[str, ...] = ()
+
+    @staticmethod
+    def read(item: object, name: str) -> str:
+        raise NotImplementedError
+
+    def load(self, item: object) -> None:
+        """Fill the form with ``item`` as it is now."""
+        for name in self.SHOWN:
+            self[name].data = self.read(item, name)
+        self.phones.data = self.phones.data.replace("; ", "\n")
+
+    def values(self) -> dict[str, object]:
+        return {name: self[name].data or "" for name in self.SHOWN}
+
+
+class OrganizationForm(FieldsForm):
     """Edit an organisation; the checks are those of a service's fields."""
 
     name = name_field()
@@ -275,22 +303,29 @@ class OrganizationForm(FlaskForm):
     description = TextAreaField(_l("Omschrijving"), validators=[Length(max=5000)])
     website = StringField(_l("Website"), validators=[Length(max=500)])
     email = StringField(_l("E-mailadres"), validators=[Length(max=254)])
-    phones = TextAreaField(
-        _l("Telefoonnummers"),
-        validators=[Length(max=500)],
-        render_kw={"rows": 3},
-    )
+    phones = phones_field()
 
     SHOWN = ORGANIZATION_FIELDS
 
-    def load(self, organization: Organization) -> None:
-        """Fill the form with the organisation as it is now."""
-        for name in ORGANIZATION_FIELDS:
-            self[name].data = organization_value(organization, name)
-        self.phones.data = self.phones.data.replace("; ", "\n")
+    @staticmethod
+    def read(item: Organization, name: str) -> str:  # type: ignore[override]
+        return organization_value(item, name)
 
-    def values(self) -> dict[str, object]:
-        return {name: self[name].data or "" for name in ORGANIZATION_FIELDS}
+
+class ContactForm(FieldsForm):
+    """Add or edit a contact person or desk of an organisation or a service."""
+
+    name = name_field()
+    title = StringField(_l("Functie (mag leeg)"), validators=[Length(max=200)])
+    department = StringField(_l("Afdeling (mag leeg)"), validators=[Length(max=200)])
+    email = StringField(_l("E-mailadres (mag leeg)"), validators=[Length(max=254)])
+    phones = phones_field(_l("Telefoonnummers (mag leeg)"))
+
+    SHOWN = CONTACT_FIELDS
+
+    @staticmethod
+    def read(item: Contact, name: str) -> str:  # type: ignore[override]
+        return contact_value(item, name)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -1,5 +1,5 @@
 """Pages of the sociale kaart: browse, service and organisation pages, editing services,
-organisations and locations, verification and change requests."""
+organisations, locations and contacts, verification and change requests."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from signalen.directory import hours, services
 from signalen.directory.browse import DirectoryFilters, browse, filtered_services, map_points
 from signalen.directory.forms import (
     ChangeRequestForm,
+    ContactForm,
     DecideForm,
     HoursForm,
     ImportForm,
@@ -37,7 +38,13 @@ from signalen.directory.forms import (
     ServiceForm,
     VerifyForm,
 )
-from signalen.directory.models import CHANGE_STATUS_LABELS, Location, Organization
+from signalen.directory.models import (
+    CHANGE_STATUS_LABELS,
+    Contact,
+    Location,
+    Organization,
+    Service,
+)
 from signalen.directory.reminders import read_confirm_token
 from signalen.extensions import db, limiter, login_manager
 from signalen.hsds.importing import import_upload
@@ -87,6 +94,13 @@ def _location_or_404(location_id: str) -> Location:
     """A location of an organisation (the only ones edited here), else 404."""
     location = _or_404(services.get_location(location_id))
     return _or_404(location if location.organization is not None else None)
+
+
+def _contact_or_404(contact_id: str) -> tuple[Contact, Organization | Service]:
+    """A contact of an organisation or a service (the only ones edited here) and its owner,
+    else 404."""
+    contact = _or_404(services.get_contact(contact_id))
+    return contact, _or_404(services.contact_owner(contact))
 
 
 def _filter_choices():
@@ -152,6 +166,7 @@ def service(service_id: str):
 
 def _render_service(item, form: ChangeRequestForm, status: int = 200):
     manager = can_manage()
+    parts = services.history_parts(item) if manager else {}
     return (
         render_template(
             "directory/service.html",
@@ -159,7 +174,8 @@ def _render_service(item, form: ChangeRequestForm, status: int = 200):
             form=form,
             verify_form=VerifyForm(),
             can_manage=manager,
-            history=services.service_history(item.id) if manager else [],
+            history=services.resource_history([item.id, *parts]) if manager else [],
+            parts=parts or None,
             next_review=services.next_review_date(item),
             overdue=services.is_overdue(item),
             open_now=hours.is_open_now(item),
@@ -209,7 +225,7 @@ def confirm(service_id: str, token: str):
 def organization(organization_id: str):
     item = _or_404(services.get_organization(organization_id))
     manager = can_manage()
-    parts = {location.id: services.location_label(location) for location in item.locations}
+    parts = services.history_parts(item)
     return render_template(
         "directory/organization.html",
         organization=item,
@@ -322,21 +338,42 @@ def _render_form(template: str, form, **context):
     return render_template(template, form=form, **context), (400 if form.errors else 200)
 
 
-def _back_to(organization: Organization):
-    return redirect(url_for("directory.organization", organization_id=organization.id))
+def _page_of(owner: Organization | Service) -> str:
+    """The address of the page of an organisation or a service."""
+    if isinstance(owner, Service):
+        return url_for("directory.service", service_id=owner.id)
+    return url_for("directory.organization", organization_id=owner.id)
 
 
-def _edit(form, item, save: Callable[[], list[str]], organization: Organization):
+def _back_to(owner: Organization | Service):
+    return redirect(_page_of(owner))
+
+
+def _edit(form, item, save: Callable[[], list[str]], owner: Organization | Service):
     """GET: ``form`` shows ``item`` as it is; a valid POST is saved, said and followed by the
-    organisation page. None: show the form (again, with its mistakes)."""
+    page of ``owner`` (an organisation or a service). None: show the form (again, with its
+    mistakes)."""
     if request.method == "GET":
         form.load(item)
     elif form.validate_on_submit():
         saved, changed = _attempt(form, save)
         if saved:
             _flash_saved(bool(changed), _("Er is niets gewijzigd."))
-            return _back_to(organization)
+            return _back_to(owner)
     return None
+
+
+def _confirm_delete(template: str, remove: Callable[[], None], done: str, back, /, **context):
+    """Ask first (GET: ``template`` with ``context``), then ``remove`` (POST), say ``done`` and
+    go back to the page of ``back`` (an organisation or a service)."""
+    form = DecideForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        remove()
+        flash(done, "success")
+        return _back_to(back)
+    return render_template(template, form=form, **context)
 
 
 @bp.route("/organisatie/<organization_id>/bewerken", methods=["GET", "POST"])
@@ -392,20 +429,79 @@ def delete_location(location_id: str):
     location = _location_or_404(location_id)
     organization = location.organization
     label = services.location_label(location)
-    form = DecideForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        services.delete_location(location, current_user.email)
-        flash(_("De locatie %(name)s is verwijderd.", name=label), "success")
-        return _back_to(organization)
-    return render_template(
+    return _confirm_delete(
         "directory/location_delete.html",
-        form=form,
+        lambda: services.delete_location(location, current_user.email),
+        _("De locatie %(name)s is verwijderd.", name=label),
+        organization,
         organization=organization,
         location=location,
         label=label,
         services_there=services.services_at(location),
+    )
+
+
+# Contacts of organisations and services (coordinators and beheerders) --------------------------
+
+
+def _contact_form(owner: Organization | Service, contact: Contact | None = None):
+    """Add a contact to ``owner`` or change ``contact``; the form (again) or the owner's page."""
+    form = ContactForm()
+    if contact is None and form.validate_on_submit():
+        saved, added = _attempt(
+            form, lambda: services.create_contact(owner, form.values(), current_user.email)
+        )
+        if saved:
+            flash(_("De contactpersoon %(name)s is toegevoegd.", name=added.name), "success")
+            return _back_to(owner)
+    elif contact is not None:
+        changed = _edit(
+            form,
+            contact,
+            lambda: services.update_contact(contact, form.values(), current_user.email),
+            owner,
+        )
+        if changed is not None:
+            return changed
+    return _render_form(
+        "directory/contact.html", form, owner=owner, owner_page=_page_of(owner), contact=contact
+    )
+
+
+@bp.route("/organisatie/<organization_id>/contact/nieuw", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def new_organization_contact(organization_id: str):
+    return _contact_form(_or_404(services.get_organization(organization_id)))
+
+
+@bp.route("/dienst/<service_id>/contact/nieuw", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def new_service_contact(service_id: str):
+    return _contact_form(_service_or_404(service_id))
+
+
+@bp.route("/contact/<contact_id>/bewerken", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_contact(contact_id: str):
+    contact, owner = _contact_or_404(contact_id)
+    return _contact_form(owner, contact)
+
+
+@bp.route("/contact/<contact_id>/verwijderen", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def delete_contact(contact_id: str):
+    """Ask first (GET), then remove the contact (POST)."""
+    contact, owner = _contact_or_404(contact_id)
+    label = services.contact_label(contact)
+    return _confirm_delete(
+        "directory/contact_delete.html",
+        lambda: services.delete_contact(contact, current_user.email),
+        _("De contactpersoon %(name)s is verwijderd.", name=label),
+        owner,
+        owner=owner,
+        owner_page=_page_of(owner),
+        contact=contact,
+        label=label,
     )
 
 

@@ -34,6 +34,7 @@ from signalen.directory.models import (
     ChangeRequest,
     ChangeRequestItem,
     ChangeStatus,
+    Contact,
     Language,
     Location,
     LocationType,
@@ -62,6 +63,9 @@ AUDIT_ACTIONS = {
     "directory.location_created": _l("Sociale kaart: locatie toegevoegd"),
     "directory.location_updated": _l("Sociale kaart: locatie gewijzigd"),
     "directory.location_deleted": _l("Sociale kaart: locatie verwijderd"),
+    "directory.contact_created": _l("Sociale kaart: contactpersoon toegevoegd"),
+    "directory.contact_updated": _l("Sociale kaart: contactpersoon gewijzigd"),
+    "directory.contact_deleted": _l("Sociale kaart: contactpersoon verwijderd"),
 }
 
 DUE_SOON_DAYS = 30
@@ -199,6 +203,9 @@ FIELD_LABELS: dict[str, object] = {
     "longitude": _l("Lengtegraad"),
     "transportation": _l("Bereikbaarheid"),
     "services": _l("Diensten op deze locatie"),
+    "title": _l("Functie"),
+    "department": _l("Afdeling"),
+    "contacts": _l("Contactpersonen"),
 }
 # Fields a coordinator edits, in the order of the form.
 EDITABLE_FIELDS = (
@@ -252,6 +259,8 @@ TEXT_LIMITS = {
     "address_2": NAME_MAX_LENGTH,
     "city": NAME_MAX_LENGTH,
     "transportation": SHORT_TEXT_MAX_LENGTH,
+    "title": NAME_MAX_LENGTH,
+    "department": NAME_MAX_LENGTH,
 }
 LANGUAGE_NAMES = {
     "nl": "Nederlands",
@@ -856,7 +865,8 @@ def update_hours(service: Service, hours: Hours, updated_by: str) -> bool:
 
 
 def resource_history(resource_ids: Iterable[uuid.UUID], limit: int = 200) -> list[Metadata]:
-    """Field-level history of these services, organisations or locations, newest first."""
+    """Field-level history of these services, organisations, locations or contacts, newest
+    first."""
     return list(
         db.session.scalars(
             select(Metadata)
@@ -1164,20 +1174,45 @@ def _commit_and_index(service_ids: Iterable[uuid.UUID]) -> None:
     index_services(set(service_ids))
 
 
-def _apply_organization(organization: Organization, name: str, value: object) -> None:
-    if name != "phones":
-        setattr(organization, name, value)
-        return
-    wanted = set(value)  # type: ignore[call-overload]
-    for phone in organization.phones:
+def _replace_phones(
+    owner: Organization | Contact, numbers: Iterable[str], **owner_id: uuid.UUID
+) -> None:
+    """Make ``numbers`` the phone numbers of ``owner``: a number that stays keeps its row (and
+    HSDS id), the others go; a new number gets a row with ``owner_id`` (its one foreign key)."""
+    wanted = set(numbers)
+    for phone in owner.phones:
         if phone.number in wanted:
             wanted.discard(phone.number)  # kept, with its HSDS id
         else:
             db.session.delete(phone)
     for number in sorted(wanted):
-        db.session.add(Phone(organization_id=organization.id, number=number))
+        db.session.add(Phone(number=number, **owner_id))
     db.session.flush()
-    db.session.expire(organization, ["phones"])
+    db.session.expire(owner, ["phones"])
+
+
+def _apply_organization(organization: Organization, name: str, value: object) -> None:
+    if name == "phones":
+        _replace_phones(organization, value, organization_id=organization.id)  # type: ignore[arg-type]
+    else:
+        setattr(organization, name, value)
+
+
+def _clean_fields(
+    values: Mapping[str, object], fields: tuple[str, ...], checks: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """Check typed values of an organisation or contact: phone numbers one a line, the other
+    fields like the service field of the same name (or the one ``checks`` names). A field not
+    in ``fields`` or a wrong value raises ServiceError in Dutch."""
+    cleaned: dict[str, object] = {}
+    for name, raw in values.items():
+        if name not in fields:
+            raise ServiceError(_l("Dit veld kan niet worden gewijzigd."), field=name)
+        if name == "phones":
+            cleaned[name] = _clean_phones(raw)
+        else:
+            cleaned[name] = _checked_as(name, (checks or {}).get(name, name), raw)
+    return cleaned
 
 
 def update_organization(
@@ -1189,14 +1224,7 @@ def update_organization(
 
     Everything is checked first; a wrong value raises ServiceError and changes nothing.
     """
-    cleaned: dict[str, object] = {}
-    for name, raw in values.items():
-        if name not in ORGANIZATION_FIELDS:
-            raise ServiceError(_l("Dit veld kan niet worden gewijzigd."), field=name)
-        if name == "phones":
-            cleaned[name] = _clean_phones(raw)
-        else:
-            cleaned[name] = _checked_as(name, ORGANIZATION_CHECKS.get(name, name), raw)
+    cleaned = _clean_fields(values, ORGANIZATION_FIELDS, ORGANIZATION_CHECKS)
     changed = _record_changes(
         organization.id,
         "organization",
@@ -1446,6 +1474,166 @@ def delete_location(location: Location, updated_by: str) -> None:
     organization.updated_at = moment
     _record_locations(organization, before, updated_by)
     _commit_and_index(_touch(unlinked, moment))
+
+
+# Contacts of organisations and services ----------------------------------------------------
+
+# Fields of a contact person or desk (HSDS ``contact``), in the order of the form. Contacts are
+# staff of the organisation, not clients: like the organisation's and the service's own
+# fields, what a coordinator types here is not run through the privacy guard (only "meld een
+# wijziging", which anyone writes, is). Contacts of a location are not edited here.
+CONTACT_FIELDS = ("name", "title", "department", "email", "phones")
+
+
+def get_contact(contact_id: object) -> Contact | None:
+    """The contact with this id (a UUID or its text), or None."""
+    return get_by_id(Contact, contact_id)
+
+
+def contact_owner(contact: Contact) -> Organization | Service | None:
+    """The service or organisation whose contact this is; None for a contact of a location."""
+    if contact.service_id is not None:
+        return contact.service
+    if contact.location_id is None and contact.organization_id is not None:
+        return db.session.get(Organization, contact.organization_id)
+    return None
+
+
+def _edited_owner(contact: Contact) -> Organization | Service:
+    owner = contact_owner(contact)
+    if owner is None:
+        raise ServiceError(_l("Contactpersonen van een locatie worden hier niet gewijzigd."))
+    return owner
+
+
+def contact_label(contact: Contact) -> str:
+    """A contact as lists and the history name it: the name, with the title and department."""
+    details = ", ".join(part for part in (contact.title, contact.department) if part)
+    name = contact.name or str(_l("Contactpersoon"))
+    return f"{name} ({details})" if details else name
+
+
+def contact_value(contact: Contact, name: str) -> str:
+    """A field of a contact as text, the way history and forms show it."""
+    if name == "phones":
+        return "; ".join(sorted(phone.number for phone in contact.phones))
+    value = getattr(contact, name, None)
+    return "" if value is None else str(value)
+
+
+def history_parts(owner: Organization | Service) -> dict[uuid.UUID, str]:
+    """The parts whose history the page of ``owner`` shows with its own, by the name the
+    history gives them: an organisation's locations and contacts; a service's contacts (with
+    the service itself, "Dienst", when there are any)."""
+    contacts = {
+        contact.id: str(_l("Contactpersoon %(name)s", name=contact_label(contact)))
+        for contact in owner.contacts
+    }
+    if isinstance(owner, Service):
+        return {owner.id: str(_l("Dienst")), **contacts} if contacts else {}
+    return {**{loc.id: location_label(loc) for loc in owner.locations}, **contacts}
+
+
+def _contacts_text(owner: Organization | Service) -> str:
+    return "; ".join(sorted(contact_label(contact) for contact in owner.contacts))
+
+
+def _owner_type(owner: Organization | Service) -> str:
+    return "service" if isinstance(owner, Service) else "organization"
+
+
+def _save_contact(contact: Contact, cleaned: Mapping[str, object], updated_by: str) -> list[str]:
+    """Apply checked values to a contact, each change a history row; the changed fields."""
+
+    def apply(name: str, value: object) -> None:
+        if name == "phones":
+            _replace_phones(contact, value, contact_id=contact.id)  # type: ignore[arg-type]
+        else:
+            setattr(contact, name, value)
+
+    return _record_changes(
+        contact.id,
+        "contact",
+        cleaned,
+        lambda name: contact_value(contact, name),
+        apply,
+        updated_by,
+    )
+
+
+def _contacts_changed(owner: Organization | Service, before: str | None, updated_by: str) -> None:
+    """Commit a change of one of ``owner``'s contacts: the owner counts as changed (HSDS
+    ``last_modified``) and, when a contact came or went (``before``: its list of contacts
+    before), its list of contacts gets a history row."""
+    db.session.flush()
+    db.session.expire(owner, ["contacts"])
+    after = _contacts_text(owner)
+    if before is not None and after != before:
+        record_change(owner.id, _owner_type(owner), "contacts", before, after, updated_by)
+    owner.updated_at = datetime.now(UTC)
+    db.session.commit()
+
+
+def create_contact(
+    owner: Organization | Service, values: Mapping[str, object], updated_by: str
+) -> Contact:
+    """Add a contact to an organisation or a service (:data:`CONTACT_FIELDS`; a name is
+    required), recorded as created with every field in the history; nothing is stored when
+    something is wrong."""
+    cleaned = _clean_fields({"name": "", **values}, CONTACT_FIELDS)
+    before = _contacts_text(owner)
+    key = "service_id" if isinstance(owner, Service) else "organization_id"
+    contact = Contact(**{key: owner.id})
+    db.session.add(contact)
+    db.session.flush()
+    record_change(contact.id, "contact", "*", "", str(cleaned["name"]), updated_by, "create")
+    _save_contact(contact, cleaned, updated_by)
+    record(
+        "directory.contact_created",
+        contact,
+        object_type="directory_contact",
+        object_label=contact_label(contact),
+    )
+    _contacts_changed(owner, before, updated_by)
+    return contact
+
+
+def update_contact(contact: Contact, values: Mapping[str, object], updated_by: str) -> list[str]:
+    """Change a contact (:data:`CONTACT_FIELDS`), each change recorded as history; its
+    organisation or service counts as changed. Returns the names of the changed fields.
+
+    Everything is checked first; a wrong value raises ServiceError and changes nothing.
+    """
+    owner = _edited_owner(contact)
+    changed = _save_contact(contact, _clean_fields(values, CONTACT_FIELDS), updated_by)
+    if changed:
+        record(
+            "directory.contact_updated",
+            contact,
+            changes={"fields": changed},
+            object_type="directory_contact",
+            object_label=contact_label(contact),
+        )
+        _contacts_changed(owner, None, updated_by)
+    return changed
+
+
+def delete_contact(contact: Contact, updated_by: str) -> None:
+    """Remove a contact with its phone numbers; the history of its organisation or service
+    keeps its name."""
+    owner = _edited_owner(contact)
+    before = _contacts_text(owner)
+    label = contact_label(contact)
+    _replace_phones(contact, [])
+    record_change(contact.id, "contact", "*", label, "", updated_by, "delete")
+    record(
+        "directory.contact_deleted",
+        contact,
+        object_type="directory_contact",
+        object_label=label,
+    )
+    db.session.delete(contact)
+    _contacts_changed(owner, before, updated_by)
 
 
 # Search index and demo ---------------------------------------------------------------------

@@ -92,13 +92,17 @@ def phone(item: m.Phone) -> dict[str, Any]:
     )
 
 
-def contact(item: m.Contact) -> dict[str, Any]:
+def contact(item: m.Contact, history: list[m.Metadata] | None = None) -> dict[str, Any]:
     data = _row(
         item,
         *("id", "organization_id", "service_id", "location_id"),
         *("name", "title", "department", "email"),
     )
-    return {**data, "phones": [phone(p) for p in item.phones]}
+    return {
+        **data,
+        "phones": [phone(p) for p in item.phones],
+        **({"metadata": [metadata(row) for row in history]} if history is not None else {}),
+    }
 
 
 def schedule(item: m.Schedule) -> dict[str, Any]:
@@ -209,7 +213,15 @@ def service_basic(item: m.Service) -> dict[str, Any]:
     return _clean({**data, "last_modified": _modified(item.updated_at)})
 
 
-def service_full(item: m.Service, history: list[m.Metadata], with_organization: bool = True):
+def service_full(
+    item: m.Service,
+    history: list[m.Metadata],
+    with_organization: bool = True,
+    histories: dict[uuid.UUID, list[m.Metadata]] | None = None,
+):
+    """The service with everything that belongs to it; its contacts with their change history
+    from ``histories``."""
+    histories = histories or {}
     data = service_basic(item)
     data.update(
         phones=[phone(p) for p in item.phones],
@@ -217,7 +229,7 @@ def service_full(item: m.Service, history: list[m.Metadata], with_organization: 
         service_areas=[service_area(a) for a in item.service_areas],
         service_at_locations=[service_at_location(s) for s in item.service_at_locations],
         languages=[language(lang) for lang in item.languages],
-        contacts=[contact(c) for c in item.contacts],
+        contacts=[contact(c, histories.get(c.id, [])) for c in item.contacts],
         attributes=[
             {
                 "id": str(uuid.uuid5(NAMESPACE, f"attribute:{item.id}:{theme.id}")),
@@ -237,15 +249,16 @@ def service_full(item: m.Service, history: list[m.Metadata], with_organization: 
 
 
 def organization_full(item: m.Organization, histories: dict[uuid.UUID, list[m.Metadata]]):
-    """The organization with its services and locations, each with its change history."""
+    """The organization with its services, locations and contacts, each with its change
+    history."""
     data = organization_basic(item)
     data.update(
         phones=[phone(p) for p in item.phones],
-        contacts=[contact(c) for c in item.contacts],
+        contacts=[contact(c, histories.get(c.id, [])) for c in item.contacts],
         locations=[location(loc, histories.get(loc.id, [])) for loc in item.locations],
         metadata=[metadata(row) for row in histories.get(item.id, [])],
         services=[
-            service_full(s, histories.get(s.id, []), with_organization=False) for s in item.services
+            service_full(s, histories.get(s.id, []), False, histories) for s in item.services
         ],
     )
     return data

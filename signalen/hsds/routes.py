@@ -204,7 +204,8 @@ def _get_or_404(model, raw_id: str):
 @bp.get("/services/<service_id>")
 def service(service_id: str):
     item = _get_or_404(Service, service_id)
-    return jsonify(export.service_full(item, _histories([item.id]).get(item.id, [])))
+    histories = _histories([item.id, *(c.id for c in item.contacts)])
+    return jsonify(export.service_full(item, histories.get(item.id, []), histories=histories))
 
 
 @bp.get("/organizations")
@@ -233,7 +234,12 @@ def organizations():
 @bp.get("/organizations/<organization_id>")
 def organization(organization_id: str):
     item = _get_or_404(Organization, organization_id)
-    parts = [item.id, *(s.id for s in item.services), *(loc.id for loc in item.locations)]
+    parts = [
+        item.id,
+        *(s.id for s in item.services),
+        *(loc.id for loc in item.locations),
+        *(c.id for c in [*item.contacts, *(c for s in item.services for c in s.contacts)]),
+    ]
     return jsonify(export.organization_full(item, _histories(parts)))
 
 
