@@ -175,6 +175,30 @@ def test_directory_list_service_page_and_change_request(live_server, browser, ma
     locations = page.locator("section[aria-labelledby=locations-title]").inner_text()
     assert "Bergweg 10" not in locations and "Uitgiftepunt Zuid" in locations
 
+    # A contact of the organisation: a wrong e-mail address first, then edited and removed.
+    page.click("text=Contactpersoon toevoegen")
+    check_accessibility(page, "contact-nieuw")
+    submit(page, {"#name": "Balie voedselhulp", "#title": "Intake", "#email": "balie@"})
+    assert page.locator(".error-summary").is_visible()
+    check_accessibility(page, "contact-fout")
+    submit(page, {"#email": "balie@voedselbank.example", "#phones": "010 123 4567"})
+    assert "Balie voedselhulp is toegevoegd" in page.locator(".messages").inner_text()
+    contact = page.locator("section[aria-labelledby=contact-title]").inner_text()
+    assert "balie@voedselbank.example" in contact and "010 123 4567" in contact
+    page.click("a:has-text('Wijzigen Balie voedselhulp')")
+    check_accessibility(page, "contact-wijzigen")
+    submit(page, {"#department": "Uitgifte"})
+    assert "Intake, Uitgifte" in page.locator("section[aria-labelledby=contact-title]").inner_text()
+    page.click("a:has-text('Wijzigen Balie voedselhulp')")
+    page.click("text=Deze contactpersoon verwijderen")
+    check_accessibility(page, "contact-verwijderen")
+    page.click("button:has-text('Ja, verwijderen')")
+    assert "is verwijderd" in page.locator(".messages").inner_text()
+    assert (
+        "Balie voedselhulp"
+        not in page.locator("section[aria-labelledby=contact-title]").inner_text()
+    )
+
     page.goto(base + "/sociale-kaart/nieuw")
     check_accessibility(page, "nieuwe-dienst")
 
