@@ -795,3 +795,18 @@ def test_query_length_follows_the_site_setting(app_factory):
             refused = client.get(f"{path}?q={'b' * 301}", headers=auth(token))
             assert refused.status_code == 422
             assert refused.get_json()["errors"]["q"] == ["Hoogstens 300 tekens."]
+
+
+def test_the_description_built_on_first_use_is_whole_for_concurrent_readers(app_factory):
+    from concurrent.futures import ThreadPoolExecutor
+
+    reference = app_factory().test_client().get("/api/v1/openapi.json").get_data()
+    fresh = app_factory()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        bodies = list(
+            pool.map(lambda _: fresh.test_client().get("/api/v1/openapi.json").get_data(), range(8))
+        )
+    assert set(bodies) == {reference}
+    spec = json.loads(reference)
+    assert "/api/v1/signals" in spec["paths"] and "Problem" in spec["components"]["schemas"]
+    assert "UNPROCESSABLE_ENTITY" in spec["components"]["responses"]

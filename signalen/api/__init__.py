@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http
 import re
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -55,14 +57,56 @@ def configured_origins(app: Flask, name: str) -> list[str]:
 
 class SignalenApi(Api):
     """flask-smorest's Api without its app-wide error handler (the site keeps its HTML
-    error pages; API errors are problem+json, see :mod:`signalen.api.errors`)."""
+    error pages; API errors are problem+json, see :mod:`signalen.api.errors`).
+
+    The OpenAPI description is built on first use instead of at start-up: converting every
+    schema cost about 0.2 s per app, paid by every worker, CLI call and test, while only a
+    request for the description needs it.
+    """
 
     ERROR_SCHEMA = None  # set in init_app (import order)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._spec: Any = None
+        self._deferred: list[Callable[[], None]] = []
+        self._spec_lock = threading.RLock()
+        self._started = False
+        super().__init__(*args, **kwargs)
+        self._started = True
+
+    @property
+    def spec(self) -> Any:
+        if not self._started:  # flask-smorest's own set-up touches the spec: nothing to add yet
+            return self._spec
+        with self._spec_lock:
+            deferred, self._deferred = self._deferred, []
+            for build in deferred:
+                build()
+            return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """Register the blueprint's routes now and its documentation when it is first read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+
+        def document() -> None:
+            blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blp.description})
+
+        self._deferred.append(document)
 
     def _register_error_handlers(self) -> None:
         return None
 
     def _register_responses(self) -> None:
+        self._deferred.append(self._register_problem_responses)
+
+    def _register_problem_responses(self) -> None:
         for status in http.HTTPStatus:
             response: dict[str, Any] = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
