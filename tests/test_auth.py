@@ -116,11 +116,13 @@ def test_login_is_rate_limited(client, make_user):
 
 
 def test_rate_limit_uses_configured_redis_storage(app_factory, make_user):
-    import redis
+    import uuid
 
-    redis.Redis(host="127.0.0.1", port=6379).flushdb()
+    # Keys of its own: CI runs the SQLite and PostgreSQL suites at once on the same Redis.
     app = app_factory(
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", LOGIN_RATE_LIMIT="2 per minute"
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        LOGIN_RATE_LIMIT="2 per minute",
     )
     client = app.test_client()
     with app.app_context():
