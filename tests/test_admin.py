@@ -295,7 +295,8 @@ def test_user_list_paginates(client, login_as, make_user):
     assert client.get("/beheer/gebruikers?pagina=abc").status_code == 200
 
 
-RECORDED_ACTION = re.compile(r"\brecord\(\s*\"([a-z_]+\.[a-z_]+)\"(?!\s*\+)")
+# record("x.y", ...) and wrappers such as _record_agreement("x.y", ...)
+RECORDED_ACTION = re.compile(r"\b_?record(?:_\w+)?\(\s*\"([a-z_]+\.[a-z_]+)\"(?!\s*\+)")
 # "prefix." + ("one" if ... else "other"), written on several lines
 ACTION_PREFIX = re.compile(
     r"\brecord\( ?\"([a-z_]+\.[a-z_]+)\" \+ \(\"([a-z_]+)\" if [^)]+ else \"([a-z_]+)\"\)"
@@ -315,4 +316,5 @@ def test_every_recorded_action_has_a_dutch_name_in_the_log(app):
         for prefix, *endings in ACTION_PREFIX.findall(" ".join(text.split())):
             recorded.update(prefix + ending for ending in endings)
     assert {"meeting.agreement_delete", "directory.change_request_rejected"} <= recorded
+    assert {"meeting.agreement_done", "meeting.agreement_reopen"} <= recorded
     assert sorted(recorded - ACTION_LABELS.keys()) == []

@@ -11,12 +11,12 @@ import calendar
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from signalen.core.dates import local_moment
 from signalen.directory.models import Schedule, Service, ServiceStatus
 
-ONE_DAY = timedelta(days=1)
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_LABELS = {
     "MO": _l("maandag"),
@@ -91,6 +91,10 @@ def occurs_on(schedule: Schedule, day: date) -> bool:
     return False
 
 
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
 def _in_interval(schedule: Schedule, freq: str, day: date) -> bool:
     """Whether ``day`` falls in a week or month the rule's ``interval`` counts ("every other
     week"). The count starts at ``valid_from``; without it nobody can say which weeks."""
@@ -101,7 +105,7 @@ def _in_interval(schedule: Schedule, freq: str, day: date) -> bool:
     if start is None:
         return False
     if freq == "WEEKLY":
-        elapsed = (day - day.weekday() * ONE_DAY - (start - start.weekday() * ONE_DAY)).days // 7
+        elapsed = (_week_start(day) - _week_start(start)).days // 7
     else:
         elapsed = (day.year - start.year) * 12 + day.month - start.month
     return elapsed % interval == 0
@@ -189,16 +193,12 @@ def _interval_text(schedule: Schedule) -> str:
         every = _l("om de week") if interval == 2 else _l("elke %(n)d weken", n=interval)
     if schedule.valid_from is None:
         return f", {every}"
-    from flask_babel import format_date
-
     return ", " + str(
         _l("%(every)s vanaf %(date)s", every=every, date=format_date(schedule.valid_from, "long"))
     )
 
 
 def _with_validity(schedule: Schedule, text: str) -> str:
-    from flask_babel import format_date
-
     counted_from = (schedule.interval or 1) > 1  # the interval text names valid_from already
     if schedule.valid_from and not counted_from and schedule.valid_from > local_moment().date():
         text += " " + str(_l("(vanaf %(date)s)", date=format_date(schedule.valid_from, "long")))

@@ -415,12 +415,7 @@ def update_agreement(agreement: Agreement, data: AgreementInput, user: User) -> 
         agreement, {"description": data.description, "owner": data.owner, "due_on": data.due_on}
     )
     if changes:
-        record(
-            "meeting.agreement_update",
-            meeting,
-            actor=user,
-            changes={"agreement": [agreement.id, agreement.id], **changes},
-        )
+        _record_agreement("meeting.agreement_update", agreement, user, **changes)
         db.session.commit()
     return changes
 
@@ -433,18 +428,16 @@ def delete_agreement(agreement: Agreement, user: User) -> None:
     """
     meeting = agreement.item.meeting
     _require_manager(user, meeting)
-    record(
+    _record_agreement(
         "meeting.agreement_delete",
-        meeting,
-        actor=user,
-        changes={
-            "agreement": [agreement.id, None],
-            "item": [agreement.item_id, None],
-            "description": [agreement.description, None],
-            "owner": [agreement.owner, None],
-            "due_on": [agreement.due_on, None],
-            "done_at": [agreement.done_at, None],
-        },
+        agreement,
+        user,
+        agreement=[agreement.id, None],
+        item=[agreement.item_id, None],
+        description=[agreement.description, None],
+        owner=[agreement.owner, None],
+        due_on=[agreement.due_on, None],
+        done_at=[agreement.done_at, None],
     )
     db.session.delete(agreement)
     db.session.commit()
@@ -472,7 +465,8 @@ def reopen_agreement(agreement: Agreement, user: User) -> None:
         db.session.commit()
 
 
-def _record_agreement(action: str, agreement: Agreement, user: User, **changes: list) -> None:
+def _record_agreement(action: str, agreement: Agreement, user: User, /, **changes: list) -> None:
+    """An audit event on the agreement's meeting; ``changes`` may replace the "agreement" one."""
     record(
         action,
         agreement.item.meeting,
