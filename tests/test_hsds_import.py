@@ -15,10 +15,7 @@ from signalen.directory.models import Location, Metadata, Organization, Phone, S
 from signalen.extensions import db
 from signalen.hsds.importing import import_hsds
 
-EXAMPLES = PROJECT_ROOT.parent / "shared" / "hsds-3.0" / "examples"
-needs_examples = pytest.mark.skipif(
-    not EXAMPLES.is_dir(), reason="HSDS 3.0 examples not found next to the repository"
-)
+EXAMPLES = PROJECT_ROOT / "tests" / "data" / "hsds-3.0" / "examples"
 ORG = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
 SERVICE = "ac148810-d857-441c-9679-408f346de14b"
 
@@ -65,7 +62,6 @@ def write_json(tmp_path: Path, data, name: str = "hsds.json") -> Path:
     return path
 
 
-@needs_examples
 @pytest.mark.parametrize(
     "name",
     [
@@ -99,7 +95,6 @@ def test_every_example_imports_and_twice_changes_nothing(app, taxonomy, name):
     assert {model: count(model) for model in sizes} == sizes
 
 
-@needs_examples
 def test_example_repairs_are_reported_and_strict_refuses_them(app, taxonomy):
     report = import_hsds(EXAMPLES / "organization_full.json", dry_run=True)
     warnings = "\n".join(str(w) for w in report.warnings)
@@ -115,7 +110,6 @@ def test_example_repairs_are_reported_and_strict_refuses_them(app, taxonomy):
     assert location.latitude is None and location.longitude is None
 
 
-@needs_examples
 def test_csv_then_json_of_the_same_data_does_not_duplicate(app, taxonomy):
     assert import_hsds(EXAMPLES / "csv").committed
     assert import_hsds(EXAMPLES / "organization_full.json").committed
@@ -305,7 +299,6 @@ def test_malformed_json(app, tmp_path):
     assert "Fout:" in result.output and "niets geïmporteerd" in result.output
 
 
-@needs_examples
 def test_malformed_csv_and_hsds2_folder(app, tmp_path):
     folder = tmp_path / "csv"
     shutil.copytree(EXAMPLES / "csv", folder)
@@ -359,7 +352,6 @@ def zipped(folder: Path, prefix: str = "") -> bytes:
     return buffer.getvalue()
 
 
-@needs_examples
 def test_zip_upload_and_datapackage_resource_names(app, taxonomy, make_user, tmp_path):
     from signalen.auth.models import Role
     from signalen.hsds.importing import import_upload
@@ -456,7 +448,6 @@ def upload(client, content: bytes, name: str, mode: str):
     )
 
 
-@needs_examples
 def test_coordinator_imports_the_examples_on_the_import_page(app, client, make_user, taxonomy):
     from signalen.auth.models import Role
     from tests.conftest import login

@@ -1,5 +1,5 @@
 """Every /hsds/ endpoint's output validates against the official HSDS 3.0 compiled schemas
-(``../shared/hsds-3.0/schema/``, next to the repository; skipped when absent)."""
+(vendored in ``tests/data/hsds-3.0/schema/``)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,7 @@ from jsonschema import Draft202012Validator, FormatChecker, validators
 
 from signalen import PROJECT_ROOT
 
-SCHEMA_DIR = PROJECT_ROOT.parent / "shared" / "hsds-3.0" / "schema"
-
-pytestmark = pytest.mark.skipif(
-    not SCHEMA_DIR.is_dir(), reason="HSDS 3.0 schemas not found next to the repository"
-)
+SCHEMA_DIR = PROJECT_ROOT / "tests" / "data" / "hsds-3.0" / "schema"
 
 PAGE_KEYS = {
     "total_items": int,
