@@ -25,6 +25,7 @@ from signalen.signals import access
 from signalen.signals.models import (
     DESCRIPTION_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    REPORT_NOTE_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Channel,
     Impact,
@@ -325,8 +326,15 @@ def add_report(
     channel: Channel,
     occurred_on: date | None = None,
     client_count: int = 1,
+    note: str = "",
+    *,
+    accept_redaction: bool = False,
 ) -> SignalReport:
-    """ "Ook gemeld": count another report of the same knelpunt instead of a duplicate."""
+    """ "Ook gemeld": count another report of the same knelpunt instead of a duplicate.
+
+    ``note`` keeps the reporter's own words on the existing signal; it passes the privacy
+    guard like every free text (:class:`PersonalDataFound`, or redacted when accepted).
+    """
     if not access.can_report(user) or not access.can_view(user, signal):
         raise ServiceError(_l("U kunt dit knelpunt niet als ook gemeld registreren."))
     if signal.merged_into_id:
@@ -338,6 +346,7 @@ def add_report(
         )
     if occurred_on is not None and occurred_on > local_today() + timedelta(days=1):
         raise ServiceError(_l("De datum ligt in de toekomst."), field="occurred_on")
+    note = report_note(note, accept_redaction)
     organisation_id = user.organisation_id or signal.organisation_id
     report = SignalReport(
         signal=signal,
@@ -346,6 +355,7 @@ def add_report(
         channel=channel,
         occurred_on=occurred_on,
         client_count=client_count,
+        note=note,
     )
     db.session.add(report)
     signal.report_count += client_count
@@ -359,6 +369,22 @@ def add_report(
     db.session.commit()
     reindex([signal.id])
     return report
+
+
+def report_note(note: str, accept_redaction: bool = False) -> str:
+    """The cleaned note of an "ook gemeld", through the privacy guard."""
+    note = clean_text(note or "")
+    if len(note) > REPORT_NOTE_MAX_LENGTH:
+        raise ServiceError(_l("De toelichting is te lang."), field="note")
+    findings = check_fields({"note": note})
+    if findings and not accept_redaction:
+        raise PersonalDataFound(findings)
+    return redact(note, findings["note"]) if findings else note
+
+
+def intake_note(data: SignalInput) -> str:
+    """The volunteer's own words from the intake form, kept on an existing signal."""
+    return "\n".join(part for part in (data.title.strip(), data.description.strip()) if part)
 
 
 def _require_manager(user: User, signal: Signal) -> None:
