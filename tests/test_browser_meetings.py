@@ -118,7 +118,7 @@ def test_overleg_and_digest_in_a_real_browser(live_server, browser, make_user, m
     assert "UWV meldt de wachttijden per maand." not in page.locator("main").inner_text()
     page.goto(base + f"/signalen/{wanted_id}")
     assert (
-        "Signaleringsoverleg Werkplein" in page.locator("#signal-meetings-title + ul").inner_text()
+        "Signaleringsoverleg Werkplein" in page.locator(".signal-meetings").inner_text()
     )
 
     # A quarter's digest: draft, texts, publish.
@@ -137,6 +137,9 @@ def test_overleg_and_digest_in_a_real_browser(live_server, browser, make_user, m
     assert "de periode is nog niet voorbij" in page.locator(".notice").inner_text()
     check_accessibility(page, "rapportage-concept")
     page.click("button:has-text('Publiceren')")
+    # Irreversible: a confirmation page first (a form, no JavaScript needed).
+    check_accessibility(page, "rapportage-publiceren-bevestigen")
+    page.click("button[type=submit]:has-text('Ja, publiceren')")
     assert "gepubliceerd" in page.locator(".messages").inner_text()
     digest_url = page.url
     context.close()

@@ -220,8 +220,20 @@ def test_coordinator_makes_and_publishes_a_digest_through_the_pages(
     db.session.expire_all()
     assert db.session.get(Digest, digest_id).introduction == "Inleiding voor de raad."
 
+    # Publishing is irreversible: the button leads to a confirmation page first (no JS).
     response = post_form(
         client, f"/rapportages/{digest_id}/publiceren", {}, token_from=f"/rapportages/{digest_id}"
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Rapportage publiceren?" in page and 'name="bevestigd" value="1"' in page
+    db.session.expire_all()
+    assert not db.session.get(Digest, digest_id).is_published
+    response = post_form(
+        client,
+        f"/rapportages/{digest_id}/publiceren",
+        {"bevestigd": "1"},
+        token_from=f"/rapportages/{digest_id}",
     )
     assert response.status_code == 302
     db.session.expire_all()

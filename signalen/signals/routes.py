@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
+from signalen.core.pagination import paginate
 from signalen.extensions import db
 from signalen.privacy.services import check_fields, marked_parts
 from signalen.search import services as search
@@ -164,6 +165,16 @@ def similar_fragment():
         similar=similar_signals(title, description),
         suggestions=category_suggestions(title, description),
         live=True,
+    )
+
+
+@bp.get("/mijn")
+@login_required
+def mine():
+    """What became of what this user registered: status, overleg outcome, reason."""
+    _require_reporter()
+    return render_template(
+        "signals/mine.html", page=paginate(services.my_signals_query(current_user), per_page=20)
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, or_, select
 
 from signalen.auth.models import User
 from signalen.core.dates import local_today
@@ -541,6 +541,18 @@ def bulk_update(
     db.session.commit()
     reindex([signal.id for signal in signals])
     return len(signals)
+
+
+def my_signals_query(user: User) -> Select:
+    """ "Mijn meldingen": the signals ``user`` registered or reported as "ook gemeld", newest
+    first, as far as the user may still see them (merged ones lead to where they went)."""
+    reported = select(SignalReport.signal_id).where(SignalReport.user_id == user.id)
+    return (
+        select(Signal)
+        .where(or_(Signal.created_by_id == user.id, Signal.id.in_(reported)))
+        .where(access.visible_clause(user))
+        .order_by(Signal.created_at.desc(), Signal.id.desc())
+    )
 
 
 def visible_signal_or_none(signal_id: int, user: User | None) -> Signal | None:

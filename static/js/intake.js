@@ -86,4 +86,6 @@
     });
   });
   addApplyButtons();
+  // A form shown again (privacy findings, an error) already holds text: check it now.
+  if ((fields[0] && fields[0].value) || (fields[1] && fields[1].value)) { checkSimilar(); }
 })();
