@@ -117,9 +117,7 @@ def test_overleg_and_digest_in_a_real_browser(live_server, browser, make_user, m
     assert "De afspraak is verwijderd." in page.locator(".messages").inner_text()
     assert "UWV meldt de wachttijden per maand." not in page.locator("main").inner_text()
     page.goto(base + f"/signalen/{wanted_id}")
-    assert (
-        "Signaleringsoverleg Werkplein" in page.locator(".signal-meetings").inner_text()
-    )
+    assert "Signaleringsoverleg Werkplein" in page.locator(".signal-meetings").inner_text()
 
     # A quarter's digest: draft, texts, publish.
     page.goto(base + "/rapportages/")
