@@ -184,6 +184,14 @@ def test_intake_search_and_signal_pages_in_a_real_browser(
     page.goto(base + "/overzicht")
     assert page.locator("svg.bar-chart").count() == 3
     check_accessibility(page, "overzicht")
+    # A period filter, and a bar leads to the same knelpunten in the informatiebank.
+    page.fill("#van", "2020-01-01")
+    page.click("button[type=submit]:has-text('Toon')")
+    assert "van=2020-01-01" in page.url
+    check_accessibility(page, "overzicht-filter")
+    page.locator("svg.bar-chart a.bar-link").first.click()
+    page.wait_for_url("**/zoeken?**")
+    assert "van=2020-01-01" in page.url and page.locator(".result").count() >= 1
     page.goto(base + "/artikelen/")
     check_accessibility(page, "artikelen")
     context.close()

@@ -491,7 +491,7 @@ def test_every_section_from_the_data_with_known_numbers(
     assert '<th scope="row">Schulden</th><td class="num">2</td><td class="num">1</td>' in page
     assert "Schuldhulp Zwolle" in page
     text = _pdf_text(client.get(f"/rapportages/{digest.id}/rapportage.pdf").data)
-    assert "UWV: 2 (periode ervoor: 0, nieuw)" in text
+    assert "Wat Deze periode Periode ervoor Verschil\nUWV 2 0 nieuw\nSVB 1 1 gelijk" in text
     assert "Schulden: 2 (Bereikt en geholpen: 1," in text
     assert "Afspraken: 3 gemaakt, 1 uitgevoerd, 2 nog open, waarvan 1 over de datum." in text
 

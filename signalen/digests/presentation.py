@@ -53,7 +53,9 @@ def trend_text(now: int, before: int) -> str:
 def _chart(key: str, rows: list[dict[str, Any]]) -> TrendChart:
     bars = []
     for row in rows:
-        bars.append(TrendBar(row["label"], int(row["count"]), 0.0, int(row.get("previous", 0))))
+        bars.append(
+            TrendBar(row["label"], int(row["count"]), 0.0, previous=int(row.get("previous", 0)))
+        )
     shown = [bar for bar, row in zip(bars, rows, strict=True) if not row.get("other")]
     shown = shown[:CHART_ROWS]
     top = max([bar.count for bar in shown] + [bar.previous for bar in shown] + [1])
