@@ -700,9 +700,12 @@ def test_coordinator_creates_and_revokes_token(client, login_as):
     assert api.hash_token(token) == row.token_hash
     listing = client.get("/beheer/api-tokens/").get_data(as_text=True)
     assert row.prefix in listing and token not in listing
-    response = post_form(
-        client, f"/beheer/api-tokens/{row.id}/intrekken", {}, token_from="/beheer/api-tokens/"
-    )
+    path = f"/beheer/api-tokens/{row.id}/intrekken"
+    response = post_form(client, path, {}, token_from="/beheer/api-tokens/")
+    assert response.status_code == 200 and "Sleutel intrekken?" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ApiToken, row.id).revoked_at is None
+    response = post_form(client, path, {"bevestigd": "1"}, token_from="/beheer/api-tokens/")
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(ApiToken, row.id).revoked_at is not None

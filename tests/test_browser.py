@@ -128,25 +128,51 @@ def test_intake_search_and_signal_pages_in_a_real_browser(
     page.fill("#description", "Zorgtoeslag stopgezet zonder brief. Bel cliënt op 06-12345678.")
     # While typing, the known knelpunt appears (script from static/, allowed by the CSP).
     page.wait_for_selector(f"#similar-live a[href='/signalen/{known_id}']")
-    page.click("button[type=submit]:has-text('Opslaan')")
+    page.click("form.intake button.button:has-text('Opslaan')")
     assert page.locator(".privacy-warning").is_visible()
     assert "[TELEFOON]" in page.locator(".redacted-text").inner_text()
     check_accessibility(page, "melden-persoonsgegevens")
 
-    page.check("#accept_redaction")
-    page.click("button[type=submit]:has-text('Opslaan')")
-    assert page.locator(".similar").is_visible()  # known already? shown on submit too
+    # The form shown again checks the text at once; seen, so Opslaan stores in one step.
+    page.wait_for_selector(f"#similar-live a[href='/signalen/{known_id}']")
+    page.wait_for_function("document.querySelector('#similar_checked').value === '1'")
     check_accessibility(page, "melden-bekend")
-    page.click("button[type=submit]:has-text('nieuw knelpunt')")
+    page.check("#accept_redaction")
+    page.click("form.intake button.button:has-text('Opslaan')")
     page.wait_for_url(base + "/signalen/*")
     assert "Het knelpunt is opgeslagen" in page.locator(".messages").inner_text()
     assert "06-12345678" not in page.content()
     check_accessibility(page, "knelpunt")
 
+    # On a phone the suggestions sit right below the description, above Opslaan.
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(base + "/signalen/nieuw")
+    page.fill("#title", "Zorgtoeslag stopgezet")
+    page.fill("#description", "De zorgtoeslag is gestopt, er kwam geen brief.")
+    page.wait_for_selector(f"#similar-live a[href='/signalen/{known_id}']")
+    description = page.locator("#description").bounding_box()
+    similar = page.locator("#similar-live .similar").bounding_box()
+    save = page.locator("form.intake > button.button[type=submit]").bounding_box()
+    assert 0 <= similar["y"] - (description["y"] + description["height"]) < 150
+    assert similar["y"] < save["y"]
+    assert page.locator("#themes input[type=checkbox]").count() > 5  # no Ctrl-click select
+    check_accessibility(page, "melden-telefoon")
+    # "Ook gemeld" from the intake keeps the volunteer's text on the known signal.
+    page.click(f"#similar-live button[name=report_on][value='{known_id}']")
+    page.wait_for_url(f"**/signalen/{known_id}#melding-*")
+    assert "2 keer gemeld" in page.locator(".status-line").inner_text()
+    assert "er kwam geen brief" in page.locator(".report-note").inner_text()
+    page.set_viewport_size({"width": 1280, "height": 800})
+
     page.goto(base + f"/signalen/{known_id}")
     page.select_option("#channel", "spreekuur")
+    page.fill("#note", "Ook bij ons op het spreekuur.")
     page.click("button[type=submit]:has-text('Ook gemeld')")
-    assert "2 keer gemeld" in page.locator(".status-line").inner_text()
+    assert "3 keer gemeld" in page.locator(".status-line").inner_text()
+
+    page.goto(base + "/signalen/mijn")
+    assert page.locator(".my-signals > li").count() == 2  # registered one, ook gemeld one
+    check_accessibility(page, "mijn-meldingen")
 
     page.goto(base + "/zoeken?q=zorgtoeslag")
     assert page.locator(".result").count() == 2
@@ -158,6 +184,14 @@ def test_intake_search_and_signal_pages_in_a_real_browser(
     page.goto(base + "/overzicht")
     assert page.locator("svg.bar-chart").count() == 3
     check_accessibility(page, "overzicht")
+    # A period filter, and a bar leads to the same knelpunten in the informatiebank.
+    page.fill("#van", "2020-01-01")
+    page.click("button[type=submit]:has-text('Toon')")
+    assert "van=2020-01-01" in page.url
+    check_accessibility(page, "overzicht-filter")
+    page.locator("svg.bar-chart a.bar-link").first.click()
+    page.wait_for_url("**/zoeken?**")
+    assert "van=2020-01-01" in page.url and page.locator(".result").count() >= 1
     page.goto(base + "/artikelen/")
     check_accessibility(page, "artikelen")
     context.close()

@@ -50,6 +50,7 @@ def test_token_pages_and_api_docs_in_a_real_browser(live_server, browser, make_u
     assert page.locator("table tbody tr").count() == 1
     assert token not in page.content()
     page.click("button:has-text('Intrekken')")
+    page.click("button[type=submit]:has-text('Ja, intrekken')")
     assert "ingetrokken" in page.locator("table tbody tr").inner_text().lower()
     check_accessibility(page, "api-sleutels-ingetrokken")
 

@@ -52,6 +52,8 @@ def test_overleg_and_digest_in_a_real_browser(live_server, browser, make_user, m
     check_accessibility(page, "overleg-plannen")
     page.fill("#title", "Signaleringsoverleg Werkplein")
     page.fill("#held_on", local_today().isoformat())
+    page.fill("#starts_at", "14:00")
+    page.check("fieldset#agencies input[type=checkbox] >> nth=0")  # checkboxes, no Ctrl-click
     page.fill("#participants", "Cliëntenraad Zwolle\nDistrictscliëntenraad UWV")
     page.click("button[type=submit]:has-text('Overleg plannen')")
     page.wait_for_url("**/agenda-samenstellen")
@@ -70,6 +72,7 @@ def test_overleg_and_digest_in_a_real_browser(live_server, browser, make_user, m
     page.click("text=Klaar: naar het overleg")
     assert "Klantcontactcentrum niet bereikbaar" in page.locator(".agenda").inner_text()
     assert "Geagendeerd" in page.locator(".agenda").inner_text()
+    assert "14:00 uur" in page.locator(".facts").inner_text()
     check_accessibility(page, "overleg-agenda")
 
     # Outcome and an agreement.
@@ -117,9 +120,7 @@ def test_overleg_and_digest_in_a_real_browser(live_server, browser, make_user, m
     assert "De afspraak is verwijderd." in page.locator(".messages").inner_text()
     assert "UWV meldt de wachttijden per maand." not in page.locator("main").inner_text()
     page.goto(base + f"/signalen/{wanted_id}")
-    assert (
-        "Signaleringsoverleg Werkplein" in page.locator("#signal-meetings-title + ul").inner_text()
-    )
+    assert "Signaleringsoverleg Werkplein" in page.locator(".signal-meetings").inner_text()
 
     # A quarter's digest: draft, texts, publish.
     page.goto(base + "/rapportages/")
@@ -137,6 +138,9 @@ def test_overleg_and_digest_in_a_real_browser(live_server, browser, make_user, m
     assert "de periode is nog niet voorbij" in page.locator(".notice").inner_text()
     check_accessibility(page, "rapportage-concept")
     page.click("button:has-text('Publiceren')")
+    # Irreversible: a confirmation page first (a form, no JavaScript needed).
+    check_accessibility(page, "rapportage-publiceren-bevestigen")
+    page.click("button[type=submit]:has-text('Ja, publiceren')")
     assert "gepubliceerd" in page.locator(".messages").inner_text()
     digest_url = page.url
     context.close()
@@ -150,6 +154,13 @@ def test_overleg_and_digest_in_a_real_browser(live_server, browser, make_user, m
     assert "Kinderbijslag gestopt" not in page.content()  # netwerk: counted, not shown
     assert "toen de periode nog niet voorbij was" in page.locator(".notice").inner_text()
     check_accessibility(page, "rapportage")
+    # On a phone the wide tables scroll inside a region that the keyboard can reach.
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    assert page.locator(".table-wrap[tabindex='0'][role='region']").count() >= 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    check_accessibility(page, "rapportage-telefoon")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.click("text=Afdrukversie")
     check_accessibility(page, "rapportage-afdrukken")
     page.emulate_media(media="print")

@@ -19,7 +19,7 @@ def test_overview_counts_visible_signals_as_svg_and_table(client, make_signal, m
     page = client.get("/overzicht").get_data(as_text=True)
     assert "2 knelpunten, samen 3 keer gemeld." in page
     assert page.count('<svg class="bar-chart"') == 3
-    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td></tr>", page))
+    rows = dict(re.findall(r"<tr><td><a [^>]+>([^<]+)</a></td><td>(\d+)</td></tr>", page))
     assert rows["Betaling"] == "2"  # two signals in the main theme, sub-theme included
     assert rows["UWV"] == "2"
     assert "SVB" not in rows  # intern signal of another organisation

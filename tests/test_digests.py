@@ -220,8 +220,20 @@ def test_coordinator_makes_and_publishes_a_digest_through_the_pages(
     db.session.expire_all()
     assert db.session.get(Digest, digest_id).introduction == "Inleiding voor de raad."
 
+    # Publishing is irreversible: the button leads to a confirmation page first (no JS).
     response = post_form(
         client, f"/rapportages/{digest_id}/publiceren", {}, token_from=f"/rapportages/{digest_id}"
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Rapportage publiceren?" in page and 'name="bevestigd" value="1"' in page
+    db.session.expire_all()
+    assert not db.session.get(Digest, digest_id).is_published
+    response = post_form(
+        client,
+        f"/rapportages/{digest_id}/publiceren",
+        {"bevestigd": "1"},
+        token_from=f"/rapportages/{digest_id}",
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -479,7 +491,7 @@ def test_every_section_from_the_data_with_known_numbers(
     assert '<th scope="row">Schulden</th><td class="num">2</td><td class="num">1</td>' in page
     assert "Schuldhulp Zwolle" in page
     text = _pdf_text(client.get(f"/rapportages/{digest.id}/rapportage.pdf").data)
-    assert "UWV: 2 (periode ervoor: 0, nieuw)" in text
+    assert "Wat Deze periode Periode ervoor Verschil\nUWV 2 0 nieuw\nSVB 1 1 gelijk" in text
     assert "Schulden: 2 (Bereikt en geholpen: 1," in text
     assert "Afspraken: 3 gemaakt, 1 uitgevoerd, 2 nog open, waarvan 1 over de datum." in text
 

@@ -275,7 +275,10 @@ def test_feed_reader_sees_one_new_digest_entry_then_304(app, client, make_user):
     # The coordinator publishes it on its page.
     login(client, coordinator)
     response = post_form(
-        client, f"/rapportages/{draft.id}/publiceren", {}, token_from=f"/rapportages/{draft.id}"
+        client,
+        f"/rapportages/{draft.id}/publiceren",
+        {"bevestigd": "1"},
+        token_from=f"/rapportages/{draft.id}",
     )
     assert response.status_code == 302
 

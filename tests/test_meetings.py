@@ -153,7 +153,7 @@ def test_coordinator_prepares_a_meeting_from_a_filtered_search(
 
     # The signal page shows the meeting.
     page = client.get(f"/signalen/{own.id}").get_data(as_text=True)
-    assert "Besproken in overleg" in page and "Signaleringsoverleg voorjaar" in page
+    assert "In het signaleringsoverleg" in page and "Signaleringsoverleg voorjaar" in page
 
 
 def test_outcomes_agreements_follow_up_and_closing(app, client, coordinator, make_signal):

@@ -12,7 +12,7 @@ from signalen.api.models import ApiToken, Scope
 from signalen.auth.models import MANAGERS, Role
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
-from signalen.core.forms import show_service_error
+from signalen.core.forms import confirmation_page, confirmed, show_service_error
 from signalen.core.pagination import paginate
 from signalen.extensions import db
 from signalen.organisations import services as organisations
@@ -69,6 +69,17 @@ def revoke(token_id: int):
     form = RevokeForm()
     if not form.validate_on_submit():
         abort(400)
+    if not confirmed():
+        return confirmation_page(
+            title=_("Sleutel intrekken?"),
+            text=_(
+                "Koppelingen die deze sleutel gebruiken, werken daarna niet meer. Intrekken kan "
+                "niet ongedaan; u kunt wel een nieuwe sleutel maken."
+            ),
+            button=_("Ja, intrekken"),
+            cancel_url=url_for("api_tokens.index"),
+            details=[row.name],
+        )
     if services.revoke_token(row, actor=current_user):
         flash(_("De sleutel %(name)s is ingetrokken.", name=row.name), "success")
     return redirect(url_for("api_tokens.index"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import flash, request
+from flask import flash, render_template, request
 
 from signalen.core.errors import ServiceError
 
@@ -29,3 +29,26 @@ def flash_form_errors(form) -> None:
     for errors in form.errors.values():
         for message in errors:
             flash(str(message), "error")
+
+
+CONFIRMED = "bevestigd"
+
+
+def confirmed() -> bool:
+    """Has the user confirmed an irreversible action on its confirmation page?"""
+    return request.form.get(CONFIRMED) == "1"
+
+
+def confirmation_page(*, title: str, text: str, button: str, cancel_url: str, details=()) -> str:
+    """The step before an irreversible action, without JavaScript: the same POST again with
+    ``bevestigd=1``, or back to ``cancel_url``. ``details`` are lines shown as a list."""
+    return render_template(
+        "confirm_action.html",
+        title=title,
+        text=text,
+        button=button,
+        cancel_url=cancel_url,
+        details=list(details),
+        action=request.path,
+        confirmed_name=CONFIRMED,
+    )

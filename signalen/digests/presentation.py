@@ -53,7 +53,9 @@ def trend_text(now: int, before: int) -> str:
 def _chart(key: str, rows: list[dict[str, Any]]) -> TrendChart:
     bars = []
     for row in rows:
-        bars.append(TrendBar(row["label"], int(row["count"]), 0.0, int(row.get("previous", 0))))
+        bars.append(
+            TrendBar(row["label"], int(row["count"]), 0.0, previous=int(row.get("previous", 0)))
+        )
     shown = [bar for bar, row in zip(bars, rows, strict=True) if not row.get("other")]
     shown = shown[:CHART_ROWS]
     top = max([bar.count for bar in shown] + [bar.previous for bar in shown] + [1])
@@ -91,6 +93,22 @@ def unfinished_notice(digest: Digest) -> str:
     )
 
 
+def top_label(row: dict[str, Any]) -> str:
+    """How a "meest gemeld" row is named: its title when openbaar and approved, otherwise
+    its theme and agency (the counts are not secret, the text is)."""
+    if row.get("public") and row.get("title"):
+        return row["title"]
+    themes = ", ".join(row.get("themes") or [])
+    agency = row.get("agency") or ""
+    if themes and agency:
+        return _("Knelpunt over %(themes)s bij %(agency)s", themes=themes, agency=agency)
+    if themes:
+        return _("Knelpunt over %(themes)s", themes=themes)
+    if agency:
+        return _("Knelpunt bij %(agency)s", agency=agency)
+    return _("Knelpunt zonder thema")
+
+
 def digest_view(digest: Digest) -> dict[str, Any]:
     """Everything the digest page, the print page and the edit page show."""
     figures = digest.figures or {}
@@ -112,7 +130,7 @@ def digest_view(digest: Digest) -> dict[str, Any]:
         "signals_trend": trend_text(totals.get("signals", 0), totals.get("previous_signals", 0)),
         "clients_trend": trend_text(totals.get("clients", 0), totals.get("previous_clients", 0)),
         "charts": [_chart(key, figures.get(key, [])) for key in BREAKDOWNS],
-        "top": figures.get("top", []),
+        "top": [{**row, "label": top_label(row)} for row in figures.get("top", [])],
         "followup": followup,
         "followup_statuses": [
             (status_label(row["status"]), row["count"]) for row in followup.get("statuses", [])
@@ -187,25 +205,39 @@ def digest_pdf(digest: Digest) -> bytes:
         pdf.heading(chart.title, 2)
         if not chart.rows:
             pdf.paragraph(_("Geen knelpunten in deze periode."))
-        for bar in chart.rows:
-            pdf.bullet(
-                _(
-                    "%(label)s: %(n)d (periode ervoor: %(p)d, %(t)s)",
-                    label=bar.label,
-                    n=bar.count,
-                    p=bar.previous,
-                    t=trend_text(bar.count, bar.previous),
-                )
+        else:
+            pdf.table(
+                [_("Wat"), _("Deze periode"), _("Periode ervoor"), _("Verschil")],
+                [
+                    [
+                        bar.label,
+                        str(bar.count),
+                        str(bar.previous),
+                        trend_text(bar.count, bar.previous),
+                    ]
+                    for bar in chart.rows
+                ],
+                widths=(70, 30, 30, 40),
             )
         remark(chart.key)
     pdf.heading(str(SECTIONS["top"]), 2)
-    for row in view["top"]:
-        title = row["title"] if row.get("public") else _("Niet-openbaar knelpunt")
-        details = ", ".join(x for x in (", ".join(row["themes"]), row["agency"]) if x)
-        pdf.bullet(
-            _("%(title)s – %(n)d meldingen", title=title, n=row["reports"])
-            + (f" ({details})" if details else "")
+    if view["top"]:
+        pdf.table(
+            [_("Knelpunt"), _("Thema"), _("Uitvoerder"), _("Meldingen"), _("Status")],
+            [
+                [
+                    row["label"],
+                    ", ".join(row["themes"]) or "–",
+                    row["agency"] or "–",
+                    str(row["reports"]),
+                    status_label(row["status"]),
+                ]
+                for row in view["top"]
+            ],
+            widths=(62, 32, 32, 20, 24),
         )
+    else:
+        pdf.paragraph(_("Geen knelpunten in deze periode."))
     remark("top")
     followup = view["followup"]
     agreements = followup.get("agreements", {})
@@ -218,8 +250,12 @@ def digest_pdf(digest: Digest) -> bytes:
             d=followup.get("discussed", 0),
         )
     )
-    for label, count in view["followup_statuses"]:
-        pdf.bullet(f"{label}: {count}")
+    if view["followup_statuses"]:
+        pdf.table(
+            [_("Status"), _("Aantal")],
+            [[label, str(count)] for label, count in view["followup_statuses"]],
+            widths=(80, 30),
+        )
     if view["computed"]:
         pdf.paragraph(_("De stand hieronder is van %(date)s.", date=view["computed"]))
     pdf.paragraph(

@@ -19,7 +19,7 @@ from flask_login import current_user
 from signalen.auth.models import MANAGERS
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
-from signalen.core.forms import form_status, show_service_error
+from signalen.core.forms import confirmation_page, confirmed, form_status, show_service_error
 from signalen.digests import services
 from signalen.digests.forms import FREE_PERIOD, ActionForm, DigestForm, NewDigestForm
 from signalen.digests.models import Digest
@@ -145,10 +145,20 @@ def edit(digest_id: int):
     ), form_status()
 
 
-def _post_action(digest: Digest, action, message: str, target=None):
-    """Run a button's ``action`` on ``digest``; then to ``target(result)`` or the digest."""
+def _post_action(digest: Digest, action, message: str, target=None, confirm=None):
+    """Run a button's ``action`` on ``digest``; then to ``target(result)`` or the digest.
+
+    With ``confirm`` (the texts of :func:`confirmation_page`) an irreversible action first
+    shows a confirmation page and runs only when that page is posted.
+    """
     if not ActionForm().validate_on_submit():
         abort(400)
+    if confirm is not None and not confirmed():
+        return confirmation_page(
+            cancel_url=url_for("digests.show", digest_id=digest.id),
+            details=[digest.title],
+            **confirm,
+        )
     try:
         result = action(digest, current_user)
     except ServiceError as error:
@@ -178,6 +188,14 @@ def publish(digest_id: int):
         _editable_or_403(digest_id),
         services.publish,
         _("De rapportage is gepubliceerd. Iedereen kan haar nu lezen."),
+        confirm={
+            "title": _("Rapportage publiceren?"),
+            "text": _(
+                "Na publiceren kan iedereen de rapportage lezen, ook via de feeds. Ze verandert "
+                "daarna niet meer; een correctie wordt een nieuwe versie."
+            ),
+            "button": _("Ja, publiceren"),
+        },
     )
 
 
@@ -203,4 +221,9 @@ def delete(digest_id: int):
         services.delete_draft,
         _("Het concept is verwijderd."),
         target=lambda _result: url_for("digests.index"),
+        confirm={
+            "title": _("Concept verwijderen?"),
+            "text": _("Het concept en zijn teksten zijn daarna weg. Dit kan niet ongedaan."),
+            "button": _("Ja, verwijderen"),
+        },
     )

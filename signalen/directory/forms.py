@@ -160,8 +160,6 @@ class ServiceForm(FlaskForm):
     )
 
     def hint(self, name: str):
-        if isinstance(self[name], SelectMultipleField):
-            return _l("Houd Ctrl (of Cmd) ingedrukt om er meer te kiezen.")
         return None
 
     def fill_choices(self) -> None:

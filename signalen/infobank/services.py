@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from signalen.articles.models import Article
 from signalen.auth.models import User
+from signalen.core.dates import local_moment
 from signalen.extensions import db
 from signalen.infobank.filters import KINDS, SearchFilters
 from signalen.organisations.models import Organisation
@@ -174,9 +175,16 @@ def spreadsheet_safe(value: str) -> str:
     return value
 
 
-def csv_lines(signals: Iterator[Signal]) -> Iterator[str]:
+def csv_lines(signals: Iterator[Signal], delimiter: str = ",") -> Iterator[str]:
+    """The export as CSV text with a UTF-8 BOM. ``delimiter=";"`` is the choice for Dutch
+    Excel, which opens such a file correctly by double-click (lines end in CRLF)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer = csv.DictWriter(
+        buffer,
+        fieldnames=CSV_COLUMNS,
+        delimiter=delimiter,
+        lineterminator="\r\n" if delimiter == ";" else "\n",
+    )
     writer.writeheader()
     yield "\ufeff" + buffer.getvalue()
     for signal in signals:
@@ -186,20 +194,75 @@ def csv_lines(signals: Iterator[Signal]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
+# Spreadsheet columns: the type of each cell and a sensible width (in characters).
+XLSX_INTEGERS = {"id", "aantal_meldingen"}
+XLSX_WIDTHS = {
+    "id": 8,
+    "titel": 40,
+    "omschrijving": 60,
+    "datum": 12,
+    "aantal_meldingen": 10,
+    "aangemaakt": 17,
+    "thema": 30,
+    "organisatie": 28,
+    "uitvoerder": 24,
+    "gemeente": 18,
+}
+XLSX_DATE_FORMAT = "DD-MM-YYYY"
+XLSX_DATETIME_FORMAT = "DD-MM-YYYY HH:MM"
+
+
+def xlsx_values(signal: Signal) -> list:
+    """One signal as typed spreadsheet values: numbers as numbers, dates as dates (the
+    moment of registration in Europe/Amsterdam, without a zone: Excel has none)."""
+    row = signal_row(signal)
+    values = []
+    for column in CSV_COLUMNS:
+        if column in XLSX_INTEGERS:
+            values.append(int(row[column]))
+        elif column == "datum":
+            values.append(signal.occurred_on)
+        elif column == "aangemaakt":
+            values.append(local_moment(signal.created_at).replace(tzinfo=None, microsecond=0))
+        else:
+            values.append(spreadsheet_safe(row[column]))
+    return values
+
+
 def xlsx_bytes(signals: Iterator[Signal]) -> bytes:
+    """The export as an Excel workbook: typed cells, a bold frozen header row with an
+    autofilter, and column widths that fit the content."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(_l("Knelpunten"))[:31])
-    sheet.append(CSV_COLUMNS)
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(CSV_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = XLSX_WIDTHS.get(column, 14)
+    header = []
+    for column in CSV_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=column)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    count = 0
     for signal in signals:
         cells = []
-        for value in signal_row(signal).values():
-            cell = WriteOnlyCell(sheet, value=spreadsheet_safe(value))
-            cell.data_type = "s"
+        for value in xlsx_values(signal):
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+            elif isinstance(value, datetime):
+                cell.number_format = XLSX_DATETIME_FORMAT
+            elif isinstance(value, date):
+                cell.number_format = XLSX_DATE_FORMAT
             cells.append(cell)
         sheet.append(cells)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(CSV_COLUMNS))}{count + 1}"
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

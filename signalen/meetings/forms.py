@@ -11,6 +11,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -51,6 +52,11 @@ class MeetingForm(FlaskForm):
         _l("Datum"),
         validators=[InputRequired(_l("Geef de datum van het overleg."))],
         format=DATE_FORMATS,
+    )
+    starts_at = TimeField(
+        _l("Begintijd (mag leeg)"),
+        validators=[Optional()],
+        format=["%H:%M", "%H.%M", "%H:%M:%S"],
     )
     location = StringField(
         _l("Plaats"), validators=[Optional(), Length(max=LOCATION_MAX_LENGTH, message=TOO_LONG)]

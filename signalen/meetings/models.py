@@ -3,9 +3,9 @@ and per discussed signal the outcome and the agreements (afspraken) that follow 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signalen.auth.models import User
@@ -37,6 +37,8 @@ class Meeting(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH), nullable=False)
     held_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    # Local time (Europe/Amsterdam) the meeting starts; empty for older meetings.
+    starts_at: Mapped[time | None] = mapped_column(Time, nullable=True)
     location: Mapped[str] = mapped_column(String(LOCATION_MAX_LENGTH), nullable=False, default="")
     # Client councils and other organisations taking part, one per line.
     participants: Mapped[str] = mapped_column(Text, nullable=False, default="")

@@ -86,6 +86,27 @@ class PdfDocument:
         pdf.multi_cell(0, LINE_HEIGHT, pdf_safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(0.5)
 
+    def table(
+        self, header: list[str], rows: list[list[str]], widths: tuple[float, ...] | None = None
+    ) -> None:
+        """A table with a bold header row; columns after the first that hold numbers are
+        aligned right. ``widths`` are relative column widths."""
+        pdf = self.pdf
+        pdf.set_font("helvetica", "", BODY_SIZE - 1)
+        numeric = [
+            index > 0 and all(row[index].lstrip("+-").isdigit() for row in rows if row[index])
+            for index in range(len(header))
+        ]
+        align = tuple("RIGHT" if flag else "LEFT" for flag in numeric)
+        with pdf.table(
+            col_widths=widths, text_align=align, line_height=LINE_HEIGHT, first_row_as_headings=True
+        ) as table:
+            for values in [header, *rows]:
+                row = table.row()
+                for value in values:
+                    row.cell(pdf_safe(value))
+        pdf.ln(2)
+
     def output(self) -> bytes:
         """The finished PDF file."""
         return bytes(self.pdf.output())

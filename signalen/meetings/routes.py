@@ -86,6 +86,7 @@ def _input(form: MeetingForm) -> services.MeetingInput:
     return services.MeetingInput(
         title=form.title.data or "",
         held_on=form.held_on.data,
+        starts_at=form.starts_at.data,
         location=form.location.data or "",
         participants=form.participants.data or "",
         agency_ids=list(form.agencies.data or []),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
@@ -61,6 +61,7 @@ class MeetingInput:
     title: str
     held_on: date | None
     location: str = ""
+    starts_at: time | None = None
     participants: str = ""
     agency_ids: list[int] = field(default_factory=list)
     minutes: str = ""
@@ -154,6 +155,7 @@ def _clean_meeting(data: MeetingInput) -> MeetingInput:
     return MeetingInput(
         title=_line(data.title, "title", TITLE_MAX_LENGTH, _l("Geef het overleg een titel.")),
         held_on=data.held_on,
+        starts_at=data.starts_at.replace(second=0, microsecond=0) if data.starts_at else None,
         location=_text(data.location, "location", LOCATION_MAX_LENGTH).replace("\n", " "),
         participants=_text(data.participants, "participants"),
         agency_ids=agency_ids,
@@ -175,6 +177,7 @@ def create_meeting(data: MeetingInput, user: User, organisation_id: int | None =
     meeting = Meeting(
         title=data.title,
         held_on=data.held_on,
+        starts_at=data.starts_at,
         location=data.location,
         participants=data.participants,
         minutes=data.minutes,
@@ -195,6 +198,7 @@ def update_meeting(meeting: Meeting, data: MeetingInput, user: User) -> None:
     data = _clean_meeting(data)
     meeting.title = data.title
     meeting.held_on = data.held_on
+    meeting.starts_at = data.starts_at
     meeting.location = data.location
     meeting.participants = data.participants
     meeting.minutes = data.minutes
@@ -562,6 +566,12 @@ def meeting_pdf(meeting: Meeting, part: str, user: User | None) -> bytes:
     pdf.heading(f"{heading}: {meeting.title}")
     facts = [
         (_("Datum"), format_date(meeting.held_on, "d MMMM yyyy")),
+        (
+            _("Begintijd"),
+            _("%(time)s uur", time=meeting.starts_at.strftime("%H:%M"))
+            if meeting.starts_at
+            else "",
+        ),
         (_("Plaats"), meeting.location),
         (_("Georganiseerd door"), meeting.organisation.name),
         (_("Deelnemers"), ", ".join(meeting.participant_lines)),

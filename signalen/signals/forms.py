@@ -18,6 +18,7 @@ from signalen.signals.importing import COLUMNS
 from signalen.signals.models import (
     DESCRIPTION_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    REPORT_NOTE_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Channel,
     Impact,
@@ -158,6 +159,13 @@ class ReportForm(FlaskForm):
                 min=1, max=MAX_REPORT_COUNT, message=_l("Vul een aantal van 1 of meer in.")
             ),
         ],
+    )
+    note = TextAreaField(
+        _l("Wat speelde er bij uw cliënt? (mag leeg)"),
+        validators=[
+            Length(max=REPORT_NOTE_MAX_LENGTH, message=_l("De toelichting is te lang.")),
+        ],
+        render_kw={"rows": 3},
     )
 
 

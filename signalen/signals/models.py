@@ -28,6 +28,8 @@ from signalen.taxonomy.models import Agency, Municipality, Scheme, Theme
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 10_000
 REASON_MAX_LENGTH = 1_000
+# An "ook gemeld" keeps the volunteer's own wording (title and description of the intake).
+REPORT_NOTE_MAX_LENGTH = TITLE_MAX_LENGTH + DESCRIPTION_MAX_LENGTH + 2
 
 
 class LabelledEnum(enum.StrEnum):
@@ -199,6 +201,8 @@ class SignalReport(db.Model):
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, "report_channel"), nullable=False)
     occurred_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     client_count: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    # The reporter's own words, privacy-checked like every free text.
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     signal: Mapped[Signal] = relationship(back_populates="reports")

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
+from signalen.core.pagination import paginate
 from signalen.extensions import db
 from signalen.privacy.services import check_fields, marked_parts
 from signalen.search import services as search
@@ -74,6 +75,28 @@ def category_suggestions(title: str, description: str) -> dict[str, list]:
     return suggestions
 
 
+def _report_from_intake(signal_id: int, data: services.SignalInput, accept: bool):
+    """ "Ook gemeld" chosen on the intake form: the volunteer's text becomes a report note."""
+    signal = _visible_or_404(signal_id)
+    report = services.add_report(
+        signal,
+        current_user,
+        data.channel,
+        data.occurred_on,
+        data.report_count,
+        services.intake_note(data),
+        accept_redaction=accept,
+    )
+    flash(
+        _(
+            "Dank u wel. Dit knelpunt is nu %(count)d keer gemeld. Uw tekst staat erbij.",
+            count=signal.report_count,
+        ),
+        "success",
+    )
+    return redirect(url_for("signals.detail", signal_id=signal.id) + f"#melding-{report.id}")
+
+
 @bp.route("/nieuw", methods=["GET", "POST"])
 @login_required
 def new():
@@ -81,12 +104,18 @@ def new():
     form = SignalForm()
     form.fill_choices()
     findings, similar, suggestions = {}, [], {}
+    report_on = request.form.get("report_on", "")
     if form.validate_on_submit():
         data = form.to_input()
         # Shown again on every re-render while the draft holds personal data.
         findings = check_fields(data.texts())
         try:
-            cleaned = services.guard_privacy(services.clean_input(data), form.accept_redaction.data)
+            accept = form.accept_redaction.data
+            if report_on.isdigit() and len(report_on) < 10:
+                return _report_from_intake(int(report_on), services.clean_input(data), accept)
+            cleaned = services.guard_privacy(services.clean_input(data), accept)
+            # "1": the volunteer has seen the similar ones for this text (while typing or on
+            # the previous submit), so Opslaan stores at once.
             if form.similar_checked.data != "1":
                 similar = similar_signals(cleaned.title, cleaned.description)
             if not similar:
@@ -94,7 +123,7 @@ def new():
                 if organisation_id is None:
                     raise ServiceError(_("Alleen gebruikers van een organisatie kunnen melden."))
                 signal = services.create_signal(
-                    data, current_user, organisation_id, accept_redaction=form.accept_redaction.data
+                    data, current_user, organisation_id, accept_redaction=accept
                 )
                 flash(
                     _("Het knelpunt is opgeslagen als nummer %(id)d. Dank u wel!", id=signal.id),
@@ -103,8 +132,9 @@ def new():
                 return redirect(url_for("signals.detail", signal_id=signal.id))
             form.similar_checked.data = "1"
         except services.PersonalDataFound:
-            pass
+            db.session.rollback()
         except ServiceError as error:
+            db.session.rollback()
             _form_error(form, error)
     if request.method == "GET" or not form.themes.data:
         suggestions = category_suggestions(form.title.data or "", form.description.data or "")
@@ -120,12 +150,6 @@ def new():
         redacted=services.guard_privacy(form.to_input(), True) if findings else None,
         similar=similar,
         suggestions=suggestions,
-        report_form=ReportForm(
-            formdata=None,
-            channel=form.channel.data,
-            occurred_on=form.occurred_on.data,
-            client_count=form.report_count.data or 1,
-        ),
     ), status
 
 
@@ -140,8 +164,17 @@ def similar_fragment():
         "signals/_similar.html",
         similar=similar_signals(title, description),
         suggestions=category_suggestions(title, description),
-        report_form=ReportForm(formdata=None),
         live=True,
+    )
+
+
+@bp.get("/mijn")
+@login_required
+def mine():
+    """What became of what this user registered: status, overleg outcome, reason."""
+    _require_reporter()
+    return render_template(
+        "signals/mine.html", page=paginate(services.my_signals_query(current_user), per_page=20)
     )
 
 
@@ -184,8 +217,21 @@ def also_reported(signal_id: int):
                 Channel(form.channel.data),
                 form.occurred_on.data,
                 form.client_count.data,
+                form.note.data or "",
+            )
+        except services.PersonalDataFound as error:
+            db.session.rollback()
+            kinds = sorted({f.label for found in error.findings.values() for f in found})
+            flash(
+                _(
+                    "Er staan persoonsgegevens in uw toelichting (%(kinds)s). Haal ze weg en "
+                    "probeer het opnieuw. Er is niets opgeslagen.",
+                    kinds=", ".join(kinds),
+                ),
+                "error",
             )
         except ServiceError as error:
+            db.session.rollback()
             flash(str(error.message), "error")
         else:
             flash(

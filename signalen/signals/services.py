@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, or_, select
 
 from signalen.auth.models import User
 from signalen.core.dates import local_today
@@ -25,6 +25,7 @@ from signalen.signals import access
 from signalen.signals.models import (
     DESCRIPTION_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    REPORT_NOTE_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Channel,
     Impact,
@@ -325,8 +326,15 @@ def add_report(
     channel: Channel,
     occurred_on: date | None = None,
     client_count: int = 1,
+    note: str = "",
+    *,
+    accept_redaction: bool = False,
 ) -> SignalReport:
-    """ "Ook gemeld": count another report of the same knelpunt instead of a duplicate."""
+    """ "Ook gemeld": count another report of the same knelpunt instead of a duplicate.
+
+    ``note`` keeps the reporter's own words on the existing signal; it passes the privacy
+    guard like every free text (:class:`PersonalDataFound`, or redacted when accepted).
+    """
     if not access.can_report(user) or not access.can_view(user, signal):
         raise ServiceError(_l("U kunt dit knelpunt niet als ook gemeld registreren."))
     if signal.merged_into_id:
@@ -338,6 +346,7 @@ def add_report(
         )
     if occurred_on is not None and occurred_on > local_today() + timedelta(days=1):
         raise ServiceError(_l("De datum ligt in de toekomst."), field="occurred_on")
+    note = report_note(note, accept_redaction)
     organisation_id = user.organisation_id or signal.organisation_id
     report = SignalReport(
         signal=signal,
@@ -346,6 +355,7 @@ def add_report(
         channel=channel,
         occurred_on=occurred_on,
         client_count=client_count,
+        note=note,
     )
     db.session.add(report)
     signal.report_count += client_count
@@ -359,6 +369,22 @@ def add_report(
     db.session.commit()
     reindex([signal.id])
     return report
+
+
+def report_note(note: str, accept_redaction: bool = False) -> str:
+    """The cleaned note of an "ook gemeld", through the privacy guard."""
+    note = clean_text(note or "")
+    if len(note) > REPORT_NOTE_MAX_LENGTH:
+        raise ServiceError(_l("De toelichting is te lang."), field="note")
+    findings = check_fields({"note": note})
+    if findings and not accept_redaction:
+        raise PersonalDataFound(findings)
+    return redact(note, findings["note"]) if findings else note
+
+
+def intake_note(data: SignalInput) -> str:
+    """The volunteer's own words from the intake form, kept on an existing signal."""
+    return "\n".join(part for part in (data.title.strip(), data.description.strip()) if part)
 
 
 def _require_manager(user: User, signal: Signal) -> None:
@@ -515,6 +541,18 @@ def bulk_update(
     db.session.commit()
     reindex([signal.id for signal in signals])
     return len(signals)
+
+
+def my_signals_query(user: User) -> Select:
+    """ "Mijn meldingen": the signals ``user`` registered or reported as "ook gemeld", newest
+    first, as far as the user may still see them (merged ones lead to where they went)."""
+    reported = select(SignalReport.signal_id).where(SignalReport.user_id == user.id)
+    return (
+        select(Signal)
+        .where(or_(Signal.created_by_id == user.id, Signal.id.in_(reported)))
+        .where(access.visible_clause(user))
+        .order_by(Signal.created_at.desc(), Signal.id.desc())
+    )
 
 
 def visible_signal_or_none(signal_id: int, user: User | None) -> Signal | None:

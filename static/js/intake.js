@@ -1,4 +1,6 @@
-// While a volunteer types, show known knelpunten that look the same and suggested categories.
+// While a volunteer types, show known knelpunten that look the same and suggested categories,
+// directly below the description. Once they have been shown for the current text, Opslaan
+// stores at once (the hidden field similar_checked says so to the server).
 // The page works without this script: the same check runs when the form is submitted.
 (function () {
   "use strict";
@@ -8,23 +10,41 @@
   var fields = [form.elements.title, form.elements.description];
   var timer = null;
   var last = "";
-  var selects = { thema: form.elements.themes, regeling: form.elements.schemes, uitvoerder: form.elements.agency };
+  var controls = { thema: "themes", regeling: "schemes", uitvoerder: "agency" };
+
+  // Similar signals: has the volunteer seen them for the text as it is now?
+  function markSimilarSeen(seen) {
+    if (form.elements.similar_checked) { form.elements.similar_checked.value = seen ? "1" : ""; }
+  }
+
+  // A suggestion picks a checkbox (themes, schemes) or an option of a select (agency).
+  function applySuggestion(name, value) {
+    var control = form.elements[name];
+    if (!control) { return; }
+    if (control.tagName === "SELECT") {
+      control.value = value;
+      return;
+    }
+    var boxes = control.length === undefined ? [control] : control;
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.value === value) {
+        box.checked = true;
+        var details = box.closest("details");
+        if (details) { details.open = true; }
+      }
+    });
+  }
 
   function addApplyButtons() {
     target.querySelectorAll("li[data-facet]").forEach(function (item) {
-      var select = selects[item.getAttribute("data-facet")];
-      if (!select) { return; }
+      var name = controls[item.getAttribute("data-facet")];
+      if (!name || !form.elements[name]) { return; }
       var button = document.createElement("button");
       button.type = "button";
       button.className = "button-link";
       button.textContent = target.getAttribute("data-apply-label");
       button.addEventListener("click", function () {
-        var value = item.getAttribute("data-value");
-        Array.prototype.forEach.call(select.options, function (option) {
-          if (option.value === value) { option.selected = true; }
-        });
-        var details = select.closest("details");
-        if (details) { details.open = true; }
+        applySuggestion(name, item.getAttribute("data-value"));
         button.textContent = target.getAttribute("data-applied-label");
         button.disabled = true;
       });
@@ -33,9 +53,10 @@
     });
   }
 
-  function check() {
+  function checkSimilar() {
     var text = fields[0].value + "\n" + fields[1].value;
-    if (text.trim().length < 8 || text === last) { return; }
+    if (text.trim().length < 8) { return; }
+    if (text === last) { markSimilarSeen(true); return; }
     last = text;
     var body = new FormData();
     body.append("title", fields[0].value);
@@ -46,19 +67,25 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": form.elements.csrf_token.value }
     }).then(function (response) {
-      return response.ok ? response.text() : "";
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.text();
     }).then(function (html) {
       target.innerHTML = html;
       addApplyButtons();
-    }).catch(function () { /* the check on submit still runs */ });
+      var now = fields[0].value + "\n" + fields[1].value;
+      markSimilarSeen(now === text);
+    }).catch(function () { markSimilarSeen(false); /* the check on submit still runs */ });
   }
 
   fields.forEach(function (field) {
     if (!field) { return; }
     field.addEventListener("input", function () {
+      markSimilarSeen(false);
       clearTimeout(timer);
-      timer = setTimeout(check, 400);
+      timer = setTimeout(checkSimilar, 400);
     });
   });
   addApplyButtons();
+  // A form shown again (privacy findings, an error) already holds text: check it now.
+  if ((fields[0] && fields[0].value) || (fields[1] && fields[1].value)) { checkSimilar(); }
 })();

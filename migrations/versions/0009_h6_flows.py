@@ -1,0 +1,29 @@
+"""user flows: a note on "ook gemeld" reports, a start time for meetings
+
+Revision ID: 0009_h6_flows
+Revises: 0008
+Create Date: 2026-12-03 08:30:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0009_h6_flows'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('signal_report', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('note', sa.Text(), server_default='', nullable=False))
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('starts_at', sa.Time(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.drop_column('starts_at')
+    with op.batch_alter_table('signal_report', schema=None) as batch_op:
+        batch_op.drop_column('note')
