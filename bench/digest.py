@@ -106,7 +106,6 @@ def fill(size: int, in_quarter: int, period: digests.Period, organisation_ids: l
                 "municipality_id": municipality.id if municipality else None,
                 "report_count": item.report_count,
                 "organisation_id": organisation_ids[number % len(organisation_ids)],
-                "index_pending": False,
                 "created_at": created,
                 "updated_at": created,
             }
