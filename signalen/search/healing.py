@@ -121,28 +121,38 @@ class Healer:
         self.pid: int | None = None
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
+        self.stopped = threading.Event()
 
     def start(self) -> None:
         """Start the thread in this process unless it runs (also after a fork)."""
-        if self.pid == os.getpid() and self.thread is not None and self.thread.is_alive():
+        if self.stopped.is_set() or self._running():
             return
         with self.lock:
-            if self.pid == os.getpid() and self.thread is not None and self.thread.is_alive():
+            if self.stopped.is_set() or self._running():
                 return
             self.pid = os.getpid()
             self.thread = threading.Thread(target=self._run, name="search-healing", daemon=True)
             self.thread.start()
 
+    def _running(self) -> bool:
+        return self.pid == os.getpid() and self.thread is not None and self.thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop the thread after its current round (tests; the process ending stops it too)."""
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(30)
+
     def _run(self) -> None:
         first = True
-        while True:
+        while not self.stopped.is_set():
             try:
                 with self.app.app_context():
                     self.heal_once(force=first)
             except Exception:
                 self.app.logger.exception("Search index healing failed; trying again later")
             first = False
-            time.sleep(self.interval)
+            self.stopped.wait(self.interval)
 
     def heal_once(self, force: bool = False) -> bool:
         """Heal unless another process did within the interval (``force``: at start).
