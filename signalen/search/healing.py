@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from signalen.extensions import db
 from signalen.search import outbox, services
@@ -75,7 +76,10 @@ def differences() -> dict[str, tuple[tuple[int, int], tuple[int, int]]]:
 
 def in_sync() -> bool:
     """Whether the outbox is empty and database and index agree on every kind."""
-    return outbox.pending_count() == 0 and not differences()
+    try:
+        return outbox.pending_count() == 0 and not differences()
+    except IndexUnavailable:  # swapped or marked damaged just now
+        return False
 
 
 def heal() -> int:
@@ -90,6 +94,8 @@ def heal() -> int:
     if not engine.available() or engine.rebuilding() or extension.rebuild_running():
         extension.ensure_ready()
         return 0
+    if outbox.pending_count():
+        return 0  # another drain is at work (or the index is busy): compare next time
     caught_up = 0
     for kind in differences():
         source = services.sources()[kind]
@@ -149,6 +155,8 @@ class Healer:
             try:
                 with self.app.app_context():
                     self.heal_once(force=first)
+            except SQLAlchemyError as error:  # not migrated yet, or down: try again later
+                self.app.logger.warning("Search index healing postponed (database): %s", error)
             except Exception:
                 self.app.logger.exception("Search index healing failed; trying again later")
             first = False

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from signalen.core.models import utcnow
@@ -53,11 +54,12 @@ def pending_count() -> int:
     return db.session.scalar(select(func.count()).select_from(IndexOutbox)) or 0
 
 
-def drain(batch: int = DRAIN_BATCH) -> int:
+def drain(batch: int = DRAIN_BATCH, lock_timeout: float | None = None) -> int:
     """Apply the outbox and return how many rows were applied; never raises for the index.
 
     One thread of one process drains at a time (the others wait up to
-    ``SEARCH_WRITER_TIMEOUT`` and then find the work done). Each record is indexed as the
+    ``SEARCH_WRITER_TIMEOUT``, or ``lock_timeout`` seconds, and then find the work done or
+    left for the next drain). Each record is indexed as the
     database has it now; records that are gone (or merged) are removed from the index.
     When the index cannot be written (its lock is held too long, it is being rebuilt from
     scratch, …) the rows stay for the next drain.
@@ -66,7 +68,8 @@ def drain(batch: int = DRAIN_BATCH) -> int:
     db.session.info.pop(DUE, None)
     applied = 0
     try:
-        with engine.outbox_lock(engine.writer_timeout):
+        wait = engine.writer_timeout if lock_timeout is None else lock_timeout
+        with engine.outbox_lock(wait):
             while True:
                 rows = db.session.execute(
                     select(IndexOutbox.id, IndexOutbox.kind, IndexOutbox.record_id)
@@ -87,6 +90,9 @@ def drain(batch: int = DRAIN_BATCH) -> int:
     except IndexUnavailable:
         db.session.rollback()
         current_app.logger.warning("Search index busy; the outbox waits for the next drain")
+    except SQLAlchemyError as error:  # e.g. a database that is not migrated yet
+        db.session.rollback()
+        current_app.logger.warning("Search outbox not applied (database): %s", error)
     except Exception:
         db.session.rollback()
         current_app.logger.exception("Applying the search outbox failed; it will be retried")
@@ -103,7 +109,10 @@ def _resolve(rows: Sequence[Any]) -> tuple[list[SearchDocument], list[str]]:
     sources = services.sources()
     for kind, numbers in wanted.items():
         source = sources.get(kind)
-        loaded = list(source.load(sorted(numbers))) if source and source.load else []
+        if source is None or source.load is None:  # no longer indexed: nothing to do
+            current_app.logger.warning("Search outbox: kind %r is not indexed; skipped", kind)
+            continue
+        loaded = list(source.load(sorted(numbers)))
         docs += loaded
         present = {doc.doc_id for doc in loaded}
         removed += [d for d in (make_doc_id(kind, n) for n in sorted(numbers)) if d not in present]
