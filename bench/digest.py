@@ -222,7 +222,10 @@ def main() -> None:
     args = parser.parse_args()
 
     instance = tempfile.mkdtemp(prefix="signalen-bench-digest-")
-    app = create_app({"INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False})
+    # The signals bypass the index on purpose: no healing thread that would index them.
+    app = create_app(
+        {"INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False, "SEARCH_HEAL_INTERVAL": 0}
+    )
     with app.app_context():
         upgrade()
         seed_taxonomies()

@@ -330,20 +330,18 @@ class WhooshEngine:
         if generation == self._damaged_generation():
             return True
         directory = self.path / generation
-        for _attempt in range(OPEN_ATTEMPTS):
+        problem = ""
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
             try:
-                ix = _open_index(directory)
-                wrong = _wrong_files(ix)
-            except Exception:
-                logger.warning("Search index %s cannot be read", generation, exc_info=True)
-                return True
-            if not wrong:
-                return False
-            # The files may belong to a segment merged away since the table was read.
-            if not wrong & set(_expected_sizes(index.open_dir(str(directory), INDEX_NAME))):
-                return False
-            time.sleep(0.01)
-        logger.warning("Search index %s is damaged: %s", generation, ", ".join(sorted(wrong)))
+                wrong = _wrong_files(_open_index(directory))
+                # The files may belong to a segment merged away since the table was read.
+                if not wrong or not wrong & set(_expected_sizes(_open_index(directory))):
+                    return False
+                problem = ", ".join(sorted(wrong))
+            except Exception as error:  # commits elsewhere remove files: look again first
+                problem = repr(error)
+            time.sleep(0.02 * attempt)
+        logger.warning("Search index %s is damaged: %s", generation, problem)
         return True
 
     def mark_damaged(self) -> None:
