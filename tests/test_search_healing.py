@@ -286,3 +286,34 @@ def test_similar_signals_survive_a_commit_that_merges_segments_under_the_reader(
     )
     assert merges
     assert sorted(s.id for s in similar) == sorted(s.id for s in signals)
+
+
+def test_a_request_that_commits_without_draining_is_drained_before_its_response(
+    app_factory, make_signal
+):
+    app = app_factory()
+
+    def rename(signal_id: int):  # a view that forgets to apply the outbox
+        signal = db.session.get(Signal, signal_id)
+        signal.title = "Reiskostenvergoeding kwijt"
+        db.session.commit()
+        return str(outbox.pending_count())
+
+    app.add_url_rule("/test-rename/<int:signal_id>", view_func=rename)
+    with app.app_context():
+        signal = make_signal(title="Wachtgeld kwijt")
+        response = app.test_client().get(f"/test-rename/{signal.id}")
+        assert response.get_data(as_text=True) == "1"
+        assert outbox.pending_count() == 0
+        assert found_ids("reiskostenvergoeding") == [signal.id]
+
+
+def test_under_a_command_healing_starts_at_the_first_request(healing_app):
+    import click
+
+    with click.Context(click.Command("run")):
+        app = healing_app(SEARCH_HEAL_INTERVAL=3600)
+    healer = app.extensions[healing.EXTENSION]
+    assert healer.thread is None  # `signalen import-signals` and the like never heal
+    app.test_client().get("/healthz")
+    assert healer.thread is not None and healer.thread.is_alive()
