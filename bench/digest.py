@@ -106,7 +106,6 @@ def fill(size: int, in_quarter: int, period: digests.Period, organisation_ids: l
                 "municipality_id": municipality.id if municipality else None,
                 "report_count": item.report_count,
                 "organisation_id": organisation_ids[number % len(organisation_ids)],
-                "index_pending": False,
                 "created_at": created,
                 "updated_at": created,
             }
@@ -223,7 +222,10 @@ def main() -> None:
     args = parser.parse_args()
 
     instance = tempfile.mkdtemp(prefix="signalen-bench-digest-")
-    app = create_app({"INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False})
+    # The signals bypass the index on purpose: no healing thread that would index them.
+    app = create_app(
+        {"INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False, "SEARCH_HEAL_INTERVAL": 0}
+    )
     with app.app_context():
         upgrade()
         seed_taxonomies()

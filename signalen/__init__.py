@@ -136,10 +136,15 @@ def _init_features(app: Flask) -> None:
 
 def _init_search(app: Flask) -> None:
     """Register what the search index holds, then open it (rebuilt when missing)."""
+    import click
+
     from signalen.articles.services import register as register_articles
+    from signalen.search import healing, outbox
     from signalen.search import services as search
     from signalen.signals.indexing import register as register_signals
 
     register_signals(app)
     register_articles(app)
     search.init_app(app)
+    outbox.init_app(app)
+    healing.init_app(app, in_command=click.get_current_context(silent=True) is not None)

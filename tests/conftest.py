@@ -81,6 +81,8 @@ def app_config(database_url: str, instance: Path, **extra) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "ARGON2_PARALLELISM": 1,
+        # No background healing thread per test app; tests of it switch it on.
+        "SEARCH_HEAL_INTERVAL": 0,
         **extra,
     }
 

@@ -26,6 +26,7 @@ from signalen.auth.models import Role
 from signalen.extensions import db
 from signalen.search import services as search
 from signalen.search.documents import SearchQuery
+from signalen.search.models import IndexOutbox
 from signalen.signals.models import Signal
 from tests.conftest import PASSWORD
 
@@ -140,7 +141,7 @@ def test_concurrent_submitters_lose_nothing(app, gunicorn, make_user, make_organ
     stored = dict(db.session.execute(select(Signal.id, Signal.title)).all())
     assert sorted(stored) == sorted(ids)
     assert sorted(stored.values()) == sorted(titles)
-    assert db.session.scalar(select(func.count()).where(Signal.index_pending.is_(True))) == 0
+    assert db.session.scalar(select(func.count()).select_from(IndexOutbox)) == 0
 
     for signal_id, title in zip(ids, titles, strict=True):
         result = search.search(SearchQuery(text=title.split()[1]), None)

@@ -484,25 +484,23 @@ def test_reindex_command_rebuilds_from_the_database(app, make_signal):
     assert search.document_count() == 2
 
 
-def test_failed_index_write_is_marked_and_caught_up(app, make_signal, monkeypatch):
+def test_failed_index_write_stays_in_the_outbox_and_is_caught_up(app, make_signal, monkeypatch):
+    from signalen.search import outbox
     from signalen.search import services as search
-    from signalen.signals import indexing
 
-    real = search.index_documents
+    real = search.apply_documents
 
-    def busy(docs):
+    def busy(docs, removed):
         raise search.IndexUnavailable("locked")
 
-    monkeypatch.setattr(search, "index_documents", busy)
+    monkeypatch.setattr(search, "apply_documents", busy)
     signal = make_signal(title="Tijdens drukte gemeld")
-    db.session.refresh(signal)
-    assert signal.index_pending is True
+    assert outbox.pending_count() == 1
     assert count(Signal) == 1  # the database keeps it whatever the index does
 
-    monkeypatch.setattr(search, "index_documents", real)
-    assert indexing.catch_up() == 1
-    db.session.refresh(signal)
-    assert signal.index_pending is False
+    monkeypatch.setattr(search, "apply_documents", real)
+    assert outbox.drain() == 1
+    assert outbox.pending_count() == 0
     from signalen.search.documents import SearchQuery
 
     assert [h.id for h in search.search(SearchQuery(text="drukte"), None).hits] == [signal.id]

@@ -37,7 +37,6 @@ class Article(TimestampMixin, db.Model):
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
-    index_pending: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
     themes: Mapped[list[Theme]] = relationship(secondary=article_theme, lazy="selectin")
     organisation: Mapped[Organisation] = relationship(lazy="joined")

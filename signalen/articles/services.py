@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import nh3
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
 from signalen.articles.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Article
 from signalen.audit import services as audit
@@ -178,17 +178,19 @@ def to_document(article: Article) -> SearchDocument:
             if article.published and article.visibility is Visibility.PUBLIC
             else None
         ),
+        version=article.updated_at,
     )
 
 
 def index_articles(ids: list[int]) -> None:
-    articles = list(db.session.scalars(select(Article).where(Article.id.in_(ids))))
-    try:
-        search.index_documents([to_document(a) for a in articles])
-    except search.IndexUnavailable:
-        current_app.logger.warning("Search index busy; article(s) %s marked", ids)
-        db.session.execute(update(Article).where(Article.id.in_(ids)).values(index_pending=True))
-        db.session.commit()
+    """Apply the index outbox after a commit (the session hook recorded the articles)."""
+    from signalen.search import outbox
+
+    outbox.drain()
+
+
+def _documents(ids: list[int]) -> list[SearchDocument]:
+    return [to_document(a) for a in db.session.scalars(select(Article).where(Article.id.in_(ids)))]
 
 
 def _all_documents() -> Iterator[SearchDocument]:
@@ -209,4 +211,4 @@ def _texts(ids: list[int]) -> dict[int, tuple[str, str]]:
 
 def register(app: Flask) -> None:
     with app.app_context():
-        search.register_source(KIND, _all_documents, _count, _texts)
+        search.register_source(KIND, _all_documents, _count, _texts, load=_documents, model=Article)

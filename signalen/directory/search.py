@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from signalen.directory.models import Service
@@ -48,6 +47,7 @@ def to_document(service: Service) -> SearchDocument:
         access=ACCESS,
         facets={"thema": sorted(themes), "status": [service.status]},
         date=service.updated_at or datetime.now(UTC),
+        version=service.updated_at,
     )
 
 
@@ -66,24 +66,40 @@ def _texts(ids: list[int]) -> dict[int, tuple[str, str]]:
     return {row.id.int: (row.name, to_document(row).body) for row in rows}
 
 
+def _documents(numbers: list[int]) -> list[SearchDocument]:
+    """The documents of the services with these record ids (UUID integers) that exist."""
+    ids = [uuid.UUID(int=number) for number in numbers]
+    return [
+        to_document(service)
+        for service in db.session.scalars(select(Service).where(Service.id.in_(ids)))
+    ]
+
+
+def _key(service: Service) -> int | None:
+    return service.id.int if service.id is not None else None
+
+
 def register() -> None:
     """Register the ``service`` kind with the search service (called from init_app)."""
-    search.register_source(KIND, _all_documents, _count, _texts)
+    search.register_source(
+        KIND, _all_documents, _count, _texts, load=_documents, model=Service, key=_key
+    )
 
 
 def index_services(service_ids: Iterable[uuid.UUID]) -> None:
-    """(Re)index these services; a busy index is logged, ``signalen reindex`` catches up."""
+    """Bring these services up to date in the index after a commit.
+
+    Changes of the services themselves are in the outbox already (session hook); this
+    adds those whose document changed through another record (an organisation's name),
+    then applies the outbox. A busy index leaves the rows for the next drain.
+    """
+    from signalen.search import outbox
+
     ids = list(service_ids)
-    if not ids:
-        return
-    services = db.session.scalars(select(Service).where(Service.id.in_(ids))).all()
-    try:
-        search.index_documents([to_document(service) for service in services])
-        gone = {service_id for service_id in ids} - {service.id for service in services}
-        if gone:
-            search.remove_documents([doc_id(service_id) for service_id in gone])
-    except search.IndexUnavailable:
-        current_app.logger.warning("Search index busy; %d service(s) not indexed", len(ids))
+    if ids:
+        outbox.record(KIND, [service_id.int for service_id in ids])
+        db.session.commit()
+    outbox.drain()
 
 
 def matching_service_ids(text: str, limit: int = 5_000) -> list[uuid.UUID] | None:

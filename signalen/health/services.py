@@ -29,13 +29,14 @@ def check_rate_limit_storage() -> str:
 
 
 def check_search() -> str:
-    """ "ok", "degraded" while the index is being rebuilt or catching up, or "error"."""
+    """ "ok", "degraded" while the index is being rebuilt, has outbox rows waiting or differs
+    from the database (count or last change of a kind), or "error"."""
+    from signalen.search import healing
     from signalen.search import services as search
-    from signalen.signals.indexing import pending_count
 
     try:
         state = search.status()
-        if state == "ok" and pending_count():
+        if state == "ok" and not healing.in_sync():
             return "degraded"
         return state
     except Exception:

@@ -7,8 +7,10 @@ engine knows nothing of their models.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Protocol
 
 from flask_babel import lazy_gettext
@@ -54,6 +56,8 @@ class SearchDocument:
     report_count: int = 1
     # When it became visible to everyone (None: not public); feeds list newest first.
     published: datetime | None = None
+    # The record's last change (updated_at): compared with the database to find stale documents.
+    version: datetime | None = None
 
 
 @dataclass
@@ -165,6 +169,39 @@ class SearchEngine(Protocol):
 
     def document_count(self) -> int:
         """The number of documents in the index."""
+        ...
+
+    # For the outbox and the healing (signalen.search.outbox, signalen.search.healing)
+
+    writer_timeout: float
+    path: Path
+
+    def apply(self, docs: Iterable[SearchDocument], removed: Iterable[str]) -> None:
+        """Add or replace ``docs`` and remove ``removed`` doc_ids in one commit."""
+        ...
+
+    def outbox_lock(self, timeout: float) -> AbstractContextManager[None]:
+        """Held by the one thread (of any process) that applies the outbox."""
+        ...
+
+    def named_lock(self, name: str, timeout: float) -> AbstractContextManager[None]:
+        """A lock file in the index folder; IndexUnavailable when held too long."""
+        ...
+
+    def summary(self, kinds: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Per kind: the number of documents and their highest version."""
+        ...
+
+    def inventory(self, kind: str) -> dict[int, int]:
+        """Record id -> version of every document of ``kind``."""
+        ...
+
+    def damaged(self) -> bool:
+        """Whether the current index is damaged (unreadable or a segment file changed)."""
+        ...
+
+    def mark_damaged(self) -> None:
+        """Stop using the current index in every process until a rebuild replaces it."""
         ...
 
 

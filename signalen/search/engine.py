@@ -8,6 +8,12 @@ Layout on disk (``path`` is ``SEARCH_INDEX_PATH``, by default ``<instance>/searc
     journal-<gen>.jsonl   writes made while that rebuild runs, replayed into it before the swap
     rebuild.lock          held by the one process that rebuilds
     journal.lock          serialises journal appends, the replay and the swap
+    outbox.lock           held by the one thread (of any process) applying the index outbox
+    DAMAGED               name of a generation found damaged: unusable, rebuilt in the background
+    gen-…/SIZES.json      the size of every file of every segment, written after each commit
+
+Segment files never change once committed, so a file whose size differs from the one in
+``SIZES.json`` (truncated, overwritten, gone) means the index is damaged.
 
 A rebuild fills a new generation next to the current one while searches and writes go on
 against the current one. Every write made meanwhile is also appended to the journal (under the
@@ -30,9 +36,9 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -61,14 +67,19 @@ from signalen.search.documents import (
 from signalen.search.querying import FACET_NAME, FACET_PREFIX, View, date_value
 
 logger = logging.getLogger(__name__)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Bump when the schema or analysis changes: an index under another name counts as missing and
 # is rebuilt from the sources.
-INDEX_NAME = "signalen_v2"
+INDEX_NAME = "signalen_v3"
 CURRENT = "CURRENT"
 MARKER = "REBUILDING"
+DAMAGED = "DAMAGED"
+SIZES = "SIZES.json"
+SIZES_LOCK = "sizes.lock"
 REBUILD_LOCK = "rebuild.lock"
 JOURNAL_LOCK = "journal.lock"
+OUTBOX_LOCK = "outbox.lock"
 GENERATION = re.compile(r"gen-\d{14}-[0-9a-f]{6}")
 REBUILD_BATCH_REPORT = 1000
 # Writes of this many documents or more are split over worker processes.
@@ -79,6 +90,9 @@ WRITER_MEMORY_MB = 256
 # The swap waits at most this long for writers on the old index to finish.
 SWAP_LOCK_TIMEOUT = 60.0
 OPEN_ATTEMPTS = 5
+# A read that fails (a concurrent commit removed the files of a merged segment under the
+# searcher) is tried again this often with a fresh searcher.
+READ_ATTEMPTS = 3
 
 
 def build_schema() -> Schema:
@@ -98,6 +112,7 @@ def build_schema() -> Schema:
         date=COLUMN(NumericColumn("q")),
         report_count=COLUMN(NumericColumn("i")),
         published=COLUMN(NumericColumn("q")),
+        version=COLUMN(NumericColumn("q")),
     )
     schema.add(f"{FACET_PREFIX}*", KEYWORD(commas=True, scorable=False), glob=True)
     return schema
@@ -124,11 +139,19 @@ def document_fields(doc: SearchDocument, known_words: set[str] | None = None) ->
         "date": date_value(doc.date),
         "report_count": doc.report_count,
         "published": date_value(doc.published) if doc.published else 0,
+        "version": version_value(doc.version),
     }
     for name, values in doc.facets.items():
         if FACET_NAME.fullmatch(name) and values:
             fields[FACET_PREFIX + name] = _keywords(values)
     return fields
+
+
+def version_value(moment: datetime | None) -> int:
+    """A record's version (its ``updated_at``) as whole microseconds since 1970 (0: none)."""
+    if moment is None:
+        return 0
+    return (moment - EPOCH) // timedelta(microseconds=1)
 
 
 def _keywords(values: Iterable[str]) -> str:
@@ -139,16 +162,18 @@ def _document_to_json(doc: SearchDocument) -> dict[str, Any]:
     data = asdict(doc)
     data["date"] = doc.date.isoformat()
     data["published"] = doc.published.isoformat() if doc.published else None
+    data["version"] = doc.version.isoformat() if doc.version else None
     return data
 
 
 def _document_from_json(data: dict[str, Any]) -> SearchDocument:
-    published = data.get("published")
+    published, version = data.get("published"), data.get("version")
     return SearchDocument(
         **{
             **data,
             "date": datetime.fromisoformat(data["date"]),
             "published": datetime.fromisoformat(published) if published else None,
+            "version": datetime.fromisoformat(version) if version else None,
         }
     )
 
@@ -241,12 +266,23 @@ class WhooshEngine:
         with contextlib.suppress(IndexUnavailable):
             self.rebuild((), 0, None, only_if_missing=True)
 
-    def _pointer_stat(self) -> tuple[int, int, int] | None:
+    def _pointer_stat(self) -> tuple[tuple[int, int, int] | None, ...] | None:
+        """Identifies ``CURRENT`` and ``DAMAGED`` as they are now: a change means look again."""
+        stats = []
+        for name in (CURRENT, DAMAGED):
+            try:
+                stat = os.stat(self.path / name)
+            except OSError:
+                stats.append(None)
+            else:
+                stats.append((stat.st_ino, stat.st_mtime_ns, stat.st_size))
+        return None if stats[0] is None else tuple(stats)
+
+    def _damaged_generation(self) -> str | None:
         try:
-            stat = os.stat(self.path / CURRENT)
-        except OSError:
+            return (self.path / DAMAGED).read_text(encoding="ascii").strip() or None
+        except (OSError, UnicodeError):
             return None
-        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
     def _read_pointer(self) -> str | None:
         try:
@@ -261,7 +297,8 @@ class WhooshEngine:
         return current[0] if current else None
 
     def _current_generation(self) -> tuple[FileIndex, str] | None:
-        """The current index with its generation name (read together)."""
+        """The current index with its generation name (read together); None when there is
+        none, or it is unreadable or marked damaged."""
         key = self._pointer_stat()
         with self._lock:
             if key == self._pointer_key:
@@ -271,7 +308,7 @@ class WhooshEngine:
                     return None  # this pointer failed to open before; a rebuild replaces it
             self._index, self._generation, self._pointer_key = None, None, key
             generation = self._read_pointer()
-            if generation is None:
+            if generation is None or generation == self._damaged_generation():
                 return None
             try:
                 ix = _open_index(self.path / generation)
@@ -280,6 +317,39 @@ class WhooshEngine:
                 return None
             self._index, self._generation = ix, generation
             return ix, generation
+
+    def damaged(self) -> bool:
+        """Whether the current index is damaged: unreadable, or a segment file whose size is
+        not the one written at its commit (truncated, overwritten or gone).
+
+        Cheap (a stat per file); a segment that a concurrent commit merged away is no damage.
+        """
+        generation = self._read_pointer()
+        if generation is None or not (self.path / generation).is_dir():
+            return False  # missing, not damaged: a rebuild at start makes it
+        if generation == self._damaged_generation():
+            return True
+        directory = self.path / generation
+        problem = ""
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                wrong = _wrong_files(_open_index(directory))
+                # The files may belong to a segment merged away since the table was read.
+                if not wrong or not wrong & set(_expected_sizes(_open_index(directory))):
+                    return False
+                problem = ", ".join(sorted(wrong))
+            except Exception as error:  # commits elsewhere remove files: look again first
+                problem = repr(error)
+            time.sleep(0.02 * attempt)
+        logger.warning("Search index %s is damaged: %s", generation, problem)
+        return True
+
+    def mark_damaged(self) -> None:
+        """Stop using the current generation in every process; a rebuild replaces it."""
+        generation = self._read_pointer()
+        if generation is not None:
+            _write_atomically(self.path / DAMAGED, generation)
+        self._forget()
 
     def _forget(self) -> None:
         with self._lock:
@@ -343,6 +413,22 @@ class WhooshEngine:
         """Remove the documents with these ids in one commit."""
         self._write([("delete", doc_id) for doc_id in doc_ids])
 
+    def apply(self, docs: Iterable[SearchDocument], removed: Iterable[str]) -> None:
+        """Add or replace ``docs`` and remove the ``removed`` doc_ids, in one commit."""
+        self._write([("upsert", doc) for doc in docs] + [("delete", d) for d in removed])
+
+    def outbox_lock(self, timeout: float) -> contextlib.AbstractContextManager[None]:
+        """Hold the lock of the one thread (of any process) that applies the outbox."""
+        return self.named_lock(OUTBOX_LOCK, timeout)
+
+    @contextlib.contextmanager
+    def named_lock(self, name: str, timeout: float) -> Iterator[None]:
+        """Hold the lock file ``name`` in the index folder (between processes and threads);
+        raises IndexUnavailable when it stays held longer than ``timeout`` seconds."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        with _file_lock(self.path / name, timeout):
+            yield
+
     def _write(self, operations: list[Operation]) -> None:
         operations = _latest_per_document(operations)
         if not operations:
@@ -371,6 +457,7 @@ class WhooshEngine:
                 if not writer.is_closed:
                     writer.cancel()
                 raise
+            _record_sizes(ix)
             return
         raise IndexUnavailable("search index changed during the write")
 
@@ -476,6 +563,7 @@ class WhooshEngine:
                 writer.cancel()
                 raise
             writer.commit()
+            _record_sizes(ix)
         return offset + end
 
     def _swap_in(self, new: FileIndex, generation: str, journal: Path, offset: int) -> None:
@@ -490,6 +578,7 @@ class WhooshEngine:
             self._replay(new, journal, offset)
             _write_atomically(self.path / CURRENT, generation)
             (self.path / MARKER).unlink(missing_ok=True)
+            (self.path / DAMAGED).unlink(missing_ok=True)
             journal.unlink(missing_ok=True)
         self._forget()
         self._remove_old_generations(keep={generation, old_generation})
@@ -502,20 +591,36 @@ class WhooshEngine:
 
     # Reading
 
-    @contextlib.contextmanager
-    def _view(self) -> Iterator[View]:
-        with self._searcher() as searcher:
-            yield View(searcher, self._arrays, self.zone)
+    def _read(self, read: Callable[[View], Any]) -> Any:
+        """``read(view)`` on this thread's searcher; on a failure once more on a fresh one.
+
+        Whoosh opens some segment files only when first needed: when another thread or
+        process commits meanwhile and merges that segment away, its files are gone and the
+        read fails (or finds nothing) although the index is fine. A fresh searcher sees the
+        new segments. The last failure is raised: the caller decides (and checks for damage).
+        """
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            with self._searcher() as searcher:
+                try:
+                    return read(View(searcher, self._arrays, self.zone))
+                except IndexUnavailable:
+                    raise
+                except Exception:
+                    self._local.searcher = None
+                    with contextlib.suppress(Exception):
+                        searcher.close()
+                    if attempt == READ_ATTEMPTS:
+                        raise
+                    logger.info("Search index read failed; trying a fresh searcher")
+        raise AssertionError("unreachable")
 
     def search(self, query: SearchQuery, allowed: Allowed, texts: TextLoader) -> SearchResult:
         """One page of visible results for ``query``, with facet counts and highlights."""
-        with self._view() as view:
-            return view.search(query, allowed, texts)
+        return self._read(lambda view: view.search(query, allowed, texts))
 
     def matching_ids(self, query: SearchQuery, allowed: Allowed, limit: int) -> list[int]:
         """Record ids of the first ``limit`` visible matches, in the order search shows them."""
-        with self._view() as view:
-            return view.matching_ids(query, allowed, limit)
+        return self._read(lambda view: view.matching_ids(query, allowed, limit))
 
     def similar(
         self,
@@ -527,15 +632,24 @@ class WhooshEngine:
         texts: TextLoader,
     ) -> list[SearchHit]:
         """Visible documents of ``kinds`` that share enough telling terms with ``text``."""
-        with self._view() as view:
-            return view.similar(text, allowed, kinds, limit, exclude, texts)
+        kinds, exclude = list(kinds), list(exclude)
+        return self._read(lambda view: view.similar(text, allowed, kinds, limit, exclude, texts))
 
     def suggest_categories(
         self, text: str, allowed: Allowed, facets: Iterable[str], k: int
     ) -> dict[str, list[tuple[str, float]]]:
         """Per facet, the values of the ``k`` most similar visible signals, weighted by score."""
-        with self._view() as view:
-            return view.suggest_categories(text, allowed, facets, k)
+        facets = list(facets)
+        return self._read(lambda view: view.suggest_categories(text, allowed, facets, k))
+
+    def summary(self, kinds: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Per kind: how many documents the index holds and their highest version."""
+        kinds = list(kinds)
+        return self._read(lambda view: {kind: view.summary(kind) for kind in kinds})
+
+    def inventory(self, kind: str) -> dict[int, int]:
+        """Record id -> version of every document of ``kind`` in the index."""
+        return self._read(lambda view: view.inventory(kind))
 
 
 class _Codec(W3Codec):
@@ -633,7 +747,69 @@ def _bulk_load(
         writer.cancel()
         raise
     writer.commit()
+    _record_sizes(ix)
     return len(seen)
+
+
+def _segment_files(ix: FileIndex) -> dict[str, list[str]]:
+    """The files of every segment of ``ix``'s latest commit, by segment id."""
+    names = list(ix.storage.list())
+    files = {}
+    for segment in ix._segments():
+        prefix = segment.segment_id() + "."
+        files[segment.segment_id()] = [name for name in names if name.startswith(prefix)]
+    return files
+
+
+def _read_sizes(directory: Path) -> dict[str, dict[str, int]]:
+    try:
+        return json.loads((directory / SIZES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _expected_sizes(ix: FileIndex) -> dict[str, int]:
+    """File name -> size as written, for the segments of ``ix``'s latest commit."""
+    recorded = _read_sizes(Path(ix.storage.folder))
+    return {
+        name: size
+        for segment_id in _segment_files(ix)
+        for name, size in recorded.get(segment_id, {}).items()
+    }
+
+
+def _wrong_files(ix: FileIndex) -> set[str]:
+    """Files of ``ix``'s segments whose size differs from the one written (or that are gone)."""
+    directory = Path(ix.storage.folder)
+    wrong = set()
+    for name, size in _expected_sizes(ix).items():
+        try:
+            if os.stat(directory / name).st_size != size:
+                wrong.add(name)
+        except FileNotFoundError:
+            wrong.add(name)
+    return wrong
+
+
+def _record_sizes(ix: FileIndex) -> None:
+    """After a commit: note the file sizes of new segments in ``SIZES.json`` (and forget the
+    merged ones). Segment files never change after their commit, so sizes read now are the
+    ones written; a concurrent commit's segment is added by that commit."""
+    directory = Path(ix.storage.folder)
+    try:
+        with _file_lock(directory / SIZES_LOCK, SWAP_LOCK_TIMEOUT):
+            recorded = _read_sizes(directory)
+            current = _segment_files(ix)
+            sizes = {key: recorded[key] for key in current if key in recorded}
+            for segment_id, names in current.items():
+                if segment_id not in sizes:
+                    sizes[segment_id] = {name: os.stat(directory / name).st_size for name in names}
+            if sizes != recorded:
+                temporary = directory / f"{SIZES}.{secrets.token_hex(4)}.tmp"
+                temporary.write_text(json.dumps(sizes), encoding="utf-8")
+                os.replace(temporary, directory / SIZES)
+    except Exception:  # the index itself is written; without sizes damage is found later
+        logger.warning("Search index: segment sizes not recorded", exc_info=True)
 
 
 @contextlib.contextmanager

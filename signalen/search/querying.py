@@ -322,6 +322,28 @@ class View:
             for name, values in counts.items()
         }
 
+    # Comparing with the database
+
+    def summary(self, kind: str) -> tuple[int, int]:
+        """How many documents of ``kind`` there are and their highest version."""
+        count, highest = 0, 0
+        for segment, _offset in self.segments:
+            mask = Restriction(kinds=(kind,)).mask(segment)
+            count += int(mask.sum())
+            if mask.any():
+                highest = max(highest, int(segment.numbers("version")[mask].max()))
+        return count, highest
+
+    def inventory(self, kind: str) -> dict[int, int]:
+        """Record id -> version of every document of ``kind``."""
+        found: dict[int, int] = {}
+        for segment, offset in self.segments:
+            mask = Restriction(kinds=(kind,)).mask(segment)
+            versions = segment.numbers("version")
+            for docnum in np.flatnonzero(mask):
+                found[split_doc_id(self.doc_id(docnum + offset))[1]] = int(versions[docnum])
+        return found
+
     # Results
 
     def doc_id(self, docnum: int) -> str:

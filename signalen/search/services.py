@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -43,12 +44,22 @@ RETRY_AFTER_SECONDS = 300.0
 
 @dataclass
 class Source:
-    """How one document kind lists its documents and loads texts for highlighting."""
+    """How one document kind lists its documents and loads texts for highlighting.
+
+    With ``load`` and ``model`` the kind takes part in the outbox and the healing: changes of
+    ``model`` objects are recorded automatically (``key`` gives the record id of an object),
+    ``load`` gives the documents of some record ids, and ``model`` rows matching ``live``
+    (with their ``updated_at``) are compared with the index.
+    """
 
     kind: str
     all_documents: Callable[[], Iterable[SearchDocument]]
     count: Callable[[], int]
     texts: Callable[[list[int]], dict[int, tuple[str, str]]]
+    load: Callable[[list[int]], Iterable[SearchDocument]] | None = None
+    model: Any = None
+    live: Any = None
+    key: Callable[[Any], int | None] | None = None
 
 
 @dataclass
@@ -171,15 +182,77 @@ def register_source(
     all_documents: Callable[[], Iterable[SearchDocument]],
     count: Callable[[], int],
     texts: Callable[[list[int]], dict[int, tuple[str, str]]],
+    *,
+    load: Callable[[list[int]], Iterable[SearchDocument]] | None = None,
+    model: Any = None,
+    live: Any = None,
+    key: Callable[[Any], int | None] | None = None,
 ) -> None:
     """Register document ``kind`` with the current app's search service (before init_app).
 
     ``all_documents`` lists every document (for rebuilds), ``count`` says how many there are,
     ``texts`` loads (title, body) per id for highlighting: the index does not store bodies.
+    ``load``, ``model``, ``live`` and ``key`` (see :class:`Source`) make the kind durable:
+    its changes go through the outbox and the healing compares it with the database.
     """
     extension = _extension()
-    extension.sources[kind] = Source(kind, all_documents, count, texts)
+    if model is not None and key is None:
+        key = _default_key
+    extension.sources[kind] = Source(kind, all_documents, count, texts, load, model, live, key)
     extension.failed_at = None  # new sources deserve a new attempt
+
+
+def _default_key(obj: Any) -> int | None:
+    return obj.id
+
+
+def sources() -> dict[str, Source]:
+    """The registered sources of the current app, by kind."""
+    return _extension().sources
+
+
+def tracked_models() -> dict[type, Source]:
+    """Model class -> source, for the kinds whose changes the outbox records."""
+    extension = current_app.extensions.get(EXTENSION)
+    if extension is None:
+        return {}
+    return {s.model: s for s in extension.sources.values() if s.model is not None}
+
+
+def engine() -> SearchEngine:
+    """The engine of the current app (for the outbox and the healing)."""
+    return _extension().engine
+
+
+def extension() -> SearchExtension:
+    """The search state of the current app (for the healing)."""
+    return _extension()
+
+
+def apply_documents(docs: Iterable[SearchDocument], removed: Iterable[str]) -> None:
+    """Add or replace ``docs`` and remove the ``removed`` doc_ids in one commit; raises
+    :class:`IndexUnavailable` like :func:`index_documents`."""
+    docs, removed = list(docs), list(removed)
+    if not docs and not removed:
+        return
+    with _writing():
+        _ready_extension().engine.apply(docs, removed)
+
+
+def check_damage() -> bool:
+    """After a failed read: when the index is damaged, stop using it and rebuild it in the
+    background (searches say so meanwhile). True when it was damaged."""
+    extension = _extension()
+    try:
+        damaged = extension.engine.damaged()
+    except Exception:
+        current_app.logger.exception("Search index could not be checked")
+        return False
+    if damaged:
+        current_app.logger.error("Search index is damaged; it is rebuilt in the background")
+        extension.engine.mark_damaged()
+        extension.ensure_ready()
+    return damaged
 
 
 def index_documents(docs: Iterable[SearchDocument]) -> None:
@@ -232,6 +305,8 @@ def search(query: SearchQuery, allowed: Allowed) -> SearchResult:
         return _failed(page, str(INDEX_UNAVAILABLE))
     except Exception:
         current_app.logger.exception("Search failed for %r", query)
+        if check_damage():
+            return _failed(page, str(INDEX_UNAVAILABLE))
         return _failed(page, str(SEARCH_FAILED))
 
 
@@ -248,6 +323,7 @@ def matching_ids(query: SearchQuery, allowed: Allowed, limit: int = 10_000) -> l
         return _ready_extension().engine.matching_ids(query, allowed, limit)
     except Exception:
         current_app.logger.exception("Search for matching ids failed for %r", query)
+        check_damage()
         return []
 
 
@@ -286,6 +362,7 @@ def similar(
         return []
     except Exception:  # a hint while typing is never worth a failed form
         current_app.logger.exception("Search for similar documents failed")
+        check_damage()
         return []
 
 
@@ -309,6 +386,7 @@ def suggest_categories(
         return {facet: [] for facet in facets}
     except Exception:  # a hint while typing is never worth a failed form
         current_app.logger.exception("Category suggestion failed")
+        check_damage()
         return {facet: [] for facet in facets}
 
 
@@ -324,14 +402,14 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
 
 
 def status() -> str:
-    """Return "ok", "degraded" (being rebuilt, or missing) or "error" (unusable, and no
-    rebuild is running or possible)."""
+    """Return "ok", "degraded" (being rebuilt, missing or damaged) or "error" (unusable, and
+    no rebuild is running or possible). A damaged index found here is rebuilt."""
     try:
         extension = _ready_extension()
         if extension.engine.rebuilding() or extension.rebuild_running():
             return "degraded"
         if extension.engine.available():
-            return "ok"
+            return "degraded" if check_damage() else "ok"
     except Exception:
         current_app.logger.exception("Search index status unknown")
         return "error"

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from signalen.core.errors import ServiceError
 from signalen.extensions import db
+from signalen.search import outbox
 from signalen.signals import services
 from signalen.signals.models import Channel, Impact, Visibility
 from signalen.taxonomy.services import NameIndex
@@ -32,6 +33,8 @@ FIELD_COLUMNS = {
     "municipality_id": "gemeente", "report_count": "aantal_meldingen",
 }  # fmt: skip
 MAX_ROWS = 100_000
+# Seconds an import waits for another drain (which may be indexing its rows) to finish.
+IMPORT_DRAIN_WAIT = 600.0
 MAX_FIELD = 20_000
 
 
@@ -279,6 +282,7 @@ def commit_import(
     except Exception:
         db.session.rollback()
         raise
-    services.reindex(ids)
+    # The rows are safe in the outbox; wait for a drain elsewhere rather than leave them.
+    outbox.drain(lock_timeout=IMPORT_DRAIN_WAIT)
     report.created = len(ids)
     return len(ids)

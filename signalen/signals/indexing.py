@@ -1,4 +1,7 @@
-"""Signals in the search index: documents, indexing after commit and catch-up.
+"""Signals in the search index: documents for rebuilds and for the index outbox.
+
+Every change of a signal is recorded in the outbox (:mod:`signalen.search.outbox`) in its
+own transaction and applied after the commit; :func:`register` makes that happen.
 
 Documents are read straight from the tables in batches (no ORM objects), so a rebuild or a
 bulk import of many thousands of signals costs a few queries per batch.
@@ -10,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from flask import Flask, current_app
-from sqlalchemy import func, select, update
+from flask import Flask
+from sqlalchemy import func, select
 
 from signalen.extensions import db
 from signalen.search import services as search
@@ -21,7 +24,6 @@ from signalen.signals.models import Signal, Visibility, signal_scheme, signal_th
 from signalen.taxonomy.models import Theme
 
 KIND = "signal"
-CATCH_UP_BATCH = 200
 BATCH = 500
 COLUMNS = (
     Signal.id,
@@ -36,6 +38,7 @@ COLUMNS = (
     Signal.impact,
     Signal.created_at,
     Signal.report_count,
+    Signal.updated_at,
 )
 
 
@@ -67,6 +70,7 @@ def _document(row: Any, themes: set[str], scheme_ids: list[int]) -> SearchDocume
         date=row.created_at,
         report_count=row.report_count,
         published=row.public_approved_at if row.visibility is Visibility.PUBLIC else None,
+        version=row.updated_at,
     )
 
 
@@ -128,72 +132,6 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + BATCH]
 
 
-def _ids_where(signal_ids: list[int], condition: Any) -> list[int]:
-    return [
-        signal_id
-        for chunk in _chunks(signal_ids)
-        for signal_id in db.session.scalars(
-            select(Signal.id).where(Signal.id.in_(chunk), condition)
-        )
-    ]
-
-
-def _write(signal_ids: list[int]) -> None:
-    """Index the live signals among ``signal_ids`` and remove the merged ones."""
-    search.index_documents(documents(signal_ids))
-    merged = _ids_where(signal_ids, Signal.merged_into_id.is_not(None))
-    if merged:
-        search.remove_documents([doc_id(signal_id) for signal_id in merged])
-
-
-def index_signals(signal_ids: list[int]) -> bool:
-    """Write these signals to the index (merged ones are removed). False when postponed."""
-    signal_ids = sorted(set(signal_ids))
-    if not signal_ids:
-        return True
-    try:
-        _write(signal_ids)
-    except search.IndexUnavailable:
-        current_app.logger.warning("Search index busy; %d signal(s) marked", len(signal_ids))
-        _mark_pending(signal_ids, True)
-        return False
-    was_pending = _ids_where(signal_ids, Signal.index_pending.is_(True))
-    if was_pending:
-        _mark_pending(was_pending, False)
-    catch_up()
-    return True
-
-
-def _mark_pending(signal_ids: list[int], pending: bool) -> None:
-    for chunk in _chunks(signal_ids):
-        db.session.execute(
-            update(Signal)
-            .where(Signal.id.in_(chunk))
-            .values(index_pending=pending)
-            .execution_options(synchronize_session=False)
-        )
-    db.session.commit()
-
-
-def pending_count() -> int:
-    return db.session.scalar(select(func.count()).where(Signal.index_pending.is_(True))) or 0
-
-
-def catch_up(limit: int = CATCH_UP_BATCH) -> int:
-    """Index signals whose earlier index write failed; returns how many were caught up."""
-    ids = list(
-        db.session.scalars(select(Signal.id).where(Signal.index_pending.is_(True)).limit(limit))
-    )
-    if not ids:
-        return 0
-    try:
-        _write(ids)
-    except search.IndexUnavailable:
-        return 0
-    _mark_pending(ids, False)
-    return len(ids)
-
-
 def all_documents() -> Iterator[SearchDocument]:
     return documents()
 
@@ -211,4 +149,12 @@ def texts(ids: list[int]) -> dict[int, tuple[str, str]]:
 
 def register(app: Flask) -> None:
     with app.app_context():
-        search.register_source(KIND, all_documents, count, texts)
+        search.register_source(
+            KIND,
+            all_documents,
+            count,
+            texts,
+            load=documents,
+            model=Signal,
+            live=Signal.merged_into_id.is_(None),
+        )

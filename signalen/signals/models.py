@@ -7,7 +7,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
-    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -150,7 +149,6 @@ class Signal(TimestampMixin, db.Model):
         ForeignKey("signal.id"), nullable=True, index=True
     )
     # Set when the search index could not be updated; caught up later.
-    index_pending: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False, index=True)
 
     themes: Mapped[list[Theme]] = relationship(secondary=signal_theme, lazy="selectin")
     schemes: Mapped[list[Scheme]] = relationship(secondary=signal_scheme, lazy="selectin")

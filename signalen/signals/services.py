@@ -268,6 +268,9 @@ def create_signals(
     per batch instead of one ORM object each. Returns the new ids in input order; the
     caller commits and then indexes them (:func:`reindex`).
     """
+    from signalen.search import outbox
+    from signalen.signals.indexing import KIND
+
     ids: list[int] = []
     now = utcnow()
     for start in range(0, len(inputs), BULK_BATCH):
@@ -314,6 +317,7 @@ def create_signals(
                 for new_id in new_ids
             ],
         )
+        outbox.record(KIND, new_ids)  # the ORM session hook does not see bulk inserts
         ids.extend(new_ids)
         if progress:
             progress(len(batch))
@@ -588,8 +592,9 @@ def similar_signals(
 # Search index ---------------------------------------------------------------------------
 
 
-def reindex(signal_ids: Iterable[int]) -> None:
-    """Update the search index after a commit; on failure mark the signals for catch-up."""
-    from signalen.signals import indexing
+def reindex(signal_ids: Iterable[int] = ()) -> None:
+    """Apply the index outbox after a commit: the change recorded its signals in it (by the
+    session hook, or :func:`create_signals`); they stay there when the index is busy."""
+    from signalen.search import outbox
 
-    indexing.index_signals(list(signal_ids))
+    outbox.drain()
