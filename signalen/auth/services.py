@@ -34,8 +34,8 @@ ACCOUNT_DISABLED = _l(
 )
 PASSWORD_TOO_GUESSABLE = _l(
     "Dit wachtwoord is te makkelijk te raden: het staat in lijsten van veelgebruikte "
-    "wachtwoorden of lijkt op een woord, naam, datum of reeks. Kies een langere zin van een "
-    "paar gewone woorden die niet bij elkaar horen, bijvoorbeeld 'fiets paraplu zeven wolken'."
+    "wachtwoorden of lijkt op een woord, naam, datum of reeks. Kies een langere zin van drie "
+    "of vier gewone woorden die niet bij elkaar horen. Hoofdletters of tekens zijn niet nodig."
 )
 # Strength as zxcvbn estimates it (NIST SP 800-63B: refuse common and guessable passwords,
 # no composition rules). 3 means at least 10^8 guesses are needed.
