@@ -268,7 +268,7 @@ def test_reset_password_makes_old_password_unusable(client, login_as, make_user)
     assert user.password_hash is None
     client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/")})
     response = login(client, user)
-    assert "U heeft nog geen wachtwoord." in response.get_data(as_text=True)
+    assert "Het e-mailadres of het wachtwoord klopt niet." in response.get_data(as_text=True)
 
 
 def test_audit_log_is_visible_to_beheerders_with_filters(client, login_as, make_organisation):

@@ -134,7 +134,8 @@ def test_rate_limit_uses_configured_redis_storage(app_factory, make_user):
 def test_invitation_link_sets_password_once(client, make_user):
     user = make_user(password=None)
     response = login(client, user, "wat-dan-ook-12")
-    assert "U heeft nog geen wachtwoord." in response.get_data(as_text=True)
+    # Same answer as a wrong password: the login form does not tell who was invited.
+    assert "Het e-mailadres of het wachtwoord klopt niet." in response.get_data(as_text=True)
 
     token = accounts.make_password_token(user)
     path = f"/wachtwoord-instellen/{token}"

@@ -365,20 +365,42 @@ def test_status_flow_with_reasons_and_reopening(app, make_user, make_signal):
 
 
 def test_merge_combines_counts_reports_themes_and_redirects(client, make_user, make_signal):
-    target = make_signal(title="Kinderbijslag gestopt", report_count=2, themes=("Betaling",))
+    owner = make_user(Role.VOLUNTEER)
+    target = make_signal(
+        title="Kinderbijslag gestopt", report_count=2, themes=("Betaling",), user=owner
+    )
     source = make_signal(
         title="Kinderbijslag gestopt zonder bericht",
         report_count=3,
         themes=("Informatievoorziening",),
+        user=owner,
     )
+    coordinator = make_user(Role.COORDINATOR, organisation=source.organisation)
+    services.change_status(source, Status.SCHEDULED, coordinator)
     volunteer = make_user(Role.VOLUNTEER, organisation=source.organisation)
     services.add_report(source, volunteer, source.channel)
-    coordinator = make_user(Role.COORDINATOR, organisation=source.organisation)
     login(client, coordinator)
+    # The form on the signal page first shows both signals side by side (no JavaScript).
+    page = client.get(f"/signalen/{source.id}/samenvoegen?target={target.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Kinderbijslag gestopt zonder bericht" in text and "Ja, samenvoegen" in text
+    db.session.refresh(source)
+    assert source.merged_into_id is None
+    # Posting without the confirmation shows that page again and changes nothing.
     response = post_form(
         client,
         f"/signalen/{source.id}/samenvoegen",
         {"target": str(target.id)},
+        token_from=f"/signalen/{source.id}",
+    )
+    assert response.status_code == 200
+    db.session.refresh(source)
+    assert source.merged_into_id is None
+    response = post_form(
+        client,
+        f"/signalen/{source.id}/samenvoegen",
+        {"target": str(target.id), "confirm": "1"},
         token_from=f"/signalen/{source.id}",
     )
     assert response.status_code == 302
@@ -389,10 +411,72 @@ def test_merge_combines_counts_reports_themes_and_redirects(client, make_user, m
     assert {t.name for t in target.themes} == {"Betaling", "Informatievoorziening"}
     assert source.merged_into_id == target.id
     assert source.status is Status.CLOSED
+    # The target keeps the more advanced status of the two.
+    assert target.status is Status.SCHEDULED
     assert "merged_in" in [e.kind for e in target.events]
     redirect = client.get(f"/signalen/{source.id}")
     assert redirect.status_code == 301
     assert redirect.headers["Location"] == f"/signalen/{target.id}"
+    history = client.get(f"/signalen/{target.id}").get_data(as_text=True)
+    assert f"Knelpunt #{source.id} is hierin samengevoegd" in history
+    assert any(
+        e.kind == "merged_away" and e.changes["merged_into"] == [None, target.id]
+        for e in source.events
+    )
+
+
+def test_merge_across_organisations_is_refused_and_linking_offered(client, make_user, make_signal):
+    ours = make_signal(title="Intern knelpunt A", visibility=Visibility.INTERNAL, report_count=2)
+    theirs = make_signal(title="Netwerk knelpunt B", themes=("Betaling",), report_count=5)
+    coordinator = make_user(Role.COORDINATOR, organisation=ours.organisation)
+    login(client, coordinator)
+    page = client.get(f"/signalen/{ours.id}/samenvoegen?target={theirs.id}").get_data(as_text=True)
+    assert "Ja, koppelen" in page and "Ja, samenvoegen" not in page
+    response = post_form(
+        client,
+        f"/signalen/{ours.id}/samenvoegen",
+        {"target": str(theirs.id), "confirm": "1"},
+        token_from=f"/signalen/{ours.id}",
+    )
+    assert response.status_code == 302
+    db.session.refresh(ours)
+    db.session.refresh(theirs)
+    assert ours.merged_into_id is None and theirs.report_count == 5
+    response = post_form(
+        client,
+        f"/signalen/{ours.id}/koppelen",
+        {"target": str(theirs.id), "confirm": "1"},
+        token_from=f"/signalen/{ours.id}",
+    )
+    assert response.status_code == 302
+    db.session.refresh(ours)
+    db.session.refresh(theirs)
+    # Nothing moved: counts, themes, status and text stay where they were.
+    assert (ours.report_count, theirs.report_count) == (2, 5)
+    assert [t.name for t in theirs.themes] == ["Betaling"]
+    assert ours.merged_into_id is None and theirs.merged_into_id is None
+    assert services.linked_signals(ours) == [theirs]
+    assert services.linked_signals(theirs) == [ours]
+    # Both pages show the link; B's side names A's organisation, not A's intern title.
+    ours_page = client.get(f"/signalen/{ours.id}").get_data(as_text=True)
+    assert "Ook gemeld bij" in ours_page and "Netwerk knelpunt B" in ours_page
+    client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/")})
+    login(client, make_user(Role.COORDINATOR, organisation=theirs.organisation))
+    theirs_page = client.get(f"/signalen/{theirs.id}").get_data(as_text=True)
+    assert "Ook gemeld bij" in theirs_page
+    assert ours.organisation.name in theirs_page
+    assert "Intern knelpunt A" not in theirs_page
+    # Linking twice, or within one organisation, is refused.
+    assert (
+        post_form(
+            client,
+            f"/signalen/{theirs.id}/koppelen",
+            {"target": str(ours.id)},
+            token_from=f"/signalen/{theirs.id}",
+        ).status_code
+        == 302
+    )
+    assert len(services.linked_signals(theirs)) == 1
 
 
 def test_merge_refuses_itself_and_unknown_targets(client, make_user, make_signal):

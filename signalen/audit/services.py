@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "article.update": _l("Kennisartikel gewijzigd"),
     "auth.login": _l("Ingelogd"),
     "auth.login_failed": _l("Inloggen mislukt"),
+    "auth.logout": _l("Uitgelogd"),
 }
 
 

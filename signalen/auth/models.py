@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,12 @@ from signalen.organisations.models import Organisation
 
 EMAIL_MAX_LENGTH = 254
 NAME_MAX_LENGTH = 120
+SESSION_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+
+
+def new_session_token() -> str:
+    """A fresh random token; every session and remember-me cookie carries the current one."""
+    return secrets.token_urlsafe(32)
 
 
 class Role(enum.StrEnum):
@@ -56,6 +63,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Part of the login id in every session and remember-me cookie: replacing it ends them all.
+    session_token: Mapped[str] = mapped_column(
+        String(64), nullable=False, default=new_session_token
+    )
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
@@ -63,6 +74,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         organisation_active = self.organisation is None or self.organisation.active
         return self.active and organisation_active
+
+    def get_id(self) -> str:
+        """The login id Flask-Login keeps in the session and remember-me cookie."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """End every session and remember-me cookie of this user (the caller commits)."""
+        self.session_token = new_session_token()
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

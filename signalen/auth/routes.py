@@ -7,14 +7,15 @@ from signalen.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
 from signalen.core.security import safe_next_url
-from signalen.extensions import db, limiter, login_manager
+from signalen.extensions import limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(login_id: str) -> User | None:
+    """The user of a session or remember-me cookie, only while its session token is current."""
+    return services.user_for_login_id(login_id)
 
 
 def _login_limit() -> str:
@@ -42,6 +43,7 @@ def login():
 @bp.post("/uitloggen")
 @login_required
 def logout():
+    services.end_sessions(current_user, "auth.logout")
     logout_user()
     flash(_("U bent uitgelogd."), "success")
     return redirect(url_for("auth.login"))
@@ -79,6 +81,8 @@ def change_password():
             field = form.current if error.field == "current" else form.password
             field.errors = [str(error.message)]
         else:
+            # Every other session has ended; this one goes on with the new session token.
+            login_user(current_user._get_current_object())
             flash(_("Uw wachtwoord is gewijzigd."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form), (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, func, select
+from zxcvbn import zxcvbn
 
 from signalen.audit import services as audit
 from signalen.auth.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, Role, User
@@ -30,7 +32,27 @@ LOGIN_FAILED = _l("Het e-mailadres of het wachtwoord klopt niet.")
 ACCOUNT_DISABLED = _l(
     "Uw account is uitgeschakeld. Neem contact op met de coördinator van uw organisatie."
 )
-NO_PASSWORD_YET = _l("U heeft nog geen wachtwoord. Gebruik de link die u van de coördinator kreeg.")
+PASSWORD_TOO_GUESSABLE = _l(
+    "Dit wachtwoord is te makkelijk te raden: het staat in lijsten van veelgebruikte "
+    "wachtwoorden of lijkt op een woord, naam, datum of reeks. Kies een langere zin van drie "
+    "of vier gewone woorden die niet bij elkaar horen. Hoofdletters of tekens zijn niet nodig."
+)
+# Strength as zxcvbn estimates it (NIST SP 800-63B: refuse common and guessable passwords,
+# no composition rules). 3 means at least 10^8 guesses are needed.
+PASSWORD_MIN_SCORE = 3
+# Only the start is estimated: zxcvbn slows down on very long input, and a long start is
+# strong enough.
+PASSWORD_ESTIMATE_LENGTH = 100
+# Dutch words people use in passwords (zxcvbn's own lists are English), and this site's words.
+COMMON_DUTCH_WORDS = (
+    "wachtwoord", "welkom", "geheim", "signalen", "signaal", "knelpunt", "inloggen",
+    "gebruiker", "beheerder", "coordinator", "vrijwilliger", "lezer", "helpdesk",
+    "clientenraad", "cliëntenraad", "uitkering", "toeslag", "gemeente", "nederland",
+    "amsterdam", "rotterdam", "utrecht", "zomer", "winter", "lente", "herfst", "maandag",
+    "vrijdag", "januari", "december", "liefde", "schat", "voetbal", "ajax", "feyenoord",
+    "hallo", "doei", "appel", "hond", "kat", "poes", "oranje", "koning", "prinses",
+    "wachtwoordje", "welkom01", "geheim123",
+)  # fmt: skip
 
 
 def password_hasher() -> PasswordHasher:
@@ -59,8 +81,12 @@ def normalise_email(email: str) -> str:
     return result.normalized.lower()
 
 
-def check_password_rules(password: str) -> None:
-    """Raise ServiceError when a new password is too short or too long."""
+def check_password_rules(password: str, user: User | None = None) -> None:
+    """Raise ServiceError when a new password is too short, too long or easy to guess.
+
+    Guessable means: common, a (Dutch or English) word, name, date, keyboard row or repeat,
+    or built from the user's own name or e-mail address.
+    """
     minimum = int(current_app.config["PASSWORD_MIN_LENGTH"])
     if len(password) < minimum:
         raise ServiceError(
@@ -69,12 +95,49 @@ def check_password_rules(password: str) -> None:
         )
     if len(password) > PASSWORD_MAX_LENGTH:
         raise ServiceError(_l("Dit wachtwoord is te lang."), field="password")
+    if password_score(password, user) < PASSWORD_MIN_SCORE:
+        raise ServiceError(PASSWORD_TOO_GUESSABLE, field="password")
 
 
-def set_password(user: User, password: str) -> None:
-    """Hash and store a new password for ``user`` (the caller commits)."""
-    check_password_rules(password)
+def password_score(password: str, user: User | None = None) -> int:
+    """zxcvbn's estimate from 0 (guessed at once) to 4 (very hard to guess)."""
+    personal = []
+    if user is not None:
+        personal = [user.email or "", *(user.email or "").split("@"), *(user.name or "").split()]
+    words = [*COMMON_DUTCH_WORDS, *(word.casefold() for word in personal if word)]
+    return int(zxcvbn(password[:PASSWORD_ESTIMATE_LENGTH], user_inputs=words)["score"])
+
+
+def set_password(user: User, password: str, *, check: bool = True) -> None:
+    """Hash and store a new password for ``user``; ends every session (the caller commits).
+
+    ``check=False`` only for the demo accounts, whose passwords are public on purpose.
+    """
+    if check:
+        check_password_rules(password, user)
     user.password_hash = password_hasher().hash(password)
+    user.end_sessions()
+
+
+def end_sessions(user: User, action: str | None = None) -> None:
+    """End every session and remember-me cookie of ``user`` and commit."""
+    user.end_sessions()
+    if action:
+        audit.record(action, user, actor=user)
+    db.session.commit()
+
+
+def user_for_login_id(login_id: str) -> User | None:
+    """The user of a login id ``"<id>:<session token>"`` while that token is current."""
+    user_id, _sep, token = (login_id or "").partition(":")
+    if not token or not user_id.isascii() or not user_id.isdigit() or len(user_id) > 9:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(
+        user.session_token.encode(), token.encode("utf-8", "replace")
+    ):
+        return None
+    return user
 
 
 @dataclass
@@ -92,9 +155,8 @@ def authenticate(email: str, password: str) -> LoginResult:
     user = db.session.scalar(select(User).where(User.email == address))
     hasher = password_hasher()
     if user is None or user.password_hash is None:
+        # An invited account without a password answers exactly like a wrong password.
         _spend_equal_time(hasher, password)
-        if user is not None and user.password_hash is None and user.is_active:
-            return LoginResult(None, str(NO_PASSWORD_YET))
         _record_failed_login(address, user)
         return LoginResult(None, str(LOGIN_FAILED))
     try:
@@ -140,8 +202,11 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _password_fingerprint(user: User) -> str:
-    # A link is tied to the password it replaces, so it works only once.
-    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+    # A link is tied to the password and session token of the moment it was made. Setting a
+    # password, a new reset, logging out or deactivating replaces the session token, so a
+    # link works once, and an old link never comes back to life.
+    state = f"{user.password_hash or 'unset'}|{user.session_token}"
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
 
 
 def make_password_token(user: User) -> str:
@@ -263,6 +328,8 @@ def create_user(
     role: Role,
     organisation: Organisation | None,
     password: str | None = None,
+    *,
+    check_password: bool = True,
 ) -> User:
     """Create an account. Without a password the user sets one through an invitation link.
 
@@ -275,7 +342,7 @@ def create_user(
         raise ServiceError(_l("Er is al een gebruiker met dit e-mailadres."), field="email")
     user = User(email=address, name=name, role=role, organisation=organisation, active=True)
     if password is not None:
-        set_password(user, password)
+        set_password(user, password, check=check_password)
     db.session.add(user)
     db.session.flush()
     audit.record(
@@ -319,6 +386,8 @@ def update_user(
             "active": active,
         },
     )
+    if "active" in changes and not active:
+        user.end_sessions()
     if "organisation_id" in changes:
         user.organisation = organisation
         changes.pop("organisation_id")
@@ -336,6 +405,7 @@ def reset_password(actor: User | None, user: User) -> str:
     if not user.active:
         raise ServiceError(_l("Schakel de gebruiker eerst weer in."))
     user.password_hash = None
+    user.end_sessions()
     audit.record("user.password_reset", user, actor=actor)
     db.session.commit()
     return make_password_token(user)

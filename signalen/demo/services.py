@@ -184,7 +184,13 @@ def seed_demo() -> bool:
     for email, name, role, index in DEMO_USERS:
         organisation = created[index] if index is not None else None
         users[email] = accounts.create_user(
-            None, email, name, role, organisation, password=DEMO_PASSWORDS[role]
+            None,
+            email,
+            name,
+            role,
+            organisation,
+            password=DEMO_PASSWORDS[role],
+            check_password=False,  # public demo passwords, easy on purpose
         )
     seed_demo_content(users)
     _seed_demo_directory()

@@ -92,7 +92,7 @@ def show(digest_id: int):
         "digests/show.html",
         digest_id,
         can_edit=services.can_edit(current_user, digest),
-        can_correct=digest.is_published and services.is_editor(current_user),
+        can_correct=services.can_correct(current_user, digest),
         action_form=ActionForm(),
     )
 
@@ -205,6 +205,8 @@ def correct(digest_id: int):
     digest = _visible_or_404(digest_id)
     if not digest.is_published:
         abort(404)
+    if not services.can_correct(current_user, digest):
+        abort(403)
     return _post_action(
         digest,
         services.create_correction,

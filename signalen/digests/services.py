@@ -511,8 +511,23 @@ def can_view(user: User | None, digest: Digest) -> bool:
     )
 
 
+def owns(user: User | None, digest: Digest) -> bool:
+    """Beheerders, and coordinators of the organisation that made the digest, change it
+    (a digest a beheerder made without an organisation only beheerders)."""
+    if not is_editor(user):
+        return False
+    return user.role is Role.ADMINISTRATOR or (
+        digest.organisation_id is not None and digest.organisation_id == user.organisation_id
+    )
+
+
 def can_edit(user: User | None, digest: Digest) -> bool:
-    return not digest.is_published and can_view(user, digest)
+    return not digest.is_published and owns(user, digest)
+
+
+def can_correct(user: User | None, digest: Digest) -> bool:
+    """Only the organisation that published a digest (or a beheerder) corrects it."""
+    return digest.is_published and owns(user, digest)
 
 
 def visible_digest_or_none(digest_id: int, user: User | None) -> Digest | None:
@@ -523,7 +538,7 @@ def visible_digest_or_none(digest_id: int, user: User | None) -> Digest | None:
 
 
 def _require_editor(user: User | None, digest: Digest | None = None) -> None:
-    if not is_editor(user) or (digest is not None and not can_view(user, digest)):
+    if not is_editor(user) or (digest is not None and not owns(user, digest)):
         raise ServiceError(_l("Alleen een coördinator kan rapportages maken en publiceren."))
 
 
@@ -738,7 +753,7 @@ def publish(digest: Digest, user: User | None) -> Digest:
 
 def create_correction(digest: Digest, user: User) -> Digest:
     """A new draft version of a published digest, with figures computed again."""
-    _require_editor(user)
+    _require_editor(user, digest)
     if not digest.is_published:
         raise ServiceError(_l("Alleen een gepubliceerde rapportage kan worden gecorrigeerd."))
     if superseded_by(digest) is not None:

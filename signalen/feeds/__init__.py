@@ -16,3 +16,27 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("FEED_MAX_ENTRIES", DEFAULT_MAX_ENTRIES)
     app.register_blueprint(bp)
     app.jinja_env.globals["feed_links"] = feed_links
+    warn_about_default_authority(app)
+
+
+def warn_about_default_authority(app: Flask) -> bool:
+    """Warn at start when production runs without its own ``FEED_TAG_AUTHORITY``.
+
+    The entries' ids then come from ``SERVER_NAME`` or ``signalen.local``; changing that
+    later makes every reader show every entry again. Returns whether it warned.
+    """
+    from signalen.feeds.services import tag_authority
+
+    if app.config.get("TESTING") or app.config.get("DEBUG"):
+        return False
+    if app.config.get("FEED_TAG_AUTHORITY"):
+        return False
+    with app.app_context():
+        authority = tag_authority()
+    app.logger.warning(
+        "FEED_TAG_AUTHORITY is not set: feed entry ids use %r. Set it once to your own "
+        "domain (for example SIGNALEN_FEED_TAG_AUTHORITY=signalen.example.nl) and never "
+        "change it, or feed readers show every entry as new.",
+        authority,
+    )
+    return True

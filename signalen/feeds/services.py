@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from feedgen.feed import FeedGenerator
 from flask import current_app, url_for
@@ -104,7 +104,7 @@ class FeedPlan:
 
     def self_url(self, fmt: str) -> str:
         """The absolute address of this feed in ``fmt``."""
-        url = url_for(self.self_endpoint, fmt=fmt, _external=True, **self.self_values)
+        url = external_url(self.self_endpoint, fmt=fmt, **self.self_values)
         return f"{url}?{self.self_query}" if self.self_query else url
 
     def etag(self, fmt: str) -> str:
@@ -119,6 +119,29 @@ class FeedPlan:
 
 
 # Identity ---------------------------------------------------------------------------------
+
+
+def site_base_url() -> str | None:
+    """The site's own address from ``BASE_URL``, else ``SERVER_NAME``; None when neither."""
+    config = current_app.config
+    base = str(config.get("BASE_URL") or "").strip()
+    if not base and config.get("SERVER_NAME"):
+        scheme = config.get("PREFERRED_URL_SCHEME") or "http"
+        base = f"{scheme}://{config['SERVER_NAME']}"
+    return base.rstrip("/") or None
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute address for a feed: from the configured site address, never from the
+    request's Host header (which a client chooses); the Host header only without one."""
+    base = site_base_url()
+    if base is None:
+        return url_for(endpoint, _external=True, **values)
+    path = url_for(endpoint, **values)
+    script_root = urlsplit(base).path.rstrip("/")
+    if script_root and path.startswith(script_root + "/"):
+        path = path[len(script_root) :]
+    return base + path
 
 
 def tag_authority() -> str:
@@ -231,7 +254,7 @@ def signal_entry(signal: Signal) -> FeedEntry:
     return FeedEntry(
         tag=tag_uri(signal.created_at, f"signaal/{signal.id}"),
         title=signal.title,
-        link=url_for("signals.detail", signal_id=signal.id, _external=True),
+        link=external_url("signals.detail", signal_id=signal.id),
         updated=_signal_updated(signal.updated_at, signal.public_approved_at),
         published=signal.public_approved_at or signal.created_at,
         summary=_summary(signal.description),
@@ -263,7 +286,7 @@ def article_entry(article: Article) -> FeedEntry:
     return FeedEntry(
         tag=tag_uri(article.created_at, f"artikel/{article.id}"),
         title=article.title,
-        link=url_for("articles.detail", article_id=article.id, _external=True),
+        link=external_url("articles.detail", article_id=article.id),
         updated=article.updated_at,
         published=article.created_at,
         summary=_summary(article.body),
@@ -305,7 +328,7 @@ def _signal_plan(scope: str, target_id: int, url_value: object, title: str, subt
         key=f"{scope}/{url_value}",
         title=f"{_site()}: {title}",
         subtitle=subtitle,
-        html_url=url_for("infobank.search", _external=True, **{scope: str(target_id)}),
+        html_url=external_url("infobank.search", **{scope: str(target_id)}),
         self_endpoint=endpoint,
         self_values={url_name: url_value},
         self_query="",
@@ -535,7 +558,7 @@ def search_plan(args: MultiDict) -> FeedPlan:
             "Openbare knelpunten en kennisartikelen uit de informatiebank bij deze "
             "zoekopdracht, nieuwste eerst."
         ),
-        html_url=url_for("infobank.search", _external=True) + (f"?{query}" if query else ""),
+        html_url=external_url("infobank.search") + (f"?{query}" if query else ""),
         self_endpoint="feeds.search",
         self_values={},
         self_query=query,
@@ -595,7 +618,7 @@ def digest_entry(digest) -> FeedEntry:
     return FeedEntry(
         tag=tag_uri(first.created_at, f"rapportage/{first.id}"),
         title=title,
-        link=url_for("digests.show", digest_id=digest.id, _external=True),
+        link=external_url("digests.show", digest_id=digest.id),
         updated=digest.published_at,
         published=first.published_at or digest.published_at,
         summary=summary,
@@ -620,7 +643,7 @@ def digests_plan() -> FeedPlan:
         key="digests",
         title=_("%(site)s: signaleringsrapportages", site=_site()),
         subtitle=_("Gepubliceerde signaleringsrapportages, nieuwste eerst."),
-        html_url=url_for("digests.index", _external=True),
+        html_url=external_url("digests.index"),
         self_endpoint="feeds.digests",
         self_values={},
         self_query="",
@@ -636,7 +659,7 @@ def render(plan: FeedPlan, fmt: str) -> bytes:
     """The feed document of ``plan`` in ``fmt`` ("atom" or "rss")."""
     generator = FeedGenerator()
     generator.id(feed_tag(plan.key))
-    generator.title(plan.title)
+    generator.title(plain_title(plan.title, fmt))
     generator.subtitle(plan.subtitle)  # also the RSS <description>
     generator.author({"name": _site()})
     generator.link(href=plan.self_url(fmt), rel="self", type=FORMATS[fmt].split(";")[0])
@@ -648,7 +671,7 @@ def render(plan: FeedPlan, fmt: str) -> bytes:
     for entry in plan.load_entries(plan.stamps):
         item = generator.add_entry(order="append")
         item.id(entry.tag)  # also the RSS <guid isPermaLink="false">
-        item.title(entry.title)
+        item.title(plain_title(entry.title, fmt))
         item.link(href=entry.link, rel="alternate", type="text/html")
         item.updated(entry.updated)
         item.published(entry.published)
@@ -660,6 +683,18 @@ def render(plan: FeedPlan, fmt: str) -> bytes:
     if fmt == "atom":
         return generator.atom_str(pretty=False)
     return generator.rss_str(pretty=False)
+
+
+# RSS readers often read <title> as HTML once the XML is decoded; these stand in for the
+# angle brackets, so a title shows as typed and never becomes markup.
+RSS_TITLE_CHARACTERS = str.maketrans({"<": "\u2039", ">": "\u203a"})
+
+
+def plain_title(title: str, fmt: str) -> str:
+    """A title that stays plain text in every reader (Atom titles are text already)."""
+    if fmt == "rss":
+        return str(title).translate(RSS_TITLE_CHARACTERS)
+    return str(title)
 
 
 def _language() -> str:

@@ -57,6 +57,14 @@ def create_organisation(name: str, actor=None) -> Organisation:
     return organisation
 
 
+def _end_member_sessions(organisation: Organisation) -> None:
+    """End every session of the organisation's users, so switching it on again revives none."""
+    from signalen.auth.models import User
+
+    for user in db.session.scalars(select(User).where(User.organisation_id == organisation.id)):
+        user.end_sessions()
+
+
 def update_organisation(
     organisation: Organisation, *, name: str, active: bool, actor=None
 ) -> dict[str, list]:
@@ -66,6 +74,8 @@ def update_organisation(
     if not active and getattr(actor, "organisation_id", None) == organisation.id:
         raise ServiceError(_l("U kunt uw eigen organisatie niet uitschakelen."), field="active")
     changes = audit.changed_fields(organisation, {"name": name, "active": active})
+    if "active" in changes and not active:
+        _end_member_sessions(organisation)
     if changes:
         audit.record(
             "organisation.update",

@@ -183,6 +183,8 @@ class MergeForm(FlaskForm):
         _l("Nummer van het knelpunt waarmee dit samengaat"),
         validators=[InputRequired(_l("Vul het nummer van het knelpunt in."))],
     )
+    # Set by the confirmation page; without it a POST only shows that page.
+    confirm = HiddenField()
 
 
 class BulkForm(FlaskForm):

@@ -96,6 +96,18 @@ def read_rows(text: str) -> tuple[list[str], list[list[str]]]:
     return [h.strip() for h in rows[0]], rows[1:]
 
 
+# What the CSV export puts a ' before (see ``infobank.services.spreadsheet_safe``).
+FORMULA_STARTS = "=+-@"
+
+
+def unguard_formula(value: str) -> str:
+    """Undo the export's formula guard, so exporting and importing again keeps the text:
+    a leading ' goes when the rest starts with = + - or @."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
 def guess_mapping(header: list[str]) -> dict[str, str]:
     """Our column -> their header, matching names case-insensitively."""
     normalised = {h.strip().lower().replace(" ", "_"): h for h in header}
@@ -147,7 +159,9 @@ def check_rows(
     for number, row in enumerate(rows, start=2):
         if progress:
             progress(1)
-        values = {c: (row[i].strip() if i < len(row) else "") for c, i in position.items()}
+        values = {
+            c: unguard_formula(row[i].strip()) if i < len(row) else "" for c, i in position.items()
+        }
         data = _row_input(values, names, number, report)
         if data is None:
             continue

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -231,3 +232,27 @@ class SignalEvent(db.Model):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
 
     signal: Mapped[Signal] = relationship(back_populates="events")
+
+
+class SignalLink(db.Model):
+    """ "Ook gemeld bij …": the same knelpunt registered by two organisations.
+
+    Signals of different organisations are linked instead of merged: nothing moves between
+    them (no text, counts, reports or themes); both pages show the link. One row per pair,
+    the lower signal id first.
+    """
+
+    __tablename__ = "signal_link"
+    __table_args__ = (UniqueConstraint("signal_id", "linked_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signal_id: Mapped[int] = mapped_column(
+        ForeignKey("signal.id", ondelete="CASCADE"), nullable=False
+    )
+    linked_id: Mapped[int] = mapped_column(
+        ForeignKey("signal.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )

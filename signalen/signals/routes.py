@@ -197,6 +197,10 @@ def detail(signal_id: int):
         report_form=ReportForm(formdata=None),
         status_form=status_form,
         merge_form=MergeForm(formdata=None),
+        linked=[
+            (other, access.can_view(current_user, other))
+            for other in services.linked_signals(signal)
+        ],
         similar=similar_signals(signal.title, signal.description, exclude=[signal.id])
         if manage
         else [],
@@ -242,8 +246,7 @@ def also_reported(signal_id: int):
                 "success",
             )
     else:
-        for errors in form.errors.values():
-            flash(" ".join(str(e) for e in errors), "error")
+        _flash_form_errors(form)
     return redirect(url_for("signals.detail", signal_id=signal.id))
 
 
@@ -323,17 +326,31 @@ def approve(signal_id: int):
     return redirect(url_for("signals.detail", signal_id=signal.id))
 
 
-@bp.post("/<int:signal_id>/samenvoegen")
+def _target_or_none(value) -> Signal | None:
+    """The signal a merge or link form names, when it exists and the user may see it."""
+    text = str(value or "").strip().lstrip("#")
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None
+    return services.visible_signal_or_none(int(text), current_user)
+
+
+def _flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        flash(" ".join(str(e) for e in errors), "error")
+
+
+@bp.route("/<int:signal_id>/samenvoegen", methods=["GET", "POST"])
 @login_required
 def merge(signal_id: int):
+    """Merge into another signal of the same organisation, after a confirmation page that
+    shows both side by side; a signal of another organisation is offered for linking."""
     signal = _managed_or_403(signal_id)
     form = MergeForm()
-    if form.validate_on_submit():
-        target = services.visible_signal_or_none(form.target.data, current_user)
+    raw_target = form.target.raw_data[0] if form.target.raw_data else request.args.get("target")
+    target = _target_or_none(raw_target)
+    if request.method == "POST" and form.validate_on_submit() and form.confirm.data:
         try:
-            if target is None:
-                raise ServiceError(_("Dit knelpunt bestaat niet of u mag het niet zien."))
-            services.merge(signal, target, current_user)
+            services.merge(signal, services.check_merge(signal, target, current_user), current_user)
         except ServiceError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -343,7 +360,59 @@ def merge(signal_id: int):
                 "success",
             )
             return redirect(url_for("signals.detail", signal_id=target.id))
+        return redirect(url_for("signals.detail", signal_id=signal.id))
+    if request.method == "POST" and form.errors:
+        _flash_form_errors(form)
+        return redirect(url_for("signals.detail", signal_id=signal.id))
+    error = can_merge = can_link = None
+    try:
+        services.check_merge(signal, target, current_user)
+        can_merge = True
+    except ServiceError as merge_error:
+        error = merge_error.message
+        try:
+            services.check_link(signal, target, current_user)
+            can_link = True
+        except ServiceError:
+            pass
+    if target is None:
+        flash(str(error), "error")
+        return redirect(url_for("signals.detail", signal_id=signal.id))
+    confirm = MergeForm(formdata=None, target=target.id, confirm="1")
+    return render_template(
+        "signals/merge.html",
+        signal=signal,
+        target=target,
+        form=confirm,
+        can_merge=can_merge,
+        can_link=can_link,
+        error=None if can_merge or can_link else error,
+    )
+
+
+@bp.post("/<int:signal_id>/koppelen")
+@login_required
+def link(signal_id: int):
+    """ "Ook gemeld bij …": link to a signal of another organisation; nothing moves."""
+    signal = _managed_or_403(signal_id)
+    form = MergeForm()
+    if form.validate_on_submit():
+        target = _target_or_none(form.target.raw_data[0] if form.target.raw_data else None)
+        try:
+            services.link(signal, services.check_link(signal, target, current_user), current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(
+                _(
+                    "Knelpunt %(old)d is gekoppeld aan %(new)d: ook gemeld bij %(organisation)s.",
+                    old=signal.id,
+                    new=target.id,
+                    organisation=target.organisation.name,
+                ),
+                "success",
+            )
     else:
-        for errors in form.errors.values():
-            flash(" ".join(str(e) for e in errors), "error")
+        _flash_form_errors(form)
     return redirect(url_for("signals.detail", signal_id=signal.id))

@@ -31,6 +31,7 @@ from signalen.signals.models import (
     Impact,
     Signal,
     SignalEvent,
+    SignalLink,
     SignalReport,
     Status,
     Visibility,
@@ -466,18 +467,51 @@ def _set_status(signal: Signal, new: Status, user: User | None, reason: str) -> 
     _event(signal, user, "status", from_status=old.value, to_status=new.value, note=reason)
 
 
-def merge(source: Signal, target: Signal, user: User) -> Signal:
-    """Merge ``source`` into ``target``: counts, reports, themes and history combine.
+OTHER_ORGANISATION = _l(
+    "Dit knelpunt is van een andere organisatie. Samenvoegen kan alleen binnen uw eigen "
+    "organisatie; koppel het als 'ook gemeld bij'."
+)
+# How far a signal has come: a merge keeps the more advanced status of the two.
+STATUS_ORDER = list(Status)
 
-    The source stays (closed, pointing to the target) so its address redirects.
+
+def check_merge(source: Signal, target: Signal | None, user: User) -> Signal:
+    """Raise ServiceError unless ``user`` may merge ``source`` into ``target``; return target.
+
+    Both must belong to the same organisation (a beheerder too): merging moves counts,
+    reports, themes and the source's title into the target. Signals of two organisations
+    are linked instead (:func:`link`).
     """
     _require_manager(user, source)
-    if not access.can_view(user, target):
+    if target is None or not access.can_view(user, target):
         raise ServiceError(_l("Dit knelpunt bestaat niet of u mag het niet zien."), field="target")
     if source.id == target.id:
         raise ServiceError(_l("Een knelpunt kan niet met zichzelf samengaan."), field="target")
     if source.merged_into_id or target.merged_into_id:
         raise ServiceError(_l("Dit knelpunt is al samengevoegd."), field="target")
+    if target.organisation_id != source.organisation_id or not access.can_manage(user, target):
+        raise ServiceError(OTHER_ORGANISATION, field="target")
+    return target
+
+
+def merge(source: Signal, target: Signal, user: User) -> Signal:
+    """Merge ``source`` into ``target`` (same organisation): counts, reports, themes and
+    history combine, and the target keeps the more advanced status of the two.
+
+    The source stays (closed, pointing to the target) so its address redirects.
+    """
+    check_merge(source, target, user)
+    if STATUS_ORDER.index(source.status) > STATUS_ORDER.index(target.status):
+        _event(
+            target,
+            user,
+            "status",
+            from_status=target.status.value,
+            to_status=source.status.value,
+            note=source.close_reason or "",
+        )
+        target.status = source.status
+        target.close_reason = source.close_reason
     target.report_count += source.report_count
     for report in list(source.reports):
         report.signal = target
@@ -508,6 +542,55 @@ def merge(source: Signal, target: Signal, user: User) -> Signal:
     db.session.commit()
     reindex([source.id, target.id])
     return target
+
+
+def check_link(source: Signal, target: Signal | None, user: User) -> Signal:
+    """Raise ServiceError unless ``user`` may link ``source`` to ``target``; return target."""
+    _require_manager(user, source)
+    if target is None or not access.can_view(user, target):
+        raise ServiceError(_l("Dit knelpunt bestaat niet of u mag het niet zien."), field="target")
+    if target.organisation_id == source.organisation_id:
+        raise ServiceError(
+            _l("Dit knelpunt is van dezelfde organisatie. Voeg het samen."), field="target"
+        )
+    if source.merged_into_id or target.merged_into_id:
+        raise ServiceError(_l("Dit knelpunt is al samengevoegd."), field="target")
+    low, high = sorted((source.id, target.id))
+    exists = db.session.scalar(
+        select(SignalLink.id).where(SignalLink.signal_id == low, SignalLink.linked_id == high)
+    )
+    if exists:
+        raise ServiceError(_l("Deze knelpunten zijn al gekoppeld."), field="target")
+    return target
+
+
+def link(source: Signal, target: Signal, user: User) -> SignalLink:
+    """ "Ook gemeld bij …": link ``source`` to a signal of another organisation.
+
+    Nothing moves: no text, counts, reports or themes. Both histories note the link (by
+    number only, so no intern title shows on the other organisation's signal).
+    """
+    check_link(source, target, user)
+    low, high = sorted((source.id, target.id))
+    signal_link = SignalLink(signal_id=low, linked_id=high, created_by_id=user.id)
+    db.session.add(signal_link)
+    _event(source, user, "linked", changes={"linked": [None, target.id]})
+    _event(target, user, "linked", changes={"linked": [None, source.id]})
+    db.session.commit()
+    return signal_link
+
+
+def linked_signals(signal: Signal) -> list[Signal]:
+    """The signals of other organisations linked to ``signal`` ("ook gemeld bij …")."""
+    rows = db.session.execute(
+        select(SignalLink.signal_id, SignalLink.linked_id).where(
+            (SignalLink.signal_id == signal.id) | (SignalLink.linked_id == signal.id)
+        )
+    ).all()
+    ids = {a if b == signal.id else b for a, b in rows}
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Signal).where(Signal.id.in_(ids)).order_by(Signal.id)))
 
 
 BULK_ACTIONS = ("status", "add_theme", "visibility")

@@ -12,10 +12,24 @@ EVENT_LABELS = {
     "merged_in": _l("Ander knelpunt hierin samengevoegd"),
     "merged_away": _l("Samengevoegd met een ander knelpunt"),
     "imported": _l("Geïmporteerd"),
+    "linked": _l("Gekoppeld: ook gemeld bij een andere organisatie"),
+}
+MERGE_LABELS = {
+    "merged_in": "merged_from",
+    "merged_away": "merged_into",
+    "linked": "linked",
 }
 
 
 def event_label(event: SignalEvent) -> str:
     if event.kind == "status" and event.to_status:
         return str(_l("Status: %(status)s", status=Status(event.to_status).label))
-    return str(EVENT_LABELS.get(event.kind, event.kind))
+    label = str(EVENT_LABELS.get(event.kind, event.kind))
+    change = (event.changes or {}).get(MERGE_LABELS.get(event.kind, ""))
+    if isinstance(change, list) and len(change) == 2 and isinstance(change[1], int):
+        if event.kind == "merged_in":
+            return str(_l("Knelpunt #%(id)d is hierin samengevoegd", id=change[1]))
+        if event.kind == "merged_away":
+            return str(_l("Samengevoegd met knelpunt #%(id)d", id=change[1]))
+        return str(_l("Gekoppeld aan knelpunt #%(id)d (ook gemeld bij)", id=change[1]))
+    return label
