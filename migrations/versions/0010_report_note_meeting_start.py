@@ -1,7 +1,7 @@
 """user flows: a note on "ook gemeld" reports, a start time for meetings
 
-Revision ID: 0009_h6_flows
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 08:30:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_h6_flows'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """search index outbox replaces the index_pending marks of signals and articles
 
-Revision ID: 0009_h3_index
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-03 09:00:00
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_h3_index'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
