@@ -7,6 +7,7 @@ from signalen.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
 from signalen.core.security import safe_next_url
+from signalen.core.validation import parse_id
 from signalen.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -14,7 +15,8 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    number = parse_id(user_id)
+    return db.session.get(User, number) if number else None
 
 
 def _login_limit() -> str:

@@ -3,13 +3,90 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 from signalen.core.errors import ServiceError
 
 # Null bytes and other control characters never belong in stored text (newline, tab do).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
+# What XML 1.0 forbids (feeds, exports): control characters but tab, newline and carriage
+# return, the non-characters U+FFFE and U+FFFF, and lone surrogates.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+FORBIDDEN_CHARACTER_MESSAGE = _l(
+    "Deze tekst bevat een teken dat niet kan (een onzichtbaar stuurteken). "
+    "Typ de tekst opnieuw of plak hem zonder opmaak."
+)
+
+# The largest id or count the database stores (a 32-bit signed integer on PostgreSQL).
+DB_INT_MAX = 2**31 - 1
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: ASCII digits from 0 up to what the database stores; a
+    larger number is a 404, like an id that does not exist."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max=None, **kw):
+        super().__init__(map, fixed_digits, min, DB_INT_MAX if max is None else max, **kw)
+
+
+def parse_int(value: Any, minimum: int = 0, maximum: int = DB_INT_MAX) -> int | None:
+    """``value`` as a whole number between ``minimum`` and ``maximum``, else None.
+
+    Only ASCII digits count (``str.isdigit()`` also accepts ``²`` and Arabic-Indic digits,
+    which ``int()`` refuses or reads differently), an optional leading ``-`` when
+    ``minimum`` is negative; surrounding spaces are ignored.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value if value is not None else "").strip()
+        negative = text.startswith("-") and minimum < 0
+        digits = text[1:] if negative else text
+        if not ASCII_DIGITS.fullmatch(digits) or len(digits) > 12:
+            return None
+        number = -int(digits) if negative else int(digits)
+    return number if minimum <= number <= maximum else None
+
+
+def parse_id(value: Any) -> int | None:
+    """A database id (1 up to the database's integer) from text, else None."""
+    return parse_int(value, 1, DB_INT_MAX)
+
+
+def parse_ids(values: Iterable[Any]) -> list[int]:
+    """The valid database ids among ``values``, in order, without repeats."""
+    found: dict[int, None] = {}
+    for value in values or ():
+        number = parse_id(value)
+        if number is not None:
+            found[number] = None
+    return list(found)
+
+
+def has_forbidden_characters(value: str | None) -> bool:
+    """True when ``value`` holds a character XML forbids (see ``XML_FORBIDDEN``)."""
+    return bool(value) and XML_FORBIDDEN.search(value) is not None
+
+
+def xml_safe(value: str | None) -> str:
+    """``value`` without the characters XML forbids (for output that must never break)."""
+    return XML_FORBIDDEN.sub("", value or "")
+
+
+def refuse_forbidden_characters(value: str | None, field: str | None = None) -> None:
+    """Raise a ServiceError with the Dutch message when ``value`` holds a forbidden character."""
+    if has_forbidden_characters(value):
+        raise ServiceError(FORBIDDEN_CHARACTER_MESSAGE, field=field)
 
 
 def clean_line(
@@ -37,3 +114,29 @@ def clean_text(value: str | None) -> str:
     """Free text as typed, without outer whitespace and control characters (newlines and
     tabs stay; Windows line ends become ``\\n``)."""
     return CONTROL_CHARACTERS.sub("", (value or "").replace("\r\n", "\n")).strip()
+
+
+# Dates the site reads from input: wide enough for every real date, narrow enough that a
+# day or month added to it (periods, "until the end of the day") never overflows.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2999, 12, 31)
+ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def parse_date(value: Any) -> date | None:
+    """``YYYY-MM-DD`` (ASCII digits) between ``DATE_MIN`` and ``DATE_MAX``, else None."""
+    match = ISO_DATE.fullmatch(str(value or "").strip())
+    if not match:
+        return None
+    try:
+        found = date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+    return found if DATE_MIN <= found <= DATE_MAX else None
+
+
+def parse_month(value: Any) -> date | None:
+    """``YYYY-MM`` (ASCII digits) as the first day of that month within range, else None."""
+    match = ISO_MONTH.fullmatch(str(value or "").strip())
+    return parse_date(f"{match.group(1)}-{match.group(2)}-01") if match else None

@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, or_, sel
 from werkzeug.datastructures import MultiDict
 
 from signalen.articles.models import Article
+from signalen.core.validation import parse_date
 from signalen.extensions import db
 from signalen.infobank.filters import FACETS, ID_FACETS, KINDS, SORTS, SearchFilters
 from signalen.search import services as search
@@ -413,10 +414,7 @@ def parse_search_args(args: MultiDict) -> SearchFilters:
             )
     for name in ("van", "tot"):
         raw = (args.get(name) or "").strip()
-        try:
-            if raw:
-                date.fromisoformat(raw)
-        except ValueError:
+        if raw and parse_date(raw) is None:
             problems.append(
                 _("De datum '%(value)s' klopt niet (gebruik jjjj-mm-dd).", value=raw[:20])
             )

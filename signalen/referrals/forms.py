@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from signalen.core.validation import parse_id
 from signalen.directory.services import language_choices
 from signalen.referrals.models import OUTCOME_LABELS, TEXT_MAX_LENGTH, Outcome
 from signalen.referrals.services import MAX_AGE, ReferralInput, referable_services
@@ -38,7 +39,7 @@ class DutchDateField(DateField):
 
 
 def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+    return parse_id(value)
 
 
 class ReferralForm(FlaskForm):

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from signalen.core.validation import parse_id
 from signalen.signals.importing import COLUMNS
 from signalen.signals.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -32,7 +33,7 @@ DATE_MESSAGE = _l("Vul een datum in als dd-mm-jjjj, of laat het veld leeg.")
 
 
 def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+    return parse_id(value)
 
 
 class SignalForm(FlaskForm):

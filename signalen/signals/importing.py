@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from signalen.core.errors import ServiceError
+from signalen.core.validation import parse_int
 from signalen.extensions import db
 from signalen.signals import services
 from signalen.signals.models import Channel, Impact, Visibility
@@ -243,7 +244,7 @@ def _row_input(values: dict[str, str], names: NameIndex, number: int, report: Im
                 "gemeente", _l("Onbekende gemeente '%(value)s'.", value=values["gemeente"][:60])
             )
     count_text = values.get("aantal_meldingen", "") or "1"
-    report_count = int(count_text) if count_text.isdigit() else 0
+    report_count = parse_int(count_text) or 0
     if report_count < 1:
         problem(
             "aantal_meldingen",

@@ -1,0 +1,386 @@
+"""Hostile input on every route and every API operation: never a 5xx.
+
+The routes come from ``app.url_map`` and the API operations from ``/api/v1/openapi.json``,
+so a route or operation is covered the day it is added. Query and form field names come
+from the site's own pages (every form and link), from the source (``request.args.get("x")``)
+and from the API description. Only ``SKIP`` lists routes left out, each with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import traceback
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import pytest
+from flask import Flask, got_request_exception
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+
+from signalen.auth.models import Role
+from signalen.demo.services import DEMO_PASSWORDS
+from tests.conftest import app_config, empty_all_tables
+
+SOURCE = Path(__file__).resolve().parent.parent / "signalen"
+
+# Werkzeug decodes percent-escapes with errors="replace"; a lone surrogate arrives as the
+# bytes of its WTF-8 form, which is the closest a client can get.
+SURROGATE = "\ud800"
+
+# The fixed set of hostile values: digits int() does not take, numbers too big for the
+# database, dates out of range, control and non-characters, very long text.
+HOSTILE: list[str] = [
+    "²",
+    "٣٤",
+    "9" * 25,
+    "-1",
+    "0",
+    "1" * 4000,
+    "0000-01",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "x" * 5000,
+    "\x00",
+    "a\uffffb",
+    "a" + SURROGATE + "b",
+    "<script>'\"&",
+    "1e309",
+]
+# The values tried field by field (the full set is tried with every field at once).
+FIELD_BY_FIELD: list[str] = ["²", "9" * 25, "9999-12-31", "a\uffffb"]
+
+SKIP: dict[str, str] = {
+    "static": "files from disk, no input reaches code of ours",
+    "auth.logout": "ends the session the walk runs in (covered by the other auth routes)",
+}
+
+SOURCE_NAME = re.compile(r"""(?:args|form|values)\.get(?:list)?\(\s*["']([A-Za-z_]+)["']""")
+GENERIC_NAMES = {"id", "ids", "page", "pagina", "q", "next", "terug", "organisatie", "periode"}
+
+
+def encode(value: str) -> str:
+    return quote(value.encode("utf-8", "surrogatepass"), safe="")
+
+
+def form_body(fields: dict[str, str]) -> bytes:
+    return "&".join(f"{encode(k)}={encode(v)}" for k, v in fields.items()).encode()
+
+
+class FormScraper(HTMLParser):
+    """The forms of a page (action, method, field names and values) and its link queries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self.link_names: set[str] = set()
+        self._form: dict | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "form":
+            self._form = {
+                "action": attributes.get("action") or "",
+                "method": (attributes.get("method") or "get").lower(),
+                "fields": {},
+            }
+            self.forms.append(self._form)
+        elif tag in ("input", "select", "textarea", "button") and self._form is not None:
+            name = attributes.get("name")
+            if name and name != "csrf_token":
+                kind = attributes.get("type")
+                if kind in ("checkbox", "radio") and "checked" not in attributes:
+                    self._form["fields"].setdefault(name, None)
+                elif tag == "button" or kind == "submit":
+                    self._form["fields"].setdefault(name, attributes.get("value") or "")
+                else:
+                    self._form["fields"][name] = attributes.get("value") or ""
+        elif tag == "a" and attributes.get("href") and "?" in attributes["href"]:
+            self.link_names.update(k for k, _v in parse_qsl(urlsplit(attributes["href"]).query))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+
+
+def source_names() -> set[str]:
+    names = set(GENERIC_NAMES)
+    for path in SOURCE.rglob("*.py"):
+        names.update(SOURCE_NAME.findall(path.read_text(encoding="utf-8")))
+    return names
+
+
+@pytest.fixture(scope="module")
+def world(migrated_database, tmp_path_factory) -> Iterator[dict]:
+    """An app with demo data, a meeting with agreements, a digest and an API key."""
+    import signalen.demo.services as demo
+
+    instance = tmp_path_factory.mktemp("hostile")
+    app = create_hostile_app(migrated_database, instance)
+    with app.app_context():
+        demo_signals, demo.DEMO_SIGNALS = demo.DEMO_SIGNALS, 24
+        try:
+            demo.seed_demo()
+        finally:
+            demo.DEMO_SIGNALS = demo_signals
+        yield build_world(app)
+        from signalen.extensions import db
+
+        db.session.remove()
+        empty_all_tables()
+        db.engine.dispose()
+
+
+def create_hostile_app(database_url: str, instance: Path) -> Flask:
+    from signalen import create_app
+    from tests.conftest import IsolatedClient
+
+    app = create_app(
+        app_config(
+            database_url,
+            instance,
+            WTF_CSRF_ENABLED=False,
+            RATELIMIT_ENABLED=False,
+            PROPAGATE_EXCEPTIONS=False,
+        )
+    )
+    app.testing = False  # a crash is answered with the 500 page, as in production
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def build_world(app: Flask) -> dict:
+    """Valid values for every URL parameter name, and the accounts to walk with."""
+    from sqlalchemy import select
+
+    from signalen.api import services as api
+    from signalen.api.models import Scope
+    from signalen.auth.models import User
+    from signalen.digests.models import Digest
+    from signalen.directory.models import Organization, Service
+    from signalen.extensions import db
+    from signalen.meetings.demo import seed_demo_meetings
+    from signalen.meetings.models import Agreement, Meeting, MeetingItem
+    from signalen.referrals.models import Referral
+    from signalen.signals.models import Signal
+    from signalen.taxonomy.models import Agency, Municipality, Theme
+
+    seed_demo_meetings()
+    users = {
+        role: db.session.scalar(select(User).where(User.role == role).order_by(User.id))
+        for role in Role
+    }
+    coordinator = users[Role.COORDINATOR]
+    token_row, token = api.create_token(coordinator.organisation, Scope.WRITE, "Fuzz")
+    _widget_row, widget_key = api.create_token(coordinator.organisation, Scope.WIDGET, "Wid")
+
+    def first(column, *where):
+        return db.session.scalar(select(column).where(*where).limit(1))
+
+    own = Signal.organisation_id == coordinator.organisation_id
+    service = db.session.scalar(select(Service).limit(1))
+    values = {
+        "signal_id": first(Signal.id, own),
+        "meeting_id": first(Meeting.id),
+        "item_id": first(MeetingItem.id),
+        "agreement_id": first(Agreement.id),
+        "digest_id": first(Digest.id),
+        "referral_id": first(Referral.id),
+        "article_id": 1,
+        "theme_id": first(Theme.id),
+        "agency_id": first(Agency.id),
+        "code": first(Municipality.code),
+        "user_id": users[Role.VOLUNTEER].id,
+        "token_id": token_row.id,
+        "service_id": service.id,
+        "organization_id": first(Organization.id),
+        "taxonomy_id": "signalen-thema",
+        "term_id": first(Theme.id),
+        "key": widget_key,
+        "kind": "themes",
+    }
+    db.session.commit()
+    return {"app": app, "users": users, "token": token, "values": values}
+
+
+def url_for_rule(rule: Rule, values: dict[str, str]) -> str:
+    """The rule's path with ``values`` filled in raw (so hostile values reach converters)."""
+    path = rule.rule
+    for name in rule._converters:
+        path = re.sub(r"<(?:[^>:]+:)?" + name + ">", encode(str(values[name])), path)
+    return path
+
+
+def valid_values(rule: Rule, world: dict) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name in rule._converters:
+        converter = rule._converters[name]
+        if hasattr(converter, "items"):  # any(...)
+            values[name] = sorted(converter.items)[0] if converter.items else "x"
+        else:
+            values[name] = str(world["values"].get(name, "1"))
+    return values
+
+
+def walked_rules(app: Flask) -> list[Rule]:
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint not in SKIP),
+        key=lambda r: (r.rule, r.endpoint),
+    )
+
+
+class Walker:
+    """One client per role, logged in again when a route logged it out."""
+
+    def __init__(self, world: dict) -> None:
+        self.app: Flask = world["app"]
+        self.users = world["users"]
+        self.clients: dict[Role | None, FlaskClient] = {}
+        self.failures: list[str] = []
+        self.count = 0
+        self.timing: dict[str, float] = {}
+        self.crash = ""
+        got_request_exception.connect(self._remember, self.app)
+
+    def _remember(self, sender, exception: BaseException, **extra) -> None:
+        frames = traceback.extract_tb(exception.__traceback__)
+        ours = [
+            f for f in frames if "/signalen/" in f.filename and "site-packages" not in f.filename
+        ]
+        where = f"{ours[-1].filename.rsplit('/signalen/', 1)[-1]}:{ours[-1].lineno}" if ours else ""
+        self.crash = f"{type(exception).__name__}: {str(exception)[:120]} at {where}"
+
+    def client(self, role: Role | None) -> FlaskClient:
+        if role not in self.clients:
+            client = self.app.test_client()
+            if role is not None:
+                user = self.users[role]
+                response = client.post(
+                    "/inloggen", data={"email": user.email, "password": DEMO_PASSWORDS[role]}
+                )
+                assert response.status_code == 302, response.get_data(as_text=True)
+            self.clients[role] = client
+        return self.clients[role]
+
+    def relogin(self, role: Role | None) -> None:
+        self.clients.pop(role, None)
+
+    def request(self, role: Role | None, method: str, path: str, **kwargs):
+        self.count += 1
+        started = time.perf_counter()
+        self.crash = ""
+        try:
+            response = self.client(role).open(path, method=method, **kwargs)
+        except Exception:
+            self.failures.append(f"{role} {method} {path[:160]}: {traceback.format_exc()[-300:]}")
+            return None
+        key = f"{method} {urlsplit(path).path[:60]}"
+        self.timing[key] = self.timing.get(key, 0) + time.perf_counter() - started
+        if response.status_code >= 500:
+            body = kwargs.get("data") or kwargs.get("json")
+            self.failures.append(
+                f"{response.status_code} {role} {method} {path[:100]} {str(body)[:100]}"
+                f" -> {self.crash}"
+            )
+        return response
+
+
+def best_role(walker: Walker, rule: Rule, path: str) -> Role | None:
+    """The first role that may open the route (GET), so input reaches the view's logic."""
+    methods = rule.methods - {"HEAD", "OPTIONS"}
+    for role in (Role.COORDINATOR, Role.ADMINISTRATOR, Role.VOLUNTEER, None):
+        if "GET" not in methods:
+            return Role.ADMINISTRATOR if rule.rule.startswith("/beheer") else Role.COORDINATOR
+        response = walker.request(role, "GET", path)
+        if response is not None and response.status_code not in (401, 403):
+            return role
+    return Role.COORDINATOR
+
+
+def test_every_route_survives_hostile_input(world):
+    walker = Walker(world)
+    app = world["app"]
+    rules = [r for r in walked_rules(app) if not r.rule.startswith("/api/")]
+    query_names = source_names()
+    page_forms: list[tuple[str, dict]] = []
+    plan = []
+    # 1. Every route with valid parameters (to learn its forms) and every parameter hostile.
+    for rule in rules:
+        values = valid_values(rule, world)
+        path = url_for_rule(rule, values)
+        role = best_role(walker, rule, path)
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        if "GET" in methods:
+            response = walker.request(role, "GET", path)
+            if response is not None and response.mimetype == "text/html":
+                scraper = FormScraper()
+                scraper.feed(response.get_data(as_text=True))
+                query_names.update(scraper.link_names)
+                for form in scraper.forms:
+                    page_forms.append((form["action"] or path, form))
+                    if form["method"] == "get":
+                        query_names.update(form["fields"])
+        plan.append((rule, values, path, role, methods))
+        for name in rule._converters:
+            for value in HOSTILE:
+                hostile_path = url_for_rule(rule, {**values, name: value})
+                for method in methods:
+                    walker.request(role, method, hostile_path)
+    # 2. Every query name hostile at once, and one by one for the routes' own names.
+    for _rule, _values, path, role, methods in plan:
+        if "GET" not in methods:
+            continue
+        roles = {role, None}
+        for value in HOSTILE:
+            query = "&".join(f"{name}={encode(value)}" for name in sorted(query_names))
+            for each in roles:
+                walker.request(each, "GET", f"{path}?{query}")
+    own_names: dict[str, set[str]] = {}
+    for action, form in page_forms:
+        if form["method"] == "get":
+            own_names.setdefault(urlsplit(action).path, set()).update(form["fields"])
+    for _rule, _values, path, role, _methods in plan:
+        for name in sorted(own_names.get(path, ())):
+            for value in FIELD_BY_FIELD:
+                walker.request(role, "GET", f"{path}?{encode(name)}={encode(value)}")
+    # 3. Every POST form: all fields hostile at once, then field by field.
+    forms_by_action: dict[str, dict[str, str]] = {}
+    for action, form in page_forms:
+        if form["method"] == "post":
+            fields = forms_by_action.setdefault(urlsplit(action).path, {})
+            for name, value in form["fields"].items():
+                fields.setdefault(name, value if value is not None else "1")
+    for _rule, _values, path, role, methods in plan:
+        if "POST" not in methods:
+            continue
+        fields = forms_by_action.get(path) or {name: "1" for name in GENERIC_NAMES}
+        for value in HOSTILE:
+            post(walker, role, path, {name: value for name in fields})
+        for name in sorted(fields):
+            for value in FIELD_BY_FIELD:
+                post(walker, role, path, {**fields, name: value})
+        walker.relogin(role)
+    import os
+
+    if os.environ.get("HOSTILE_REPORT"):
+        with open(os.environ["HOSTILE_REPORT"], "w") as out:
+            out.write(f"{walker.count} requests\n")
+            for key, spent in sorted(walker.timing.items(), key=lambda kv: -kv[1])[:40]:
+                out.write(f"{spent:7.2f} {key}\n")
+            out.write("\n".join(walker.failures))
+    assert walker.count > 1000
+    assert not walker.failures, "\n".join(walker.failures[:40])
+
+
+def post(walker: Walker, role: Role | None, path: str, fields: dict[str, str]) -> None:
+    walker.request(
+        role,
+        "POST",
+        path,
+        data=form_body(fields),
+        content_type="application/x-www-form-urlencoded",
+    )
