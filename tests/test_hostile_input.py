@@ -23,7 +23,7 @@ from werkzeug.routing import Rule
 
 from signalen.auth.models import Role
 from signalen.demo.services import DEMO_PASSWORDS
-from tests.conftest import app_config, empty_all_tables
+from tests.conftest import app_config, csrf_token, empty_all_tables, login
 
 SOURCE = Path(__file__).resolve().parent.parent / "signalen"
 
@@ -143,7 +143,6 @@ def create_hostile_app(database_url: str, instance: Path) -> Flask:
         app_config(
             database_url,
             instance,
-            WTF_CSRF_ENABLED=False,
             RATELIMIT_ENABLED=False,
             PROPAGATE_EXCEPTIONS=False,
         )
@@ -241,6 +240,7 @@ class Walker:
         self.users = world["users"]
         self.clients: dict[Role | None, FlaskClient] = {}
         self.failures: list[str] = []
+        self.tokens: dict[Role | None, str] = {}
         self.count = 0
         self.timing: dict[str, float] = {}
         self.crash = ""
@@ -259,18 +259,23 @@ class Walker:
             client = self.app.test_client()
             if role is not None:
                 user = self.users[role]
-                response = client.post(
-                    "/inloggen", data={"email": user.email, "password": DEMO_PASSWORDS[role]}
-                )
+                response = login(client, user, DEMO_PASSWORDS[role])
                 assert response.status_code == 302, response.get_data(as_text=True)
+            self.tokens[role] = csrf_token(client, "/" if role else "/inloggen")
             self.clients[role] = client
         return self.clients[role]
+
+    def token(self, role: Role | None) -> str:
+        self.client(role)
+        return self.tokens[role]
 
     def relogin(self, role: Role | None) -> None:
         self.clients.pop(role, None)
 
     def request(self, role: Role | None, method: str, path: str, **kwargs):
         self.count += 1
+        if method == "POST" and "data" not in kwargs:
+            kwargs["data"] = {"csrf_token": self.token(role)}
         started = time.perf_counter()
         self.crash = ""
         try:
@@ -381,6 +386,6 @@ def post(walker: Walker, role: Role | None, path: str, fields: dict[str, str]) -
         role,
         "POST",
         path,
-        data=form_body(fields),
+        data=form_body({**fields, "csrf_token": walker.token(role)}),
         content_type="application/x-www-form-urlencoded",
     )

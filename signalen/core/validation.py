@@ -63,6 +63,14 @@ def parse_id(value: Any) -> int | None:
     return parse_int(value, 1, DB_INT_MAX)
 
 
+def coerce_id(value: Any) -> int:
+    """``parse_id`` for WTForms' ``coerce``: a ValueError (invalid choice) when not an id."""
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
 def parse_ids(values: Iterable[Any]) -> list[int]:
     """The valid database ids among ``values``, in order, without repeats."""
     found: dict[int, None] = {}

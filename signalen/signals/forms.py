@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -14,7 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from signalen.core.validation import parse_id
+from signalen.core.forms import WholeNumberField
+from signalen.core.validation import coerce_id, parse_id
 from signalen.signals.importing import COLUMNS
 from signalen.signals.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -73,14 +73,14 @@ class SignalForm(FlaskForm):
     )
     municipality = SelectField(_l("Gemeente van de cliënt"), coerce=_int_or_none)
     agency = SelectField(_l("Uitvoerder"), coerce=_int_or_none)
-    schemes = SelectMultipleField(_l("Regeling(en)"), coerce=int)
-    themes = SelectMultipleField(_l("Thema('s)"), coerce=int)
+    schemes = SelectMultipleField(_l("Regeling(en)"), coerce=coerce_id)
+    themes = SelectMultipleField(_l("Thema('s)"), coerce=coerce_id)
     impact = RadioField(
         _l("Hoe groot zijn de gevolgen voor de cliënt?"),
         choices=[(i.value, i.label) for i in Impact],
         default=Impact.MEDIUM.value,
     )
-    report_count = IntegerField(
+    report_count = WholeNumberField(
         _l("Aantal cliënten met dit knelpunt"),
         default=1,
         validators=[
@@ -150,7 +150,7 @@ class ReportForm(FlaskForm):
         validators=[Optional()],
         format=["%Y-%m-%d", "%d-%m-%Y"],
     )
-    client_count = IntegerField(
+    client_count = WholeNumberField(
         _l("Aantal cliënten"),
         default=1,
         validators=[
@@ -172,7 +172,7 @@ class StatusForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    target = IntegerField(
+    target = WholeNumberField(
         _l("Nummer van het knelpunt waarmee dit samengaat"),
         validators=[InputRequired(_l("Vul het nummer van het knelpunt in."))],
     )
@@ -191,7 +191,7 @@ class BulkForm(FlaskForm):
     theme = SelectField(_l("Thema"), coerce=_int_or_none, validate_choice=False)
     visibility = SelectField(_l("Zichtbaarheid"), choices=[(v.value, v.label) for v in Visibility])
     reason = StringField(_l("Reden (bij opgelost of afgesloten)"))
-    ids = SelectMultipleField(_l("Knelpunten"), coerce=int, validate_choice=False)
+    ids = SelectMultipleField(_l("Knelpunten"), coerce=coerce_id, validate_choice=False)
     confirm = HiddenField()
 
 
