@@ -148,3 +148,73 @@ def parse_month(value: Any) -> date | None:
     """``YYYY-MM`` (ASCII digits) as the first day of that month within range, else None."""
     match = ISO_MONTH.fullmatch(str(value or "").strip())
     return parse_date(f"{match.group(1)}-{match.group(2)}-01") if match else None
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refuse_forbidden_form_characters():
+    """Before every posted web form: a field with a character XML forbids (a null byte,
+    U+FFFF, …) is refused as a whole with a Dutch 400 page, so it is never stored and can
+    never break a feed or an export. (The API checks its JSON the same way.)"""
+    from flask import request
+
+    from signalen.core.errors import MESSAGES, render_error
+
+    if request.method not in ("POST", "PUT", "PATCH") or request.mimetype not in FORM_TYPES:
+        return None
+    for name, value in request.form.items(multi=True):
+        if has_forbidden_characters(name) or has_forbidden_characters(value):
+            return render_error(400, MESSAGES[400][0], FORBIDDEN_CHARACTER_MESSAGE)
+    return None
+
+
+JSON_MAX_DEPTH = 32
+JSON_MAX_INTEGER_DIGITS = 18
+
+
+class HostileJSON(ValueError):
+    """JSON that cannot be read safely; ``forbidden_characters`` when only its text is wrong."""
+
+    def __init__(self, forbidden_characters: bool = False) -> None:
+        super().__init__("forbidden characters" if forbidden_characters else "unreadable JSON")
+        self.forbidden_characters = forbidden_characters
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > JSON_MAX_INTEGER_DIGITS:
+        raise HostileJSON()
+    return int(text)
+
+
+def check_json(raw: bytes | str) -> Any:
+    """Parse a JSON body safely: too deep (over ``JSON_MAX_DEPTH``), an integer of more than
+    ``JSON_MAX_INTEGER_DIGITS`` digits, or not JSON raise HostileJSON; a key or string with a
+    character XML forbids (including lone surrogates) raises HostileJSON(True)."""
+    import json
+
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        value = json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+    except HostileJSON:
+        raise
+    except (ValueError, RecursionError):
+        raise HostileJSON() from None
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > JSON_MAX_DEPTH:
+            raise HostileJSON()
+        if isinstance(item, dict):
+            if any(has_forbidden_characters(key) for key in item):
+                raise HostileJSON(True)
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str) and has_forbidden_characters(item):
+            raise HostileJSON(True)
+    return value
+
+
+def _no_constant(name: str) -> None:
+    raise HostileJSON()  # NaN and Infinity are not JSON
