@@ -203,9 +203,10 @@ class ImportUploadForm(FlaskForm):
 
 
 class ImportMappingForm(FlaskForm):
-    """Step two: which column of the file holds which field; the file travels along."""
+    """Step two: which column of the file holds which field; the file stays on the server
+    (``signals.uploads``), only its token travels along."""
 
-    content = HiddenField()
+    upload = HiddenField()
     redact = BooleanField(
         _l("Persoonsgegevens vervangen door [BSN], [TELEFOON], … (anders weigeren)")
     )
