@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from signalen.auth.models import User
+from signalen.core.validation import FORBIDDEN_CHARACTER_MESSAGE, has_forbidden_characters
 from signalen.directory import models as m
 from signalen.directory.services import (
     COORDINATE_LIMITS,
@@ -603,7 +604,20 @@ class Checker:
         self._check_references()
         self._check_parents()
 
+    def _check_types(self, row: Row) -> None:
+        """A field the import reads as one value may not be a list or an object, and no
+        text may hold a character XML forbids: refused with a message, never coerced."""
+        for name, value in row.data.items():
+            if name in SCALAR_FIELDS and isinstance(value, dict | list):
+                self.report.error(
+                    row.where,
+                    _("'%(field)s' moet één waarde zijn, geen lijst of object.", field=name),
+                )
+            elif isinstance(value, str) and has_forbidden_characters(value):
+                self.report.error(row.where, f"'{name}': {FORBIDDEN_CHARACTER_MESSAGE}")
+
     def _check_row(self, row: Row) -> None:
+        self._check_types(row)
         data, where, report = row.data, row.where, self.report
         for name in REQUIRED[row.table]:
             if _text(data.get(name)) == "":
@@ -1377,3 +1391,19 @@ def import_dataset(
         )
     index_services(service_ids)
     return report
+
+
+# Fields read as one value (text, number, date or id); a list or object there is refused.
+SCALAR_FIELDS = frozenset(
+    (
+        *ORG_FIELDS,
+        *SERVICE_FIELDS,
+        *LOCATION_FIELDS,
+        *ADDRESS_FIELDS,
+        *CONTACT_FIELDS,
+        *PHONE_FIELDS,
+        *SCHEDULE_FIELDS,
+        *ID_FIELDS,
+        *(name for names in REQUIRED.values() for name in names),
+    )
+)
