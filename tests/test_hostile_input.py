@@ -481,3 +481,57 @@ def test_every_api_operation_survives_hostile_input(world):
                     call(method.upper(), path, data=text, content_type="application/json")
     assert count > 300
     assert not failures, "\n".join(failures[:40])
+
+
+CLI_VALUES = ["²", "9" * 25, "0000-01", "9999-12-31", "-1", "\x00", "x" * 5000, "a\uffffb"]
+# Flask's own commands and the one that serves the site stay out (no input of ours).
+CLI_SKIP = {"run", "shell", "routes", "db", "demo"}
+
+
+def leaf_commands(group, prefix=()) -> Iterator[tuple[tuple[str, ...], object]]:
+    import click
+
+    for name, command in sorted(group.commands.items()):
+        if not prefix and name in CLI_SKIP:
+            continue
+        if isinstance(command, click.Group):
+            yield from leaf_commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def test_every_command_answers_bad_input_in_dutch(app_factory):
+    """Every command of ``signalen`` with hostile values in every argument and option:
+    exit status 1 with ``Fout: …`` (or click's own usage error), never a traceback."""
+    import click
+
+    app = app_factory()
+    runner = app.test_cli_runner()
+    failures, count = [], 0
+    commands = list(leaf_commands(app.cli))
+    assert len(commands) >= 10
+    for names, command in commands:
+        params = [p for p in command.params if not getattr(p, "is_flag", False)]
+        params = [p for p in params if p.name != "help"]
+        for value in CLI_VALUES:
+            for chosen in [None, *params]:
+                args: list[str] = list(names)
+                for param in params:
+                    if chosen is not None and param is not chosen and not param.required:
+                        continue
+                    given = value if chosen is None or param is chosen else "x"
+                    if isinstance(param, click.Option):
+                        args += [param.opts[0], given]
+                    else:
+                        args.append(given)
+                count += 1
+                result = runner.invoke(args=args)
+                unexpected = result.exception is not None and not isinstance(
+                    result.exception, SystemExit
+                )
+                if unexpected or "Traceback" in result.output or result.exit_code not in (0, 1, 2):
+                    failures.append(f"{args!s:.120} -> {result.exit_code} {result.exception!r}")
+                elif result.exit_code == 1 and "Fout:" not in result.output:
+                    failures.append(f"{args!s:.120} -> exit 1 without 'Fout:': {result.output!r}")
+    assert count > 50
+    assert not failures, "\n".join(failures[:30])
