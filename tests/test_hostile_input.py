@@ -535,3 +535,123 @@ def test_every_command_answers_bad_input_in_dutch(app_factory):
                     failures.append(f"{args!s:.120} -> exit 1 without 'Fout:': {result.output!r}")
     assert count > 50
     assert not failures, "\n".join(failures[:30])
+
+
+# Regressions of the classes the walk found, each on its own ------------------------------
+
+
+def test_shared_parser_takes_ascii_digits_in_database_range_only():
+    from signalen.core.validation import parse_date, parse_id, parse_int, parse_month
+
+    assert [parse_int(v) for v in ("²", "٣٤", "9" * 25, "-1", "1" * 4000, " 7 ")] == [
+        None,
+        None,
+        None,
+        None,
+        None,
+        7,
+    ]
+    assert parse_id("2147483647") == 2147483647 and parse_id("2147483648") is None
+    assert parse_month("0000-01") is None and parse_month("2026-07").month == 7
+    assert parse_date("9999-12-31") is None and parse_date("2026-02-30") is None
+
+
+def test_an_approved_signal_with_forbidden_characters_cannot_break_a_feed(
+    client, make_signal, make_user, taxonomy
+):
+    """Stored before the input rule (or by any other way in): the feeds strip it."""
+    import feedparser
+
+    from signalen.signals import services
+    from signalen.signals.models import Visibility
+
+    signal = make_signal(
+        title="Toeslag \uffff te laat\x0b",
+        description="De toeslag kwam \x00 te laat \ufffe.",
+        visibility=Visibility.PUBLIC,
+        themes=("Betaling",),
+    )
+    coordinator = make_user(Role.COORDINATOR, organisation=signal.organisation)
+    services.approve_public(signal, coordinator)
+    theme_id = signal.themes[0].id
+    for url in (
+        "/zoeken.atom",
+        "/zoeken.rss",
+        "/zoeken.atom?q=toeslag",
+        f"/feeds/thema/{theme_id}.atom",
+        f"/feeds/thema/{theme_id}.rss",
+        "/feeds/digests.atom",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        parsed = feedparser.parse(response.data)
+        assert not parsed.bozo, (url, parsed.get("bozo_exception"))
+    assert "Toeslag  te laat" in client.get("/zoeken.atom").get_data(as_text=True)
+    assert client.get("/zoeken.atom?q=%00").status_code < 500
+    assert client.get("/zoeken.rss?q=%EF%BF%BF").status_code < 500
+
+
+def test_periods_and_dates_out_of_range_are_a_message_not_a_503(client, login_as, taxonomy):
+    login_as(Role.COORDINATOR)
+    for query in ("periode=0000-01", "tot=9999-12-31", "van=0000-01-01", "periode=٢٠٢٦-٠١"):
+        response = client.get(f"/zoeken?{query}")
+        assert response.status_code in (200, 400, 422), query
+        assert "Retry-After" not in response.headers
+    feed = client.get("/zoeken.atom?tot=9999-12-31")
+    assert feed.status_code == 400 and "Retry-After" not in feed.headers
+
+
+def test_huge_and_foreign_digit_ids_are_404_or_ignored(client, login_as, taxonomy):
+    login_as(Role.ADMINISTRATOR)
+    assert client.get("/signalen/" + "9" * 25).status_code == 404
+    assert client.get("/signalen/٣").status_code == 404
+    assert client.get("/beheer/gebruikers?organisatie=" + "9" * 25).status_code == 200
+    assert client.get("/beheer/logboek?organisatie=²&pagina=٣").status_code == 200
+
+
+def test_forms_refuse_forbidden_characters_and_store_nothing(client, login_as, taxonomy):
+    from sqlalchemy import func, select
+
+    from signalen.extensions import db
+    from signalen.signals.models import Signal
+
+    login_as(Role.VOLUNTEER)
+    token = csrf_token(client, "/signalen/nieuw")
+    response = client.post(
+        "/signalen/nieuw",
+        data={
+            "csrf_token": token,
+            "title": "WW te laat \uffff",
+            "description": "De WW kwam te laat.",
+            "channel": "telefoon",
+        },
+    )
+    assert response.status_code == 400
+    assert "teken dat niet kan" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Signal.id))) == 0
+
+
+def test_api_refuses_hostile_json_with_dutch_problems(app, client, make_organisation, taxonomy):
+    from signalen.api import services as api
+    from signalen.api.models import Scope
+
+    _row, key = api.create_token(make_organisation(), Scope.WRITE, "Website")
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def post(body: str):
+        return client.post(
+            "/api/v1/signals", data=body, content_type="application/json", headers=headers
+        )
+
+    for body in (deep(5000), '{"titel": ' + "1" * 5000 + "}", '{"titel": NaN}'):
+        response = post(body)
+        assert response.status_code == 400
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["detail"] == "De inhoud is geen geldige JSON."
+    for body in ('{"titel": "a\\ud800", "omschrijving": "x"}', '{"titel": "a\\uffff"}'):
+        response = post(body)
+        assert response.status_code == 422
+        assert "teken dat niet kan" in response.get_json()["detail"]
+    wrong_type = post('{"titel": 5, "omschrijving": "De WW kwam te laat."}')
+    assert wrong_type.status_code == 422
+    assert "tekst" in json.dumps(wrong_type.get_json()["errors"], ensure_ascii=False)
