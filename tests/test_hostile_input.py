@@ -49,8 +49,9 @@ HOSTILE: list[str] = [
     "a" + SURROGATE + "b",
     "<script>'\"&",
 ]
-# The values tried field by field (the full set is tried with every field at once).
-FIELD_BY_FIELD: list[str] = ["²", "9" * 25, "a\uffffb"]
+# The values tried field by field (the full set is tried with every field at once; the
+# forbidden characters are refused before any view, by one check for every form).
+FIELD_BY_FIELD: list[str] = ["²", "9" * 25]
 
 SKIP: dict[str, str] = {
     "static": "files from disk, no input reaches code of ours",
@@ -565,14 +566,17 @@ def test_an_approved_signal_with_forbidden_characters_cannot_break_a_feed(
     from signalen.signals import services
     from signalen.signals.models import Visibility
 
+    from signalen.extensions import db
+
     signal = make_signal(
-        title="Toeslag \uffff te laat\x0b",
-        description="De toeslag kwam \x00 te laat \ufffe.",
-        visibility=Visibility.PUBLIC,
-        themes=("Betaling",),
+        title="Toeslag te laat", visibility=Visibility.PUBLIC, themes=("Betaling",)
     )
     coordinator = make_user(Role.COORDINATOR, organisation=signal.organisation)
     services.approve_public(signal, coordinator)
+    # Input refuses these characters; text stored before that rule may still hold them.
+    signal.title = "Toeslag \uffff te laat\x0b"
+    signal.description = "De toeslag kwam \x01 te laat \ufffe."
+    db.session.commit()
     theme_id = signal.themes[0].id
     for url in (
         "/zoeken.atom",
@@ -586,7 +590,7 @@ def test_an_approved_signal_with_forbidden_characters_cannot_break_a_feed(
         assert response.status_code == 200, url
         parsed = feedparser.parse(response.data)
         assert not parsed.bozo, (url, parsed.get("bozo_exception"))
-    assert "Toeslag  te laat" in client.get("/zoeken.atom").get_data(as_text=True)
+    assert "Toeslag  te laat" in client.get(f"/feeds/thema/{theme_id}.atom").get_data(True)
     assert client.get("/zoeken.atom?q=%00").status_code < 500
     assert client.get("/zoeken.rss?q=%EF%BF%BF").status_code < 500
 

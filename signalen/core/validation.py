@@ -107,6 +107,7 @@ def clean_line(
 ) -> str:
     """Collapse whitespace to single spaces; raise ServiceError when empty or too long."""
     text = " ".join((value or "").replace("\x00", "").split())
+    refuse_forbidden_characters(text, field)
     if not text:
         raise ServiceError(empty_message or _l("Vul een naam in."), field=field)
     if len(text) > max_length:
@@ -153,20 +154,36 @@ def parse_month(value: Any) -> date | None:
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def refuse_forbidden_form_characters():
-    """Before every posted web form: a field with a character XML forbids (a null byte,
-    U+FFFF, …) is refused as a whole with a Dutch 400 page, so it is never stored and can
-    never break a feed or an export. (The API checks its JSON the same way.)"""
+def _request_texts() -> Iterable[str]:
+    from flask import request
+
+    yield from (str(v) for v in (request.view_args or {}).values() if isinstance(v, str))
+    for name, value in request.args.items(multi=True):
+        yield name
+        yield value
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in FORM_TYPES:
+        for name, value in request.form.items(multi=True):
+            yield name
+            yield value
+
+
+def refuse_forbidden_characters_in_request():
+    """Before every request: a character XML forbids (a null byte, U+FFFF, …) in the
+    address, the query string or a posted form is refused as a whole with a Dutch 400 (a
+    page, or problem+json in the API), so it never reaches the database (PostgreSQL refuses
+    a null byte), is never stored and can never break a feed or an export. The API checks
+    its JSON bodies the same way (``check_json``)."""
     from flask import request
 
     from signalen.core.errors import MESSAGES, render_error
 
-    if request.method not in ("POST", "PUT", "PATCH") or request.mimetype not in FORM_TYPES:
+    if not any(has_forbidden_characters(text) for text in _request_texts()):
         return None
-    for name, value in request.form.items(multi=True):
-        if has_forbidden_characters(name) or has_forbidden_characters(value):
-            return render_error(400, MESSAGES[400][0], FORBIDDEN_CHARACTER_MESSAGE)
-    return None
+    if request.path.startswith("/api/"):
+        from signalen.api.errors import problem
+
+        return problem(400, FORBIDDEN_CHARACTER_MESSAGE)
+    return render_error(400, MESSAGES[400][0], FORBIDDEN_CHARACTER_MESSAGE)
 
 
 JSON_MAX_DEPTH = 32
