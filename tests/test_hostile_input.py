@@ -563,10 +563,9 @@ def test_an_approved_signal_with_forbidden_characters_cannot_break_a_feed(
     """Stored before the input rule (or by any other way in): the feeds strip it."""
     import feedparser
 
+    from signalen.extensions import db
     from signalen.signals import services
     from signalen.signals.models import Visibility
-
-    from signalen.extensions import db
 
     signal = make_signal(
         title="Toeslag te laat", visibility=Visibility.PUBLIC, themes=("Betaling",)
