@@ -655,6 +655,11 @@ def test_api_refuses_hostile_json_with_dutch_problems(app, client, make_organisa
         response = post(body)
         assert response.status_code == 422
         assert "teken dat niet kan" in response.get_json()["detail"]
+    for query in ("tot=9999-12-31", "periode=0000-01", "van=0001-01-01", "organisatie=" + "9" * 25):
+        listed = client.get(f"/api/v1/signals?{query}", headers=headers)
+        assert listed.status_code == 422, query
+        assert "Retry-After" not in listed.headers
     wrong_type = post('{"titel": 5, "omschrijving": "De WW kwam te laat."}')
+
     assert wrong_type.status_code == 422
     assert "tekst" in json.dumps(wrong_type.get_json()["errors"], ensure_ascii=False)
