@@ -225,6 +225,10 @@ BAD_INPUT = {
         with_service(name={"nl": "Schuldhulp"}),
         "'name' moet één waarde zijn, geen lijst of object.",
     ),
+    "name as a number": (
+        with_service(name=5),
+        "'name' moet tekst zijn, geen getal of true/false.",
+    ),
     "forbidden character": (
         [organization(description="Hulp \uffff bij schulden")],
         "'description': Deze tekst bevat een teken dat niet kan",

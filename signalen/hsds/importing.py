@@ -627,6 +627,11 @@ class Checker:
                     row.where,
                     _("'%(field)s' moet één waarde zijn, geen lijst of object.", field=name),
                 )
+            elif name in TEXT_FIELDS and isinstance(value, bool | int | float):
+                self.report.error(
+                    row.where,
+                    _("'%(field)s' moet tekst zijn, geen getal of true/false.", field=name),
+                )
             elif isinstance(value, str) and has_forbidden_characters(value):
                 self.report.error(row.where, f"'{name}': {FORBIDDEN_CHARACTER_MESSAGE}")
 
@@ -1421,3 +1426,9 @@ SCALAR_FIELDS = frozenset(
         *(name for names in REQUIRED.values() for name in names),
     )
 )
+# Fields that hold a number in HSDS; every other one-value field is text (or a date or id
+# written as text), so a JSON number or true/false there is refused, not turned into text.
+NUMBER_FIELDS = frozenset(
+    ("minimum_age", "maximum_age", "latitude", "longitude", "interval", "extension")
+)
+TEXT_FIELDS = SCALAR_FIELDS - NUMBER_FIELDS
