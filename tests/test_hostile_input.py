@@ -341,6 +341,12 @@ def test_every_route_survives_hostile_input(world):
         for value in HOSTILE:
             query = "&".join(f"{name}={encode(value)}" for name in sorted(query_names))
             walker.request(role, "GET", f"{path}?{query}")
+        # The other roles see other pages (public views, own-organisation filters).
+        for other in (Role.VOLUNTEER, Role.READER, None):
+            for value in FIELD_BY_FIELD:
+                query = "&".join(f"{name}={encode(value)}" for name in sorted(query_names))
+                if other != role:
+                    walker.request(other, "GET", f"{path}?{query}")
     own_names: dict[str, set[str]] = {}
     for action, form in page_forms:
         if form["method"] == "get":
