@@ -47,8 +47,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from signalen.core import errors, i18n, security, templating
     from signalen.core.models import render_migration_item
+    from signalen.core.validation import DatabaseIdConverter, refuse_forbidden_characters_in_request
     from signalen.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    # Every <int:…> in a route stops at what the database stores (before any route is added).
+    app.url_map.converters["int"] = DatabaseIdConverter
     db.init_app(app)
     migrate.init_app(
         app,
@@ -74,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     security.init_app(app)
     errors.init_app(app)
+    app.before_request(refuse_forbidden_characters_in_request)
     templating.init_app(app)
 
 

@@ -209,6 +209,24 @@ BAD_INPUT = {
     "no time": (with_service(schedules__opens_at="negen uur"), "'opens_at' is geen tijd"),
     "bad day": (with_service(schedules__byday="MA"), "Onbekende dag 'MA' in byday."),
     "bad interval": (with_service(schedules__interval="vaak"), "'interval' moet een geheel"),
+    "interval in other digits": (
+        with_service(schedules__interval="²"),
+        "'interval' moet een geheel",
+    ),
+    "age beyond any number": (with_service(minimum_age="1e999"), "'minimum_age'"),
+    "age in other digits": (with_service(maximum_age="٣٠"), "'maximum_age'"),
+    "name as an object": (
+        with_service(name={"nl": "Schuldhulp"}),
+        "'name' moet één waarde zijn, geen lijst of object.",
+    ),
+    "name as a number": (
+        with_service(name=5),
+        "'name' moet tekst zijn, geen getal of true/false.",
+    ),
+    "forbidden character": (
+        [organization(description="Hulp \uffff bij schulden")],
+        "'description': Deze tekst bevat een teken dat niet kan",
+    ),
     "latitude not a number": (with_location(latitude="noord"), "'latitude' is geen getal: noord"),
     "unknown status": (with_service(status="open"), "Onbekende status 'open'"),
     "ages": (with_service(minimum_age=65, maximum_age=18), "De minimumleeftijd is hoger"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -149,14 +150,12 @@ def test_web_import_with_column_mapping(client, login_as, taxonomy):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Welke kolom uit uw bestand hoort bij welk veld?" in page
-    hidden = re.search(r'name="content" type="hidden" value="([^"]+)"', page) or re.search(
-        r'id="content" name="content" type="hidden" value="([^"]+)"', page
-    )
+    hidden = re.search(r'name="upload" type="hidden" value="([^"]+)"', page)
     assert hidden is not None
-    assert base64.b64decode(hidden.group(1)) == content
+    assert base64.b64encode(content).decode() not in page  # the file stays on the server
     mapping = {
         "csrf_token": token,
-        "content": hidden.group(1),
+        "upload": hidden.group(1),
         "map_titel": "Onderwerp",
         "map_omschrijving": "Tekst",
         "map_kanaal": "Kanaal",
@@ -168,6 +167,90 @@ def test_web_import_with_column_mapping(client, login_as, taxonomy):
     response = client.post("/signalen/importeren/controleren", data={**mapping, "confirm": "1"})
     assert response.status_code == 302
     assert db.session.scalar(select(Signal.title)) == "WW te laat"
+    # Used once: the stored file is gone, and the same token cannot import again.
+    assert not list((Path(client.application.instance_path) / "uploads" / "import").iterdir())
+    again = client.post("/signalen/importeren/controleren", data={**mapping, "confirm": "1"})
+    assert again.status_code == 302
+    assert count() == 1
+
+
+def upload_csv(client, content: bytes) -> tuple[str, str]:
+    """Step one of the web import; returns the CSRF token and the upload token."""
+    from io import BytesIO
+
+    token = csrf_token(client, "/signalen/importeren")
+    response = client.post(
+        "/signalen/importeren",
+        data={"csrf_token": token, "file": (BytesIO(content), "lijst.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    hidden = re.search(r'name="upload" type="hidden" value="([^"]+)"', response.get_data(True))
+    assert hidden is not None
+    return token, hidden.group(1)
+
+
+def test_web_import_of_a_file_of_nearly_two_megabytes(client, login_as, taxonomy):
+    """Step two no longer re-posts the file, so a 1.9 MB file (413 before) imports."""
+    login_as(Role.COORDINATOR)
+    row = "Toeslag te laat betaald,De zorgtoeslag kwam weken te laat zonder uitleg {n},telefoon\n"
+    lines, size = ["titel,omschrijving,kanaal\n"], 0
+    while size < 1_900_000:
+        lines.append(row.format(n=len(lines)))
+        size += len(lines[-1])
+    content = "".join(lines).encode()
+    assert 1_850_000 < len(content) < 2_000_000
+    token, upload = upload_csv(client, content)
+    response = client.post(
+        "/signalen/importeren/controleren",
+        data={"csrf_token": token, "upload": upload, "map_titel": "titel"},
+    )
+    assert response.status_code == 200  # checked on the server, not a 413
+    page = response.get_data(as_text=True)
+    assert f"Alles klopt: {len(lines) - 1} knelpunten" in page
+    assert count() == 0
+
+
+def test_web_import_upload_is_bound_to_the_user_and_removed_on_stop(
+    app, client, login_as, make_user, taxonomy
+):
+    from tests.conftest import login
+
+    login_as(Role.COORDINATOR)
+    token, upload = upload_csv(client, b"titel,omschrijving\nWW te laat,De WW kwam te laat\n")
+    folder = Path(app.instance_path) / "uploads" / "import"
+    assert len(list(folder.iterdir())) == 1
+    other = app.test_client()
+    login(other, make_user(Role.COORDINATOR))
+    stolen = other.post(
+        "/signalen/importeren/controleren",
+        data={"csrf_token": csrf_token(other, "/signalen/importeren"), "upload": upload},
+    )
+    assert stolen.status_code == 302  # back to step one: not this user's file
+    assert len(list(folder.iterdir())) == 1
+    stopped = client.post(
+        "/signalen/importeren/controleren",
+        data={"csrf_token": token, "upload": upload, "cancel": "1"},
+    )
+    assert stopped.status_code == 302
+    assert not list(folder.iterdir())
+    assert count() == 0
+
+
+def test_web_import_upload_expires(app, client, login_as, taxonomy):
+    import os
+
+    login_as(Role.COORDINATOR)
+    token, upload = upload_csv(client, b"titel,omschrijving\nWW te laat,De WW kwam te laat\n")
+    [path] = (Path(app.instance_path) / "uploads" / "import").iterdir()
+    old = path.stat().st_mtime - 7200
+    os.utime(path, (old, old))
+    response = client.post(
+        "/signalen/importeren/controleren",
+        data={"csrf_token": token, "upload": upload, "map_titel": "titel"},
+    )
+    assert response.status_code == 302
+    assert not path.exists()
 
 
 def test_volunteers_cannot_import(client, login_as):

@@ -10,6 +10,7 @@ from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
 from signalen.core.pagination import paginate
+from signalen.core.validation import parse_id
 from signalen.extensions import db
 from signalen.organisations import services as organisations
 from signalen.organisations.models import Organisation
@@ -96,7 +97,8 @@ def _user_form(user: User | None = None) -> UserForm:
 
 def _chosen_organisation(form: UserForm) -> Organisation | None:
     value = form.organisation.data
-    return db.session.get(Organisation, int(value)) if value and value.isdigit() else None
+    organisation_id = parse_id(value)
+    return db.session.get(Organisation, organisation_id) if organisation_id else None
 
 
 def _managed_user_or_404(user_id: int) -> User:
@@ -109,7 +111,7 @@ def _managed_user_or_404(user_id: int) -> User:
 @bp.get("/gebruikers")
 @role_required(*MANAGERS)
 def users_list():
-    organisation_id = request.args.get("organisatie", type=int)
+    organisation_id = request.args.get("organisatie", type=parse_id)
     page = paginate(accounts.users_query(current_user, organisation_id), per_page=50)
     return render_template(
         "admin/users.html",
@@ -190,7 +192,7 @@ def user_reset_password(user_id: int):
 @role_required(Role.ADMINISTRATOR)
 def audit_log():
     action = request.args.get("actie") or None
-    organisation_id = request.args.get("organisatie", type=int)
+    organisation_id = request.args.get("organisatie", type=parse_id)
     page = paginate(audit.events_query(action, organisation_id), per_page=50)
     return render_template(
         "admin/audit_log.html",

@@ -29,6 +29,7 @@ from signalen.api.schemas import (
 from signalen.articles import services as articles
 from signalen.articles.models import Article
 from signalen.core.errors import ServiceError
+from signalen.core.validation import FORBIDDEN_CHARACTER_MESSAGE, HostileJSON, check_json
 from signalen.extensions import db, limiter
 from signalen.infobank.filters import SearchFilters
 
@@ -118,6 +119,13 @@ def authenticate():
         return errors.problem(403, _l("Deze API-sleutel mag alleen lezen."))
     if request.method == "POST" and not request.is_json:
         return errors.problem(415)
+    if request.method == "POST":
+        try:
+            check_json(request.get_data(cache=True))
+        except HostileJSON as error:
+            if error.forbidden_characters:
+                return errors.problem(422, FORBIDDEN_CHARACTER_MESSAGE)
+            return errors.problem(400, errors.INVALID_JSON)
     return None
 
 

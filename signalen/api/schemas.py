@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 
 from signalen.articles.services import render_markdown
+from signalen.core.validation import DATE_MAX, DATE_MIN
 from signalen.infobank.filters import MAX_VALUES_PER_FACET, SORTS
 from signalen.search import services as search
 from signalen.signals.models import (
@@ -108,6 +109,13 @@ def query_text() -> fields.String:
     return fields.String(
         validate=_query_text_length,
         metadata={"description": "Vrije tekst (standaard hoogstens 200 tekens)."},
+    )
+
+
+def _date_range() -> validate.Range:
+    """Dates the site can reckon with (a day or month added never overflows)."""
+    return validate.Range(
+        min=DATE_MIN, max=DATE_MAX, error=_l("Een datum van {min} tot en met {max}.")
     )
 
 
@@ -375,12 +383,18 @@ class SignalListArgsSchema(PagingArgsSchema):
     impact = fields.List(fields.String(validate=_one_of(Impact)))
     periode = fields.List(
         fields.String(
-            validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error=_l("Gebruik jjjj-mm."))
+            validate=validate.Regexp(
+                r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$", error=_l("Gebruik jjjj-mm.")
+            )
         ),
-        metadata={"description": "Maand van het knelpunt, jjjj-mm."},
+        metadata={"description": "Maand van het knelpunt, jjjj-mm (1900 tot 2999)."},
     )
-    van = fields.Date(metadata={"description": "Vanaf deze datum (jjjj-mm-dd)."})
-    tot = fields.Date(metadata={"description": "Tot en met deze datum (jjjj-mm-dd)."})
+    van = fields.Date(
+        validate=_date_range(), metadata={"description": "Vanaf deze datum (jjjj-mm-dd)."}
+    )
+    tot = fields.Date(
+        validate=_date_range(), metadata={"description": "Tot en met deze datum (jjjj-mm-dd)."}
+    )
     sorteer = fields.String(
         validate=validate.OneOf(SORTS, error=_l("Kies een van: {choices}.")),
         metadata={"description": "Standaard relevantie bij een zoekvraag, anders datum."},

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length
 
 from signalen.articles.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from signalen.articles.services import ArticleInput
+from signalen.core.validation import coerce_id
 from signalen.signals.models import Visibility
 from signalen.taxonomy.services import theme_choices
 
@@ -25,7 +26,7 @@ class ArticleForm(FlaskForm):
         ],
         render_kw={"rows": 16},
     )
-    themes = SelectMultipleField(_l("Thema('s)"), coerce=int)
+    themes = SelectMultipleField(_l("Thema('s)"), coerce=coerce_id)
     visibility = RadioField(
         _l("Wie mag dit lezen?"),
         choices=[(v.value, v.label) for v in Visibility],

@@ -21,7 +21,7 @@ from signalen.audit import services as audit
 from signalen.auth.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, Role, User
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
-from signalen.core.validation import clean_line
+from signalen.core.validation import clean_line, parse_id
 from signalen.extensions import db
 from signalen.organisations.models import Organisation
 
@@ -130,9 +130,10 @@ def end_sessions(user: User, action: str | None = None) -> None:
 def user_for_login_id(login_id: str) -> User | None:
     """The user of a login id ``"<id>:<session token>"`` while that token is current."""
     user_id, _sep, token = (login_id or "").partition(":")
-    if not token or not user_id.isascii() or not user_id.isdigit() or len(user_id) > 9:
+    number = parse_id(user_id)
+    if not token or number is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, number)
     if user is None or not hmac.compare_digest(
         user.session_token.encode(), token.encode("utf-8", "replace")
     ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask_babel import gettext as _
 
@@ -28,3 +30,18 @@ def run_service(function, *args, **kwargs):
     except ServiceError as error:
         db.session.rollback()
         fail(error.message)
+
+
+class InputPath(click.Path):
+    """A file or folder to read: a null byte or an impossible name (too long) gives
+    ``Fout: …`` with exit status 1 instead of a traceback."""
+
+    def convert(self, value, param, ctx):
+        try:
+            if "\x00" in str(value):
+                raise ValueError(value)
+            path = super().convert(value, param, ctx)
+            Path(path).exists()  # raises OSError for a name the system cannot have
+        except (ValueError, OSError):
+            fail(_("Dit pad kan niet worden gelezen. Controleer de naam van het bestand."))
+        return path

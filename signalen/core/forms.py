@@ -5,8 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import flash, render_template, request
+from wtforms import IntegerField
 
 from signalen.core.errors import ServiceError
+from signalen.core.validation import DB_INT_MAX, parse_int
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField that takes ASCII digits only, within the database's integer range
+    (``int()`` would take ``٣``, and a number of 4,000 digits breaks NumberRange)."""
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist or valuelist[0] is None or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        self.data = parse_int(valuelist[0], -DB_INT_MAX, DB_INT_MAX)
+        if self.data is None:
+            raise ValueError(self.gettext("Not a valid integer value."))
 
 
 def show_service_error(form, error: ServiceError, aliases: Mapping[str, str] | None = None) -> None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from signalen.core.cli import fail, run_service
 from signalen.core.dates import local_today
+from signalen.core.validation import parse_id
 from signalen.digests import services
 from signalen.digests.models import Digest
 from signalen.extensions import db
@@ -60,10 +61,11 @@ def create_command(
 
 
 @digest_command.command("publish", help="Publiceer een concept-rapportage.")
-@click.argument("digest_id", type=int)
-def publish_command(digest_id: int) -> None:
-    digest = db.session.get(Digest, digest_id)
+@click.argument("digest_id")
+def publish_command(digest_id: str) -> None:
+    number = parse_id(digest_id)
+    digest = db.session.get(Digest, number) if number else None
     if digest is None:
-        fail(_("Rapportage %(id)d bestaat niet.", id=digest_id))
+        fail(_("Rapportage %(id)s bestaat niet.", id=digest_id[:20]))
     run_service(services.publish, digest, None)
     click.echo(_("Rapportage %(id)d is gepubliceerd.", id=digest.id))

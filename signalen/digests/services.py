@@ -24,7 +24,7 @@ from signalen.auth.models import Role, User
 from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
-from signalen.core.validation import clean_line, clean_text
+from signalen.core.validation import DATE_MAX, DATE_MIN, clean_line, clean_text
 from signalen.digests.models import (
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -74,7 +74,7 @@ BREAKDOWNS = ("themes", "agencies", "schemes", "municipalities")
 # Periods ---------------------------------------------------------------------------------
 
 
-PERIOD_PATTERN = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2}))?$", re.IGNORECASE)
+PERIOD_PATTERN = re.compile(r"^([0-9]{4})(?:-(Q[1-4]|H[12]|[0-9]{2}))?$", re.IGNORECASE)
 _MONTHS_PER_PART = {"Q": 3, "H": 6, "Y": 12}
 
 
@@ -110,7 +110,7 @@ class Period:
 def parse_period(text: str) -> Period:
     """Read ``YYYY-Qn``, ``YYYY-Hn``, ``YYYY-MM`` or ``YYYY`` into a :class:`Period`."""
     match = PERIOD_PATTERN.match((text or "").strip())
-    if not match:
+    if not match or not DATE_MIN.year <= int(match.group(1)) <= DATE_MAX.year:
         raise ServiceError(
             _l("Geef de periode als jjjj-Qn, jjjj-Hn of jjjj-mm, bijvoorbeeld 2026-Q3."),
             field="period",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from signalen.core.pagination import with_changes
+from signalen.core.validation import parse_id, parse_int
 from signalen.directory.hours import is_open_now
 from signalen.directory.models import (
     AreaKind,
@@ -58,20 +59,20 @@ class DirectoryFilters:
             )
             filters.q = ""
         for value in args.getlist("thema"):
-            if value.isdigit() and len(value) < 10:
-                filters.themes.append(int(value))
+            if parse_id(value):
+                filters.themes.append(parse_id(value))
             elif value:
                 filters.errors.append(str(_l("Dit thema bestaat niet.")))
         gemeente = (args.get("gemeente") or "").strip()
         if gemeente:
-            if gemeente.isdigit() and len(gemeente) < 10:
-                filters.municipality_id = int(gemeente)
+            if parse_id(gemeente):
+                filters.municipality_id = parse_id(gemeente)
             else:
                 filters.errors.append(str(_l("Deze gemeente bestaat niet.")))
         age = (args.get("leeftijd") or "").strip()
         if age:
-            if age.isdigit() and int(age) <= 130:
-                filters.age = int(age)
+            if parse_int(age, 0, 130) is not None:
+                filters.age = parse_int(age, 0, 130)
             else:
                 filters.errors.append(str(_l("Vul een leeftijd in jaren in (0 tot 130).")))
         language = (args.get("taal") or "").strip().lower()
@@ -82,7 +83,7 @@ class DirectoryFilters:
                 filters.errors.append(str(_l("Deze taal kennen wij niet.")))
         filters.open_now = args.get("nu_open") in ("1", "on", "ja", "true")
         page = args.get("pagina", "1")
-        filters.page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+        filters.page = parse_int(page, 1, 9_999) or 1
         return filters
 
     def args(self, **changes) -> list[tuple[str, str]]:

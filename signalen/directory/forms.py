@@ -9,7 +9,6 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -19,6 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from signalen.core.forms import WholeNumberField
+from signalen.core.validation import coerce_id
 from signalen.directory.hours import WEEKDAY_LABELS, WEEKDAYS
 from signalen.directory.models import (
     DEFAULT_REVIEW_INTERVAL_MONTHS,
@@ -126,10 +127,10 @@ class ServiceForm(FlaskForm):
     status = SelectField(_l("Status"), choices=STATUS_CHOICES)
     description = TextAreaField(_l("Omschrijving"), validators=[Length(max=5000)])
     eligibility_description = TextAreaField(_l("Voor wie"), validators=[Length(max=2000)])
-    minimum_age = IntegerField(
+    minimum_age = WholeNumberField(
         _l("Minimumleeftijd"), validators=[Optional(), NumberRange(min=0, max=130)]
     )
-    maximum_age = IntegerField(
+    maximum_age = WholeNumberField(
         _l("Maximumleeftijd"), validators=[Optional(), NumberRange(min=0, max=130)]
     )
     application_process = TextAreaField(_l("Hoe aanmelden"), validators=[Length(max=2000)])
@@ -138,13 +139,13 @@ class ServiceForm(FlaskForm):
     email = StringField(_l("E-mailadres"), validators=[Length(max=254)])
     phone = StringField(_l("Telefoonnummer"), validators=[Length(max=50)])
     languages = StringField(FIELD_LABELS["languages"], validators=[Length(max=200)])
-    themes = SelectMultipleField(_l("Thema's"), coerce=int, validate_choice=False)
+    themes = SelectMultipleField(_l("Thema's"), coerce=coerce_id, validate_choice=False)
     national = BooleanField(_l("Werkt in heel Nederland (landelijk)"))
     provinces = SelectMultipleField(_l("Werkt in deze provincies"), validate_choice=False)
     municipalities = SelectMultipleField(
-        _l("Werkt in deze gemeenten"), coerce=int, validate_choice=False
+        _l("Werkt in deze gemeenten"), coerce=coerce_id, validate_choice=False
     )
-    review_interval_months = IntegerField(
+    review_interval_months = WholeNumberField(
         _l("Controleren elke … maanden"),
         validators=[
             DataRequired(_l("Vul een aantal maanden in (1 tot 36).")),

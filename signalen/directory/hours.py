@@ -15,6 +15,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from signalen.core.dates import local_moment
+from signalen.core.validation import parse_int
 from signalen.directory.models import Schedule, Service, ServiceStatus
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -53,8 +54,8 @@ def month_days(schedule: Schedule) -> list[int]:
     days = []
     for raw in (schedule.bymonthday or "").split(","):
         raw = raw.strip()
-        if raw.lstrip("+-").isdigit() and 1 <= abs(int(raw)) <= 31:
-            days.append(int(raw))
+        if parse_int(raw.lstrip("+"), -31, 31) not in (None, 0):
+            days.append(parse_int(raw.lstrip("+"), -31, 31))
     return days
 
 

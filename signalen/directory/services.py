@@ -19,7 +19,7 @@ from signalen.audit.services import record
 from signalen.auth.models import User
 from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
-from signalen.core.validation import clean_line, clean_text
+from signalen.core.validation import clean_line, clean_text, parse_ids, parse_int
 from signalen.directory.hours import (
     WEEKDAY_LABELS,
     WEEKDAYS,
@@ -409,7 +409,7 @@ def _clean_areas(raw: object) -> Areas:
 
 
 def _clean_themes(raw: object) -> list[Theme]:
-    ids = {int(i) for i in (raw or []) if str(i).isdigit()}
+    ids = set(parse_ids(raw or []))
     themes = by_ids(Theme, ids)
     if len(themes) != len(ids) or len(ids) != len(list(raw or [])):
         raise ServiceError(_l("Kies thema's uit de lijst."), field="themes")
@@ -419,9 +419,10 @@ def _clean_themes(raw: object) -> list[Theme]:
 def _age(name: str, text: str) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or int(text) > 130:
+    age = parse_int(text, 0, 130)
+    if age is None:
         raise ServiceError(_l("Vul een leeftijd in jaren in (0 tot 130)."), field=name)
-    return int(text)
+    return age
 
 
 def clean_value(name: str, raw: object) -> object:
@@ -442,9 +443,10 @@ def clean_value(name: str, raw: object) -> object:
     if name in ("minimum_age", "maximum_age"):
         return _age(name, text)
     if name == "review_interval_months":
-        if not text.isdigit() or not 1 <= int(text) <= 36:
+        months = parse_int(text, 1, 36)
+        if months is None:
             raise ServiceError(_l("Vul een aantal maanden in (1 tot 36)."), field=name)
-        return int(text)
+        return months
     if name == "url" and text and not valid_url(text):
         raise ServiceError(
             _l("Vul een volledig webadres in, dat begint met https:// of http://."), field=name
@@ -802,7 +804,7 @@ def parse_clock(text: str, field: str) -> time | None:
     if not text:
         return None
     hour, _sep, minute = text.replace(".", ":").partition(":")
-    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+    if parse_int(hour, 0, 23) is None or parse_int(minute, 0, 59) is None:
         raise ServiceError(_l("Vul een tijd in als uu:mm, bijvoorbeeld 09:30."), field=field)
     return time(int(hour), int(minute))
 
@@ -1261,7 +1263,7 @@ def _clean_municipality(raw: object, city: str) -> Municipality | None:
     text = clean_text(str(raw or ""))
     if not text:
         return municipality_for_city(city)
-    found = by_ids(Municipality, [int(text)]) if text.isdigit() and len(text) < 10 else []
+    found = by_ids(Municipality, parse_ids([text]))
     if not found:
         raise ServiceError(_l("Kies een gemeente uit de lijst."), field="municipality")
     return found[0]

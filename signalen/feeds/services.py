@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, or_, sel
 from werkzeug.datastructures import MultiDict
 
 from signalen.articles.models import Article
+from signalen.core.validation import parse_date, xml_safe
 from signalen.extensions import db
 from signalen.infobank.filters import FACETS, ID_FACETS, KINDS, SORTS, SearchFilters
 from signalen.search import services as search
@@ -436,10 +437,7 @@ def parse_search_args(args: MultiDict) -> SearchFilters:
             )
     for name in ("van", "tot"):
         raw = (args.get(name) or "").strip()
-        try:
-            if raw:
-                date.fromisoformat(raw)
-        except ValueError:
+        if raw and parse_date(raw) is None:
             problems.append(
                 _("De datum '%(value)s' klopt niet (gebruik jjjj-mm-dd).", value=raw[:20])
             )
@@ -656,30 +654,33 @@ def digests_plan() -> FeedPlan:
 
 
 def render(plan: FeedPlan, fmt: str) -> bytes:
-    """The feed document of ``plan`` in ``fmt`` ("atom" or "rss")."""
+    """The feed document of ``plan`` in ``fmt`` ("atom" or "rss").
+
+    Every text goes through ``xml_safe``: a character XML forbids (refused at input, but
+    perhaps stored before that rule) can never break a feed."""
     generator = FeedGenerator()
     generator.id(feed_tag(plan.key))
-    generator.title(plain_title(plan.title, fmt))
-    generator.subtitle(plan.subtitle)  # also the RSS <description>
+    generator.title(xml_safe(plain_title(plan.title, fmt)))
+    generator.subtitle(xml_safe(plan.subtitle))  # also the RSS <description>
     generator.author({"name": _site()})
-    generator.link(href=plan.self_url(fmt), rel="self", type=FORMATS[fmt].split(";")[0])
+    generator.link(href=xml_safe(plan.self_url(fmt)), rel="self", type=FORMATS[fmt].split(";")[0])
     # Added last, so it is also the RSS <link> (the page the feed belongs to).
-    generator.link(href=plan.html_url, rel="alternate", type="text/html")
+    generator.link(href=xml_safe(plan.html_url), rel="alternate", type="text/html")
     generator.language(_language())
     generator.generator(_site())
     generator.updated(plan.updated)
     for entry in plan.load_entries(plan.stamps):
         item = generator.add_entry(order="append")
         item.id(entry.tag)  # also the RSS <guid isPermaLink="false">
-        item.title(plain_title(entry.title, fmt))
-        item.link(href=entry.link, rel="alternate", type="text/html")
+        item.title(xml_safe(plain_title(entry.title, fmt)))
+        item.link(href=xml_safe(entry.link), rel="alternate", type="text/html")
         item.updated(entry.updated)
         item.published(entry.published)
         # HTML-escaped, so RSS readers (which read <description> as HTML) show it as written.
-        item.summary(str(escape(entry.summary)), type="html")
-        item.content(str(entry.content), type="html")
+        item.summary(xml_safe(str(escape(entry.summary))), type="html")
+        item.content(xml_safe(str(entry.content)), type="html")
         for category in entry.categories:
-            item.category(term=category, label=category)
+            item.category(term=xml_safe(category), label=xml_safe(category))
     if fmt == "atom":
         return generator.atom_str(pretty=False)
     return generator.rss_str(pretty=False)

@@ -8,12 +8,12 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from signalen.core.cli import fail
+from signalen.core.cli import InputPath, fail
 from signalen.hsds.importing import import_hsds
 
 
 @click.command("import-hsds")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=InputPath(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Alleen controleren, niets opslaan.")
 @click.option(
     "--strict",

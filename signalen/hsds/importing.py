@@ -12,6 +12,7 @@ import csv
 import functools
 import io
 import json
+import math
 import re
 import uuid
 import zipfile
@@ -28,6 +29,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from signalen.auth.models import User
+from signalen.core.validation import (
+    FORBIDDEN_CHARACTER_MESSAGE,
+    has_forbidden_characters,
+    parse_int,
+)
 from signalen.directory import models as m
 from signalen.directory.services import (
     COORDINATE_LIMITS,
@@ -153,8 +159,10 @@ TABLE_MODELS = {
 SERVICE_STATUSES = {status.value for status in m.ServiceStatus}
 LOCATION_TYPES = {kind.value for kind in m.LocationType}
 DAYS = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
-TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-BYDAY_PATTERN = re.compile(r"^[+-]?\d{0,2}(MO|TU|WE|TH|FR|SA|SU)$")
+TIME_PATTERN = re.compile(
+    r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
+BYDAY_PATTERN = re.compile(r"^[+-]?[0-9]{0,2}(MO|TU|WE|TH|FR|SA|SU)$")
 
 
 @dataclass
@@ -363,7 +371,9 @@ def read_json(data: Any, dataset: Dataset, report: ImportReport, where: str = "J
 
 
 def _scalar_fields(item: dict) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if not isinstance(v, list | dict)}
+    """The row's own values; nested objects become rows of their own, but a list or object
+    in a field that holds one value stays, so the check refuses it (never dropped)."""
+    return {k: v for k, v in item.items() if k in SCALAR_FIELDS or not isinstance(v, list | dict)}
 
 
 def _children(item: dict, key: str, where: str):
@@ -578,9 +588,14 @@ def _parse_date(value: Any) -> date:
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, bool):
+    """A finite number from a JSON number or ASCII text (``float()`` takes ``٣`` and
+    ``1e999``); ValueError otherwise."""
+    if isinstance(value, bool) or (isinstance(value, str) and not value.isascii()):
         raise ValueError
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError
+    return number
 
 
 class Checker:
@@ -603,7 +618,25 @@ class Checker:
         self._check_references()
         self._check_parents()
 
+    def _check_types(self, row: Row) -> None:
+        """A field the import reads as one value may not be a list or an object, and no
+        text may hold a character XML forbids: refused with a message, never coerced."""
+        for name, value in row.data.items():
+            if name in SCALAR_FIELDS and isinstance(value, dict | list):
+                self.report.error(
+                    row.where,
+                    _("'%(field)s' moet één waarde zijn, geen lijst of object.", field=name),
+                )
+            elif name in TEXT_FIELDS and isinstance(value, bool | int | float):
+                self.report.error(
+                    row.where,
+                    _("'%(field)s' moet tekst zijn, geen getal of true/false.", field=name),
+                )
+            elif isinstance(value, str) and has_forbidden_characters(value):
+                self.report.error(row.where, f"'{name}': {FORBIDDEN_CHARACTER_MESSAGE}")
+
     def _check_row(self, row: Row) -> None:
+        self._check_types(row)
         data, where, report = row.data, row.where, self.report
         for name in REQUIRED[row.table]:
             if _text(data.get(name)) == "":
@@ -813,7 +846,7 @@ class Checker:
         if freq and freq not in ("WEEKLY", "MONTHLY"):
             self.report.error(where, _("'freq' moet WEEKLY of MONTHLY zijn."))
         interval = _text(data.get("interval"))
-        if interval and not (interval.isdigit() and 1 <= int(interval) <= 52):
+        if interval and parse_int(interval, 1, 52) is None:
             self.report.error(where, _("'interval' moet een geheel getal van 1 tot 52 zijn."))
         if not (
             data.get("service_id") or data.get("location_id") or data.get("service_at_location_id")
@@ -1377,3 +1410,25 @@ def import_dataset(
         )
     index_services(service_ids)
     return report
+
+
+# Fields read as one value (text, number, date or id); a list or object there is refused.
+SCALAR_FIELDS = frozenset(
+    (
+        *ORG_FIELDS,
+        *SERVICE_FIELDS,
+        *LOCATION_FIELDS,
+        *ADDRESS_FIELDS,
+        *CONTACT_FIELDS,
+        *PHONE_FIELDS,
+        *SCHEDULE_FIELDS,
+        *ID_FIELDS,
+        *(name for names in REQUIRED.values() for name in names),
+    )
+)
+# Fields that hold a number in HSDS; every other one-value field is text (or a date or id
+# written as text), so a JSON number or true/false there is refused, not turned into text.
+NUMBER_FIELDS = frozenset(
+    ("minimum_age", "maximum_age", "latitude", "longitude", "interval", "extension")
+)
+TEXT_FIELDS = SCALAR_FIELDS - NUMBER_FIELDS

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 
+from signalen.core.validation import parse_int
 from signalen.directory.models import Metadata, Organization, Service
 from signalen.directory.search import matching_service_ids
 from signalen.directory.services import parse_uuid
@@ -65,11 +66,12 @@ def _int_arg(name: str, default: int, maximum: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    number = parse_int(raw, 1, maximum)
+    if number is None:
         raise BadParameter(
             _("'%(name)s' moet een geheel getal van 1 tot %(max)d zijn.", name=name, max=maximum)
         )
-    return int(raw)
+    return number
 
 
 def _uuid_arg(name: str) -> uuid.UUID | None:

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from signalen.core.pagination import with_changes
+from signalen.core.validation import parse_date, parse_id, parse_int, parse_month
 from signalen.search.documents import SearchQuery
 from signalen.signals.models import Impact, Status
 
@@ -24,13 +25,13 @@ MAX_VALUES_PER_FACET = 50
 
 def _valid(facet: str, value: str) -> bool:
     if facet in ID_FACETS:
-        return value.isdigit() and len(value) < 10
+        return parse_id(value) is not None
     if facet == "status":
         return value in {s.value for s in Status}
     if facet == "impact":
         return value in {i.value for i in Impact}
     if facet == "periode":
-        return len(value) == 7 and value[4] == "-" and value.replace("-", "").isdigit()
+        return parse_month(value) is not None
     if facet == "soort":
         return value in KINDS
     return False
@@ -65,9 +66,9 @@ class SearchFilters:
         for name, attribute in (("van", "date_from"), ("tot", "date_to")):
             raw = (args.get(name) or "").strip()
             if raw:
-                try:
-                    setattr(filters, attribute, date.fromisoformat(raw))
-                except ValueError:
+                if parse_date(raw) is not None:
+                    setattr(filters, attribute, parse_date(raw))
+                else:
                     filters.errors.append(
                         str(
                             _l(
@@ -79,7 +80,7 @@ class SearchFilters:
         sort = args.get("sorteer") or ("relevantie" if filters.q else "datum")
         filters.sort = sort if sort in SORTS else "relevantie"
         page = args.get("pagina", "1")
-        filters.page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+        filters.page = parse_int(page, 1, 9_999) or 1
         known = {*FACETS, "q", "van", "tot", "sorteer", "pagina"}
         filters.unknown = sorted(set(args.keys()) - known)
         return filters

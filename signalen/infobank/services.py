@@ -15,6 +15,7 @@ from sqlalchemy import select
 from signalen.articles.models import Article
 from signalen.auth.models import User
 from signalen.core.dates import local_moment
+from signalen.core.validation import parse_ids
 from signalen.extensions import db
 from signalen.infobank.filters import KINDS, SearchFilters
 from signalen.organisations.models import Organisation
@@ -91,7 +92,7 @@ def value_labels(facet: str, values: list[str]) -> dict[str, str]:
     """Readable names for facet values (ids, statuses, months)."""
     if facet in ID_MODELS:
         model, attribute = ID_MODELS[facet]
-        ids = [int(v) for v in values if v.isdigit()]
+        ids = parse_ids(values)
         rows = db.session.scalars(select(model).where(model.id.in_(ids))) if ids else []
         return {str(row.id): getattr(row, attribute) for row in rows}
     if facet == "status":

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from signalen.core.validation import coerce_id
 from signalen.extensions import db
 from signalen.meetings.models import (
     LOCATION_MAX_LENGTH,
@@ -62,7 +63,7 @@ class MeetingForm(FlaskForm):
         _l("Plaats"), validators=[Optional(), Length(max=LOCATION_MAX_LENGTH, message=TOO_LONG)]
     )
     participants = _text(_l("Deelnemers (cliëntenraden, organisaties; één per regel)"), 4)
-    agencies = SelectMultipleField(_l("Uitvoerders die meedoen"), coerce=int)
+    agencies = SelectMultipleField(_l("Uitvoerders die meedoen"), coerce=coerce_id)
     minutes = _text(_l("Verslag (algemeen)"), 8)
 
     def fill_choices(self) -> None:

@@ -25,6 +25,7 @@ from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.forms import flash_form_errors, form_status, show_service_error
 from signalen.core.pagination import paginate
+from signalen.core.validation import parse_ids
 from signalen.extensions import db
 from signalen.infobank.filters import SearchFilters
 from signalen.infobank.services import run_search
@@ -163,7 +164,7 @@ def compose(meeting_id: int):
         if not form.validate_on_submit():
             abort(400)
         raw = request.form.getlist("signal_ids")
-        ids = [int(v) for v in raw if v.isdigit() and len(v) < 10]
+        ids = parse_ids(raw)
         back = _back_to_search(request.form.get("terug", ""))
         result = _attempt(lambda: services.add_signals(meeting, ids, current_user))
         if result is FAILED:

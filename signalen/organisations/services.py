@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from signalen.audit import services as audit
 from signalen.core.errors import ServiceError
-from signalen.core.validation import clean_line
+from signalen.core.validation import clean_line, has_forbidden_characters
 from signalen.extensions import db
 from signalen.organisations.models import NAME_MAX_LENGTH, Organisation
 
@@ -26,6 +26,8 @@ def clean_name(name: str) -> str:
 def find_by_name(name: str) -> Organisation | None:
     """The organisation with this name, ignoring case and extra spaces."""
     cleaned = " ".join((name or "").split()).lower()
+    if has_forbidden_characters(cleaned):
+        return None  # no name holds one (and PostgreSQL refuses a null byte in a query)
     return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == cleaned))
 
 

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -15,6 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from signalen.core.forms import WholeNumberField
+from signalen.core.validation import coerce_id, parse_id
 from signalen.directory.services import language_choices
 from signalen.referrals.models import OUTCOME_LABELS, TEXT_MAX_LENGTH, Outcome
 from signalen.referrals.services import MAX_AGE, ReferralInput, referable_services
@@ -38,18 +39,18 @@ class DutchDateField(DateField):
 
 
 def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+    return parse_id(value)
 
 
 class ReferralForm(FlaskForm):
     """Step 1 what the client needs (for the suggestions), step 2 the service, step 3 what
     was done. The client's age is only used for the suggestions and kept as an age group."""
 
-    themes = SelectMultipleField(_l("Thema('s)"), coerce=int, validate_choice=False)
+    themes = SelectMultipleField(_l("Thema('s)"), coerce=coerce_id, validate_choice=False)
     municipality = SelectField(
         _l("Gemeente van de cliënt"), coerce=_int_or_none, validate_choice=False
     )
-    age = IntegerField(
+    age = WholeNumberField(
         _l("Leeftijd van de cliënt (ongeveer, mag leeg)"),
         validators=[
             Optional(),

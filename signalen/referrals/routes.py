@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
 from signalen.core.pagination import paginate
+from signalen.core.validation import parse_id
 from signalen.directory import services as directory
 from signalen.extensions import db
 from signalen.privacy.services import Finding, marked_parts, redact
@@ -81,9 +82,10 @@ def _signal_from_args():
     raw = (request.args.get("signaal") or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    signal_id = parse_id(raw)
+    if signal_id is None:
         abort(404)
-    signal = visible_signal_or_none(int(raw), current_user)
+    signal = visible_signal_or_none(signal_id, current_user)
     if signal is None:
         abort(404)
     return signal

@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from signalen.audit.services import record
 from signalen.auth.models import Role, User
 from signalen.core.errors import ServiceError
-from signalen.core.validation import clean_text
+from signalen.core.validation import clean_text, parse_date, parse_id
 from signalen.directory import hours
 from signalen.directory import services as directory
 from signalen.directory.models import (
@@ -639,17 +639,17 @@ class ReferralFilters:
         elif outcome:
             filters.errors.append(str(_l("Deze uitkomst bestaat niet.")))
         theme = (args.get("thema") or "").strip()
-        if theme.isdigit() and len(theme) < 10:
-            filters.theme_id = int(theme)
+        if parse_id(theme):
+            filters.theme_id = parse_id(theme)
         elif theme:
             filters.errors.append(str(_l("Dit thema bestaat niet.")))
         for name, attribute in (("van", "start"), ("tot", "end")):
             value = (args.get(name) or "").strip()
             if not value:
                 continue
-            try:
-                setattr(filters, attribute, date.fromisoformat(value))
-            except ValueError:
+            if parse_date(value) is not None:
+                setattr(filters, attribute, parse_date(value))
+            else:
                 filters.errors.append(str(_l("Vul een datum in als jjjj-mm-dd.")))
         filters.mine = args.get("mijn") in ("1", "on", "ja")
         return filters

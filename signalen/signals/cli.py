@@ -5,13 +5,13 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from signalen.core.cli import fail, run_service
+from signalen.core.cli import InputPath, fail, run_service
 from signalen.organisations.services import find_by_name
 from signalen.signals import importing
 
 
 @click.command("import-signals", help="Importeer knelpunten uit een CSV-bestand.")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=InputPath(dir_okay=False, path_type=Path))
 @click.option(
     "--organisation",
     "organisation_name",

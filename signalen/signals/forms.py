@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -14,6 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from signalen.core.forms import WholeNumberField
+from signalen.core.validation import coerce_id, parse_id
 from signalen.signals.importing import COLUMNS
 from signalen.signals.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -33,7 +34,7 @@ DATE_MESSAGE = _l("Vul een datum in als dd-mm-jjjj, of laat het veld leeg.")
 
 
 def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+    return parse_id(value)
 
 
 class SignalForm(FlaskForm):
@@ -73,14 +74,14 @@ class SignalForm(FlaskForm):
     )
     municipality = SelectField(_l("Gemeente van de cliënt"), coerce=_int_or_none)
     agency = SelectField(_l("Uitvoerder"), coerce=_int_or_none)
-    schemes = SelectMultipleField(_l("Regeling(en)"), coerce=int)
-    themes = SelectMultipleField(_l("Thema('s)"), coerce=int)
+    schemes = SelectMultipleField(_l("Regeling(en)"), coerce=coerce_id)
+    themes = SelectMultipleField(_l("Thema('s)"), coerce=coerce_id)
     impact = RadioField(
         _l("Hoe groot zijn de gevolgen voor de cliënt?"),
         choices=[(i.value, i.label) for i in Impact],
         default=Impact.MEDIUM.value,
     )
-    report_count = IntegerField(
+    report_count = WholeNumberField(
         _l("Aantal cliënten met dit knelpunt"),
         default=1,
         validators=[
@@ -150,7 +151,7 @@ class ReportForm(FlaskForm):
         validators=[Optional()],
         format=["%Y-%m-%d", "%d-%m-%Y"],
     )
-    client_count = IntegerField(
+    client_count = WholeNumberField(
         _l("Aantal cliënten"),
         default=1,
         validators=[
@@ -179,7 +180,7 @@ class StatusForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    target = IntegerField(
+    target = WholeNumberField(
         _l("Nummer van het knelpunt waarmee dit samengaat"),
         validators=[InputRequired(_l("Vul het nummer van het knelpunt in."))],
     )
@@ -200,7 +201,7 @@ class BulkForm(FlaskForm):
     theme = SelectField(_l("Thema"), coerce=_int_or_none, validate_choice=False)
     visibility = SelectField(_l("Zichtbaarheid"), choices=[(v.value, v.label) for v in Visibility])
     reason = StringField(_l("Reden (bij opgelost of afgesloten)"))
-    ids = SelectMultipleField(_l("Knelpunten"), coerce=int, validate_choice=False)
+    ids = SelectMultipleField(_l("Knelpunten"), coerce=coerce_id, validate_choice=False)
     confirm = HiddenField()
 
 
@@ -212,9 +213,10 @@ class ImportUploadForm(FlaskForm):
 
 
 class ImportMappingForm(FlaskForm):
-    """Step two: which column of the file holds which field; the file travels along."""
+    """Step two: which column of the file holds which field; the file stays on the server
+    (``signals.uploads``), only its token travels along."""
 
-    content = HiddenField()
+    upload = HiddenField()
     redact = BooleanField(
         _l("Persoonsgegevens vervangen door [BSN], [TELEFOON], … (anders weigeren)")
     )

@@ -1,13 +1,10 @@
-import base64
-import binascii
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from signalen.core.errors import ServiceError
 from signalen.extensions import db
-from signalen.signals import access, importing
+from signalen.signals import access, importing, uploads
 from signalen.signals.forms import ImportUploadForm, mapping_form
 from signalen.signals.routes import bp
 
@@ -33,7 +30,7 @@ def import_upload():
                 header,
                 importing.guess_mapping(header),
                 formdata=None,
-                content=base64.b64encode(raw).decode("ascii"),
+                upload=uploads.save(raw, current_user.id),
             )
             return render_template("signals/import_mapping.html", form=mapping, report=None)
     return render_template("signals/import_upload.html", form=form), (
@@ -45,11 +42,19 @@ def import_upload():
 @login_required
 def import_check():
     _require_manager()
+    token = request.form.get("upload", "")
+    raw = uploads.load(token, current_user.id)
+    if raw is None:
+        flash(_("Het bestand is verlopen of al gebruikt. Kies het bestand opnieuw."), "error")
+        return redirect(url_for("signals.import_upload"))
+    if request.form.get("cancel"):
+        uploads.remove(token, current_user.id)
+        flash(_("De import is gestopt; er is niets opgeslagen."), "info")
+        return redirect(url_for("signals.import_upload"))
     try:
-        raw = base64.b64decode(request.form.get("content", ""), validate=True)
         header, rows = importing.read_rows(importing.decode(raw))
-    except (binascii.Error, ValueError, ServiceError) as error:
-        flash(str(getattr(error, "message", _("Het bestand kon niet worden gelezen."))), "error")
+    except ServiceError as error:
+        flash(str(error.message), "error")
         return redirect(url_for("signals.import_upload"))
     form = mapping_form(header, importing.guess_mapping(header))
     if not form.validate_on_submit():
@@ -64,6 +69,7 @@ def import_check():
             db.session.rollback()
             flash(str(error.message), "error")
         else:
+            uploads.remove(token, current_user.id)
             flash(_("%(count)d knelpunten geïmporteerd.", count=count), "success")
             return redirect(url_for("infobank.search", organisatie=current_user.organisation_id))
     return render_template("signals/import_mapping.html", form=form, report=report), (

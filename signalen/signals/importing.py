@@ -16,6 +16,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from signalen.core.errors import ServiceError
+from signalen.core.validation import (
+    FORBIDDEN_CHARACTER_MESSAGE,
+    has_forbidden_characters,
+    parse_date,
+    parse_int,
+)
 from signalen.extensions import db
 from signalen.search import outbox
 from signalen.signals import services
@@ -202,10 +208,16 @@ def _row_input(values: dict[str, str], names: NameIndex, number: int, report: Im
     def problem(column: str, message) -> None:
         report.problems.append(Problem(number, column, str(message)))
 
+    for column, value in values.items():
+        if has_forbidden_characters(value):
+            problem(column, FORBIDDEN_CHARACTER_MESSAGE)
+
     occurred_on = None
     if values.get("datum"):
         try:
             occurred_on = date.fromisoformat(values["datum"])
+            if parse_date(values["datum"]) is None:
+                raise ValueError(values["datum"])
         except ValueError:
             problem(
                 "datum",
@@ -260,7 +272,7 @@ def _row_input(values: dict[str, str], names: NameIndex, number: int, report: Im
                 "gemeente", _l("Onbekende gemeente '%(value)s'.", value=values["gemeente"][:60])
             )
     count_text = values.get("aantal_meldingen", "") or "1"
-    report_count = int(count_text) if count_text.isdigit() else 0
+    report_count = parse_int(count_text) or 0
     if report_count < 1:
         problem(
             "aantal_meldingen",

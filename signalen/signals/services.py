@@ -18,7 +18,7 @@ from signalen.auth.models import User
 from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
-from signalen.core.validation import clean_line, clean_text
+from signalen.core.validation import clean_line, clean_text, parse_id
 from signalen.extensions import db
 from signalen.privacy.services import Finding, check_fields, redact
 from signalen.signals import access
@@ -607,7 +607,8 @@ def bulk_update(
         if action == "status":
             _set_status(signal, Status(value), user, reason)
         elif action == "add_theme":
-            theme = db.session.get(Theme, int(value))
+            theme_id = parse_id(value)
+            theme = db.session.get(Theme, theme_id) if theme_id else None
             if theme is None:
                 raise ServiceError(_l("Kies een waarde uit de lijst."), field="value")
             if theme not in signal.themes:

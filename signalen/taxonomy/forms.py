@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from signalen.core.validation import parse_id
 from signalen.taxonomy.models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 
 
@@ -20,9 +21,7 @@ class TermForm(FlaskForm):
         _l("Omschrijving"),
         validators=[Length(max=DESCRIPTION_MAX_LENGTH, message=_l("De omschrijving is te lang."))],
     )
-    parent = SelectField(
-        _l("Hoofdthema"), coerce=lambda v: int(v) if v and str(v).isdigit() else None
-    )
+    parent = SelectField(_l("Hoofdthema"), coerce=parse_id)
     kind = SelectField(
         _l("Soort"),
         choices=[
