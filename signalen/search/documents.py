@@ -54,6 +54,9 @@ class SearchDocument:
     report_count: int = 1
     # When it became visible to everyone (None: not public); feeds list newest first.
     published: datetime | None = None
+    # The labels it is filed under (themes, scheme, agency, their abbreviations): searchable,
+    # weighed below title and body, never shown.
+    categories: str = ""
 
 
 @dataclass

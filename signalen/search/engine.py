@@ -30,7 +30,7 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,7 +46,12 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock, try_for
 
-from signalen.search.analysis import dutch_analyzer, spelling_analyzer, spelling_words
+from signalen.search.analysis import (
+    dutch_analyzer,
+    plain_text,
+    spelling_analyzer,
+    spelling_words,
+)
 from signalen.search.arrays import ArrayCache
 from signalen.search.documents import (
     Allowed,
@@ -58,13 +63,14 @@ from signalen.search.documents import (
     SearchResult,
     TextLoader,
 )
+from signalen.search.expansion import SynonymTable
 from signalen.search.querying import FACET_NAME, FACET_PREFIX, View, date_value
 
 logger = logging.getLogger(__name__)
 
 # Bump when the schema or analysis changes: an index under another name counts as missing and
 # is rebuilt from the sources.
-INDEX_NAME = "signalen_v2"
+INDEX_NAME = "signalen_v3"
 CURRENT = "CURRENT"
 MARKER = "REBUILDING"
 REBUILD_LOCK = "rebuild.lock"
@@ -93,6 +99,7 @@ def build_schema() -> Schema:
         kind=ID,
         title=TEXT(analyzer=text),
         body=TEXT(analyzer=text),
+        categories=TEXT(analyzer=text),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
         access=KEYWORD(commas=True, scorable=False),
         date=COLUMN(NumericColumn("q")),
@@ -106,19 +113,23 @@ def build_schema() -> Schema:
 def document_fields(doc: SearchDocument, known_words: set[str] | None = None) -> dict[str, Any]:
     """The Whoosh fields for ``doc``; the body is indexed, never stored.
 
-    The ``spell`` field only feeds the vocabulary of spelling suggestions (whether a word is
-    visible is checked in title and body). A bulk load passes ``known_words`` so that each
-    word is added once instead of once per document, which halves the postings to write.
+    Title and body are indexed as plain text (Markdown removed), as they are highlighted.
+    The ``spell`` field only feeds the vocabulary of spelling suggestions and compounds
+    (whether a word is visible is checked in title and body). A bulk load passes
+    ``known_words`` so that each word is added once instead of once per document, which halves
+    the postings to write.
     """
-    vocabulary = spelling_words(f"{doc.title} {doc.body}")
+    title, body = plain_text(doc.title), plain_text(doc.body)
+    vocabulary = spelling_words(f"{title} {body} {doc.categories}")
     if known_words is not None:
         vocabulary -= known_words
         known_words |= vocabulary
     fields: dict[str, Any] = {
         "doc_id": doc.doc_id,
         "kind": doc.kind,
-        "title": doc.title,
-        "body": doc.body,
+        "title": title,
+        "body": body,
+        "categories": doc.categories,
         "spell": " ".join(sorted(vocabulary)),
         "access": _keywords(doc.access),
         "date": date_value(doc.date),
@@ -206,8 +217,15 @@ class WhooshEngine:
     Safe for several threads and several processes on the same directory.
     """
 
-    def __init__(self, path: Path, writer_timeout: float = 5.0, timezone: str = "UTC") -> None:
+    def __init__(
+        self,
+        path: Path,
+        writer_timeout: float = 5.0,
+        timezone: str = "UTC",
+        synonyms: Callable[[], SynonymTable] | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.synonyms = synonyms or SynonymTable
         self.writer_timeout = writer_timeout
         self.zone = ZoneInfo(timezone)
         self._lock = threading.RLock()
@@ -505,7 +523,7 @@ class WhooshEngine:
     @contextlib.contextmanager
     def _view(self) -> Iterator[View]:
         with self._searcher() as searcher:
-            yield View(searcher, self._arrays, self.zone)
+            yield View(searcher, self._arrays, self.zone, self.synonyms())
 
     def search(self, query: SearchQuery, allowed: Allowed, texts: TextLoader) -> SearchResult:
         """One page of visible results for ``query``, with facet counts and highlights."""
