@@ -139,7 +139,10 @@ def _init_search(app: Flask) -> None:
     from signalen.articles.services import register as register_articles
     from signalen.search import services as search
     from signalen.signals.indexing import register as register_signals
+    from signalen.taxonomy.services import active_synonym_groups
 
     register_signals(app)
     register_articles(app)
+    with app.app_context():
+        search.register_synonyms(active_synonym_groups)
     search.init_app(app)
