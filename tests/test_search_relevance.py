@@ -170,3 +170,21 @@ def test_synonym_pages_are_for_beheerders_only(app, client, login_as):
     login_as(Role.COORDINATOR)
     assert client.get("/beheer/indeling/synoniemen").status_code == 403
     assert client.get("/beheer/indeling/synoniemen/nieuw").status_code == 403
+
+
+def test_sociale_kaart_search_understands_the_same_dutch(app, taxonomy):
+    from signalen.directory.models import Organization, Service
+    from signalen.directory.search import index_services, matching_service_ids
+    from signalen.extensions import db
+
+    organization = Organization(name="Stichting Op Orde")
+    service = Service(
+        organization=organization,
+        name="Schuldhulpverlening voor inwoners",
+        description="Wij helpen bij betalingsachterstanden en beslag.",
+    )
+    db.session.add_all([organization, service])
+    db.session.commit()
+    index_services([service.id])
+    for query in ("schuldhulp", "schuldsanering", "loonbeslag", "betalingsachterstand"):
+        assert matching_service_ids(query) == [service.id], query

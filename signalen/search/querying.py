@@ -59,6 +59,9 @@ TITLE_BOOST = 2.0
 CATEGORY_BOOST = 0.5
 SYNONYM_BOOST = 0.7
 COMPOUND_BOOST = 0.4
+# Only the first this many words of a query are expanded to compounds (a long query is
+# specific enough, and stays fast).
+MAX_COMPOUND_WORDS = 8
 TEXT_FIELDS = ("title", "body", "categories")
 FIELD_BOOSTS = {"title": TITLE_BOOST, "body": 1.0, "categories": CATEGORY_BOOST}
 # "Bedoelde u" is only considered when a search finds fewer than this many documents.
@@ -289,7 +292,7 @@ class View:
             own = tuple(terms[position : position + max(length, 1)])
             alternatives = [_phrase(own, 1.0)]
             alternatives += [_phrase(other, SYNONYM_BOOST) for other in others]
-            if len(own) == 1:
+            if len(own) == 1 and len(units) < MAX_COMPOUND_WORDS:
                 alternatives += self._compound_alternatives(*typed[position])
             units.append(Or(alternatives) if len(alternatives) > 1 else alternatives[0])
             position += len(own)
@@ -498,7 +501,7 @@ class View:
     def _known(self, word: str, masks: list[np.ndarray]) -> bool:
         """Whether ``word`` is a stop word or occurs in a document within ``masks``."""
         stems = [token.text for token in self.searcher.schema["body"].analyzer(word)]
-        return not stems or self._exists(_all_of_title_or_body(stems), masks)
+        return not stems or self._exists(_all_in_text(stems), masks)
 
     def _exists(self, user_query: Query, masks: list[np.ndarray]) -> bool:
         return any(
@@ -537,7 +540,7 @@ class View:
                 if (
                     candidate != folded
                     and candidate_terms
-                    and self._exists(_all_of_title_or_body(candidate_terms), masks)
+                    and self._exists(_all_in_text(candidate_terms), masks)
                 ):
                     replacements[word] = candidate
                     break
@@ -662,7 +665,7 @@ def query_text(text: str) -> str:
     return CONTROL_CHARACTERS.sub(" ", text).strip()
 
 
-def _title_or_body(term: str) -> Query:
+def _in_text(term: str) -> Query:
     return Or([Term(field, term) for field in TEXT_FIELDS])
 
 
@@ -689,8 +692,8 @@ def _vocabulary(segment: SegmentArrays) -> Vocabulary:
         return Vocabulary(())
 
 
-def _all_of_title_or_body(terms: list[str]) -> Query:
-    return And([_title_or_body(term) for term in terms])
+def _all_in_text(terms: list[str]) -> Query:
+    return And([_in_text(term) for term in terms])
 
 
 def _vote(neighbours: Iterable[tuple[list[str], float]], k: int) -> list[tuple[str, float]]:
