@@ -291,12 +291,23 @@ class View:
             length, others = self.synonyms.match(terms, position)
             own = tuple(terms[position : position + max(length, 1)])
             alternatives = [_phrase(own, 1.0)]
-            alternatives += [_phrase(other, SYNONYM_BOOST) for other in others]
+            alternatives += [
+                _phrase(other, SYNONYM_BOOST)
+                for other in others
+                if len(other) == 1 or not self._has_common_term(other)
+            ]
             if len(own) == 1 and len(units) < MAX_COMPOUND_WORDS:
                 alternatives += self._compound_alternatives(*typed[position])
             units.append(Or(alternatives) if len(alternatives) > 1 else alternatives[0])
             position += len(own)
         return units
+
+    def _has_common_term(self, terms: tuple[str, ...]) -> bool:
+        """Whether one of ``terms`` is in a large share of all documents (as in
+        :meth:`related`): a synonym phrase with such a word ("niet op tijd") would make every
+        search for its group read most of the index, so it is left out on a large index."""
+        common = max(COMMON_TERM_MIN_DOCS, COMMON_TERM_SHARE * self.searcher.doc_count())
+        return any(self.searcher.doc_frequency("body", term) > common for term in terms)
 
     def vocabularies(self) -> list[Vocabulary]:
         """The whole words of each segment (read once per segment)."""
