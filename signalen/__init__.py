@@ -146,9 +146,12 @@ def _init_search(app: Flask) -> None:
     from signalen.search import healing, outbox
     from signalen.search import services as search
     from signalen.signals.indexing import register as register_signals
+    from signalen.taxonomy.services import active_synonym_groups
 
     register_signals(app)
     register_articles(app)
+    with app.app_context():
+        search.register_synonyms(active_synonym_groups)
     search.init_app(app)
     outbox.init_app(app)
     healing.init_app(app, in_command=click.get_current_context(silent=True) is not None)

@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "user.password_set": _l("Wachtwoord ingesteld"),
     "taxonomy.create": _l("Indeling: term toegevoegd"),
     "taxonomy.update": _l("Indeling: term gewijzigd"),
+    "taxonomy.synonyms_create": _l("Zoeken: synoniemen toegevoegd"),
+    "taxonomy.synonyms_update": _l("Zoeken: synoniemen gewijzigd"),
     "article.create": _l("Kennisartikel geschreven"),
     "article.update": _l("Kennisartikel gewijzigd"),
     "auth.login": _l("Ingelogd"),

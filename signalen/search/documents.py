@@ -58,6 +58,9 @@ class SearchDocument:
     published: datetime | None = None
     # The record's last change (updated_at): compared with the database to find stale documents.
     version: datetime | None = None
+    # The labels it is filed under (themes, scheme, agency, their abbreviations): searchable,
+    # weighed below title and body, never shown.
+    categories: str = ""
 
 
 @dataclass

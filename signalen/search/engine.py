@@ -52,7 +52,12 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock, try_for
 
-from signalen.search.analysis import dutch_analyzer, spelling_analyzer, spelling_words
+from signalen.search.analysis import (
+    dutch_analyzer,
+    plain_text,
+    spelling_analyzer,
+    spelling_words,
+)
 from signalen.search.arrays import ArrayCache
 from signalen.search.documents import (
     Allowed,
@@ -64,6 +69,7 @@ from signalen.search.documents import (
     SearchResult,
     TextLoader,
 )
+from signalen.search.expansion import SynonymTable
 from signalen.search.querying import FACET_NAME, FACET_PREFIX, View, date_value
 
 logger = logging.getLogger(__name__)
@@ -71,7 +77,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Bump when the schema or analysis changes: an index under another name counts as missing and
 # is rebuilt from the sources.
-INDEX_NAME = "signalen_v3"
+INDEX_NAME = "signalen_v4"
 CURRENT = "CURRENT"
 MARKER = "REBUILDING"
 DAMAGED = "DAMAGED"
@@ -107,6 +113,7 @@ def build_schema() -> Schema:
         kind=ID,
         title=TEXT(analyzer=text),
         body=TEXT(analyzer=text),
+        categories=TEXT(analyzer=text),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
         access=KEYWORD(commas=True, scorable=False),
         date=COLUMN(NumericColumn("q")),
@@ -121,19 +128,23 @@ def build_schema() -> Schema:
 def document_fields(doc: SearchDocument, known_words: set[str] | None = None) -> dict[str, Any]:
     """The Whoosh fields for ``doc``; the body is indexed, never stored.
 
-    The ``spell`` field only feeds the vocabulary of spelling suggestions (whether a word is
-    visible is checked in title and body). A bulk load passes ``known_words`` so that each
-    word is added once instead of once per document, which halves the postings to write.
+    Title and body are indexed as plain text (Markdown removed), as they are highlighted.
+    The ``spell`` field only feeds the vocabulary of spelling suggestions and compounds
+    (whether a word is visible is checked in title and body). A bulk load passes
+    ``known_words`` so that each word is added once instead of once per document, which halves
+    the postings to write.
     """
-    vocabulary = spelling_words(f"{doc.title} {doc.body}")
+    title, body = plain_text(doc.title), plain_text(doc.body)
+    vocabulary = spelling_words(f"{title} {body} {doc.categories}")
     if known_words is not None:
         vocabulary -= known_words
         known_words |= vocabulary
     fields: dict[str, Any] = {
         "doc_id": doc.doc_id,
         "kind": doc.kind,
-        "title": doc.title,
-        "body": doc.body,
+        "title": title,
+        "body": body,
+        "categories": doc.categories,
         "spell": " ".join(sorted(vocabulary)),
         "access": _keywords(doc.access),
         "date": date_value(doc.date),
@@ -231,8 +242,15 @@ class WhooshEngine:
     Safe for several threads and several processes on the same directory.
     """
 
-    def __init__(self, path: Path, writer_timeout: float = 5.0, timezone: str = "UTC") -> None:
+    def __init__(
+        self,
+        path: Path,
+        writer_timeout: float = 5.0,
+        timezone: str = "UTC",
+        synonyms: Callable[[], SynonymTable] | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.synonyms = synonyms or SynonymTable
         self.writer_timeout = writer_timeout
         self.zone = ZoneInfo(timezone)
         self._lock = threading.RLock()
@@ -602,7 +620,7 @@ class WhooshEngine:
         for attempt in range(1, READ_ATTEMPTS + 1):
             with self._searcher() as searcher:
                 try:
-                    return read(View(searcher, self._arrays, self.zone))
+                    return read(View(searcher, self._arrays, self.zone, self.synonyms()))
                 except IndexUnavailable:
                     raise
                 except Exception:

@@ -11,7 +11,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 from typing import Any
@@ -23,7 +23,7 @@ from whoosh import highlight, qparser
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from signalen.search.analysis import fold, words
+from signalen.search.analysis import fold, plain_text, stems, words
 from signalen.search.arrays import (
     ArrayCache,
     Evaluator,
@@ -42,6 +42,7 @@ from signalen.search.documents import (
     TextLoader,
     split_doc_id,
 )
+from signalen.search.expansion import SynonymTable, Vocabulary, compounds, split_compound
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +54,23 @@ OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 # Text without query syntax (quotes, brackets, wildcards, boosts): words may be dropped.
 PLAIN_TEXT = re.compile(r"[\w\s,.;:!?'-]*")
 TITLE_BOOST = 2.0
+# Matches in the labels a signal is filed under count for less than in its own words; so do
+# matches through a synonym or a compound part.
+CATEGORY_BOOST = 0.5
+SYNONYM_BOOST = 0.7
+COMPOUND_BOOST = 0.4
+# Only the first this many words of a query are expanded to compounds (a long query is
+# specific enough, and stays fast).
+MAX_COMPOUND_WORDS = 8
+TEXT_FIELDS = ("title", "body", "categories")
+FIELD_BOOSTS = {"title": TITLE_BOOST, "body": 1.0, "categories": CATEGORY_BOOST}
+# "Bedoelde u" is only considered when a search finds fewer than this many documents.
+SUGGEST_BELOW = 3
 MAX_PER_PAGE = 100
 SNIPPET_CHARS = 240
 # OR fallback: documents matching more of the words rank higher.
-OR_GROUP = qparser.OrGroup.factory(0.9)
+OR_SCALE = 0.9
+OR_GROUP = qparser.OrGroup.factory(OR_SCALE)
 # "More like this": the draft's most telling terms, and how much of their weight a document
 # must share (and with how many terms) to count as related at all.
 KEY_TERMS = 10
@@ -121,16 +135,26 @@ class Found:
     total: int
     query: Query | None
     simplified: bool = False
+    # Found by fewer than all the words typed (the query as typed found nothing).
+    relaxed: bool = False
 
 
 class View:
     """One searcher with its arrays: everything a read needs, for one request."""
 
-    def __init__(self, searcher: Searcher, cache: ArrayCache, zone: ZoneInfo) -> None:
+    def __init__(
+        self,
+        searcher: Searcher,
+        cache: ArrayCache,
+        zone: ZoneInfo,
+        synonyms: SynonymTable | None = None,
+    ) -> None:
         self.searcher = searcher
         self.zone = zone
+        self.synonyms = synonyms or SynonymTable()
         self.evaluator = Evaluator(searcher, cache)
         self.segments = self.evaluator.segments
+        self._vocabularies: list[Vocabulary] | None = None
 
     # Searching
 
@@ -145,6 +169,10 @@ class View:
         offset = (page - 1) * per_page
         shown = found.docnums[offset : offset + per_page]
         scored = _order_column(query) is None
+        suggestion = None
+        strict_total = 0 if found.relaxed else found.total
+        if words(text) and strict_total < SUGGEST_BELOW:
+            suggestion = self.suggestion(text, Restriction(allowed), query, allowed, strict_total)
         return SearchResult(
             hits=self.hits(
                 shown,
@@ -157,7 +185,7 @@ class View:
             page=page,
             pages=ceil(found.total / per_page),
             facets=self.facet_counts(found.masks),
-            suggestion=self.suggestion(text, Restriction(allowed)) if words(text) else None,
+            suggestion=suggestion,
             error=str(QUERY_SIMPLIFIED) if found.simplified else None,
         )
 
@@ -209,35 +237,103 @@ class View:
         """Run ``text`` with all its words; when nothing has them all (and no operators were
         typed), with all its words that occur somewhere, and then with any of its words.
 
-        When Whoosh cannot read the text at all, the plain words are searched instead.
+        Plain words are expanded (synonyms, compounds, categories: :meth:`units`); text with
+        query syntax is parsed by Whoosh. When Whoosh cannot read the text at all, the plain
+        words are searched instead.
         """
+        if PLAIN_TEXT.fullmatch(text) and not OPERATORS.search(text):
+            units = self.units(text)
+            if not units:
+                return run(NullQuery)
+            found = run(_all(units))
+            if found.total:
+                return found
+            known = [unit for unit in units if self._exists(unit, masks)]
+            if known and len(known) < len(units):
+                found = run(_all(known))
+                if found.total:
+                    return replace(found, relaxed=True)
+            any_unit = Or(units, scale=OR_SCALE) if len(units) > 1 else units[0]
+            return replace(run(any_unit), relaxed=True)
         try:
             found = run(self.parse(text, qparser.AndGroup))
             if found.total or OPERATORS.search(text):
                 return found
-            if PLAIN_TEXT.fullmatch(text):
-                typed = words(text)
-                known = [word for word in typed if self._known(word, masks)]
-                if known and len(known) < len(typed):
-                    found = run(self.parse(" ".join(known), qparser.AndGroup))
-                    if found.total:
-                        return found
-            return run(self.parse(text, OR_GROUP))
+            return replace(run(self.parse(text, OR_GROUP)), relaxed=True)
         except Exception:  # whatever the syntax did, the plain words still work
             logger.info("Search query could not be run as typed: %r", text, exc_info=True)
-            found = run(self.plain_words(text))
-            return Found(found.docnums, found.scores, found.masks, found.total, found.query, True)
+            return replace(run(self.plain_words(text)), simplified=True, relaxed=True)
 
     def parse(self, text: str, group: type[qparser.GroupNode]) -> Query:
-        """``text`` as a query on title and body; field syntax is not for users."""
+        """``text`` as a query on title, body and categories; field syntax is not for users."""
         parser = qparser.MultifieldParser(
-            ["title", "body"],
+            list(TEXT_FIELDS),
             self.searcher.schema,
-            fieldboosts={"title": TITLE_BOOST},
+            fieldboosts=FIELD_BOOSTS,
             group=group,
         )
         parser.remove_plugin_class(qparser.FieldsPlugin)
         return parser.parse(text)
+
+    def units(self, text: str) -> list[Query]:
+        """One query per thing the user typed: a word, or a run of words that is a member of
+        a synonym group (the longest wins).
+
+        Each finds the word in title, body and categories; the other members of its synonym
+        groups; and (for one word) the indexed compounds it is part of and the parts it is
+        made of. Stop words make no unit; negations are words like any other.
+        """
+        typed = [(fold(word), stem) for word in words(text) for stem in stems(word)]
+        terms = [stem for _word, stem in typed]
+        units: list[Query] = []
+        position = 0
+        while position < len(typed):
+            length, others = self.synonyms.match(terms, position)
+            own = tuple(terms[position : position + max(length, 1)])
+            alternatives = [_phrase(own, 1.0)]
+            alternatives += [
+                _phrase(other, SYNONYM_BOOST)
+                for other in others
+                if len(other) == 1 or not self._has_common_term(other)
+            ]
+            if len(own) == 1 and len(units) < MAX_COMPOUND_WORDS:
+                alternatives += self._compound_alternatives(*typed[position])
+            units.append(Or(alternatives) if len(alternatives) > 1 else alternatives[0])
+            position += len(own)
+        return units
+
+    def _has_common_term(self, terms: tuple[str, ...]) -> bool:
+        """Whether one of ``terms`` is in a large share of all documents (as in
+        :meth:`related`): a synonym phrase with such a word ("niet op tijd") would make every
+        search for its group read most of the index, so it is left out on a large index."""
+        common = max(COMMON_TERM_MIN_DOCS, COMMON_TERM_SHARE * self.searcher.doc_count())
+        return any(self.searcher.doc_frequency("body", term) > common for term in terms)
+
+    def vocabularies(self) -> list[Vocabulary]:
+        """The whole words of each segment (read once per segment)."""
+        if self._vocabularies is None:
+            self._vocabularies = [
+                segment.cache.segment_value(
+                    segment.segment_id, "vocabulary", lambda segment=segment: _vocabulary(segment)
+                )
+                for segment, _offset in self.segments
+            ]
+        return self._vocabularies
+
+    def _compound_alternatives(self, word: str, stem: str) -> list[Query]:
+        """Indexed compounds ``word`` is part of, and the two indexed words it is made of."""
+        vocabularies = self.vocabularies()
+        found = {
+            part for compound in compounds(word, stem, vocabularies) for part in stems(compound)
+        }
+        found.discard(stem)
+        alternatives = [_fields(term, COMPOUND_BOOST) for term in sorted(found)]
+        split = split_compound(word, vocabularies)
+        if split:
+            parts = tuple(part for piece in split for part in stems(piece))
+            if parts and parts != (stem,):
+                alternatives.append(_phrase(parts, COMPOUND_BOOST))
+        return alternatives
 
     def plain_words(self, text: str) -> Query:
         """Any of the words of ``text`` in title or body, without any query syntax."""
@@ -245,12 +341,7 @@ class View:
         terms = {token.text for token in analyzer(" ".join(words(text)))}
         if not terms:
             return NullQuery
-        return Or(
-            [
-                Or([Term("title", term, boost=TITLE_BOOST), Term("body", term)])
-                for term in sorted(terms)
-            ]
-        )
+        return Or([_fields(term, 1.0) for term in sorted(terms)])
 
     def scored(self, user_query: Query) -> list[Scored]:
         """``user_query`` matched and scored per segment: on arrays, or by Whoosh."""
@@ -402,7 +493,11 @@ class View:
     def highlights(
         self, terms: dict[str, frozenset[str]], title: str, body: str
     ) -> dict[str, Markup]:
-        """Title and body snippet as safe HTML: every character escaped, matches in ``<mark>``."""
+        """Title and body snippet as safe HTML: every character escaped, matches in ``<mark>``.
+
+        Markdown is removed first: a snippet is plain text.
+        """
+        title, body = plain_text(title), plain_text(body)
         return {
             "title": self._highlight(
                 "title", title, terms.get("title"), highlight.WholeFragmenter(), 1
@@ -439,7 +534,7 @@ class View:
     def _known(self, word: str, masks: list[np.ndarray]) -> bool:
         """Whether ``word`` is a stop word or occurs in a document within ``masks``."""
         stems = [token.text for token in self.searcher.schema["body"].analyzer(word)]
-        return not stems or self._exists(_all_of_title_or_body(stems), masks)
+        return not stems or self._exists(_all_in_text(stems), masks)
 
     def _exists(self, user_query: Query, masks: list[np.ndarray]) -> bool:
         return any(
@@ -447,36 +542,46 @@ class View:
             for scored, mask in zip(self.scored(user_query), masks, strict=True)
         )
 
-    def suggestion(self, text: str, visible: Restriction) -> str | None:
-        """A corrected query ("bedoelde u") built only from words in visible documents.
+    def suggestion(
+        self,
+        text: str,
+        visible: Restriction,
+        query: SearchQuery,
+        allowed: Allowed,
+        total: int,
+    ) -> str | None:
+        """A corrected query ("bedoelde u") built only from words in visible documents, that
+        finds more than the ``total`` that ``query`` found with all its words.
 
-        Filters are left out: a word that only misses within the filters is not misspelled.
+        A word in the index's vocabulary is never corrected. Whether a word exists leaves the
+        filters out (a word that only misses within the filters is not misspelled); whether
+        the correction finds more counts with the filters, as the user would see it.
         """
         masks = [visible.mask(segment) for segment, _offset in self.segments]
         analyzer = self.searcher.schema["body"].analyzer
         corrector = self.searcher.corrector("spell")
+        vocabularies = self.vocabularies()
         replacements: dict[str, str] = {}
         for word in dict.fromkeys(words(text)):
+            folded = fold(word)
+            if any(folded in vocabulary.known for vocabulary in vocabularies):
+                continue
             if self._known(word, masks):
                 continue
-            folded = fold(word)
             for candidate in corrector.suggest(folded, limit=SPELLING_CANDIDATES, prefix=1):
-                stems = [token.text for token in analyzer(candidate)]
+                candidate_terms = [token.text for token in analyzer(candidate)]
                 if (
                     candidate != folded
-                    and stems
-                    and self._exists(_all_of_title_or_body(stems), masks)
+                    and candidate_terms
+                    and self._exists(_all_in_text(candidate_terms), masks)
                 ):
                     replacements[word] = candidate
                     break
         if not replacements:
             return None
         corrected = re.sub(r"\w+", lambda match: replacements.get(match[0], match[0]), text)
-        try:
-            corrected_query = self.parse(corrected, OR_GROUP)
-        except Exception:
-            corrected_query = self.plain_words(corrected)
-        return corrected if self._exists(corrected_query, masks) else None
+        better = self.find(replace(query, text=corrected), allowed, 1)
+        return corrected if not better.relaxed and better.total > total else None
 
     # Similar texts
 
@@ -593,12 +698,35 @@ def query_text(text: str) -> str:
     return CONTROL_CHARACTERS.sub(" ", text).strip()
 
 
-def _title_or_body(term: str) -> Query:
-    return Or([Term("title", term), Term("body", term)])
+def _in_text(term: str) -> Query:
+    return Or([Term(field, term) for field in TEXT_FIELDS])
 
 
-def _all_of_title_or_body(terms: list[str]) -> Query:
-    return And([_title_or_body(term) for term in terms])
+def _fields(term: str, boost: float) -> Query:
+    """``term`` in title, body or categories, each with its weight times ``boost``."""
+    return Or([Term(field, term, boost=FIELD_BOOSTS[field] * boost) for field in TEXT_FIELDS])
+
+
+def _phrase(terms: tuple[str, ...], boost: float) -> Query:
+    """All of ``terms`` (in any place, any order), weighted by ``boost``."""
+    if len(terms) == 1:
+        return _fields(terms[0], boost)
+    return And([_fields(term, boost) for term in terms])
+
+
+def _all(units: list[Query]) -> Query:
+    return units[0] if len(units) == 1 else And(units)
+
+
+def _vocabulary(segment: SegmentArrays) -> Vocabulary:
+    try:
+        return Vocabulary(segment.reader.field_terms("spell"))
+    except Exception:  # a segment without the field has no words
+        return Vocabulary(())
+
+
+def _all_in_text(terms: list[str]) -> Query:
+    return And([_in_text(term) for term in terms])
 
 
 def _vote(neighbours: Iterable[tuple[list[str], float]], k: int) -> list[tuple[str, float]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -32,6 +32,7 @@ from signalen.search.documents import (
     SearchResult,
 )
 from signalen.search.engine import WhooshEngine
+from signalen.search.expansion import SynonymTable, shipped_groups
 
 EXTENSION = "signalen_search"
 DEFAULT_WRITER_TIMEOUT = 5.0
@@ -40,6 +41,11 @@ DEFAULT_MAX_QUERY_LENGTH = 200
 MAX_DRAFT_LENGTH = 20_000
 # After a failed automatic rebuild, wait this long before trying again.
 RETRY_AFTER_SECONDS = 300.0
+# Synonym groups a beheerder added are read again after this long (other processes) or at
+# once after a change in this process.
+SYNONYMS_TTL_SECONDS = 30.0
+
+SynonymLoader = Callable[[], Iterable[Sequence[str]]]
 
 
 @dataclass
@@ -71,6 +77,8 @@ class SearchExtension:
     sources: dict[str, Source] = field(default_factory=dict)
     opened: bool = False
     failed_at: float | None = None
+    synonym_loader: SynonymLoader | None = None
+    _synonyms: tuple[float, SynonymTable] | None = None
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -78,6 +86,22 @@ class SearchExtension:
         """(title, body) per id of ``kind`` from the source; nothing for an unknown kind."""
         source = self.sources.get(kind)
         return source.texts(ids) if source else {}
+
+    def synonym_table(self) -> SynonymTable:
+        """The shipped synonym groups and those a beheerder added (read at most every
+        SYNONYMS_TTL_SECONDS)."""
+        cached = self._synonyms
+        if cached is not None and time.monotonic() - cached[0] < SYNONYMS_TTL_SECONDS:
+            return cached[1]
+        groups: list[Sequence[str]] = list(shipped_groups())
+        if self.synonym_loader is not None:
+            try:
+                groups += list(self.synonym_loader())
+            except Exception:  # the shipped list still helps when the database cannot
+                self.app.logger.warning("Synonyms could not be read", exc_info=True)
+        table = SynonymTable.build(groups)
+        self._synonyms = (time.monotonic(), table)
+        return table
 
     def rebuild(self, progress: Progress | None = None, only_if_missing: bool = False) -> int:
         """Rebuild from every registered source; see :func:`rebuild`."""
@@ -166,9 +190,23 @@ def _extension(app: Flask | None = None) -> SearchExtension:
             Path(path),
             writer_timeout=float(app.config.get("SEARCH_WRITER_TIMEOUT", DEFAULT_WRITER_TIMEOUT)),
             timezone=app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC",
+            synonyms=lambda: _extension(app).synonym_table(),
         )
         extension = app.extensions.setdefault(EXTENSION, SearchExtension(app=app, engine=engine))
     return extension
+
+
+def register_synonyms(load: SynonymLoader) -> None:
+    """Register where the synonym groups a beheerder added come from (lists of words or
+    phrases); they are applied at query time together with the shipped list."""
+    extension = _extension()
+    extension.synonym_loader = load
+    extension._synonyms = None
+
+
+def synonyms_changed() -> None:
+    """Read the synonym groups again at the next search (after a beheerder's change)."""
+    _extension()._synonyms = None
 
 
 def _ready_extension() -> SearchExtension:

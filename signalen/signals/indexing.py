@@ -21,7 +21,7 @@ from signalen.search import services as search
 from signalen.search.documents import SearchDocument, make_doc_id, split_doc_id
 from signalen.signals.access import document_tokens
 from signalen.signals.models import Signal, Visibility, signal_scheme, signal_theme
-from signalen.taxonomy.models import Theme
+from signalen.taxonomy.models import Agency, Municipality, Scheme, Theme
 
 KIND = "signal"
 BATCH = 500
@@ -46,7 +46,35 @@ def doc_id(signal_id: int) -> str:
     return make_doc_id(KIND, signal_id)
 
 
-def _document(row: Any, themes: set[str], scheme_ids: list[int]) -> SearchDocument:
+class Labels:
+    """The names of the taxonomy terms, read once per batch: a signal is found by the words of
+    its themes (with their main theme), schemes (with their abbreviations), agency and
+    gemeente."""
+
+    def __init__(self) -> None:
+        self.themes = {row.id: row.name for row in db.session.execute(select(Theme.id, Theme.name))}
+        self.schemes = {
+            row.id: f"{row.name} {row.short_name or ''}".strip()
+            for row in db.session.execute(select(Scheme.id, Scheme.name, Scheme.short_name))
+        }
+        self.agencies = {
+            row.id: row.name for row in db.session.execute(select(Agency.id, Agency.name))
+        }
+        self.municipalities = {
+            row.id: row.name
+            for row in db.session.execute(select(Municipality.id, Municipality.name))
+        }
+
+    def text(self, row: Any, themes: set[str], scheme_ids: list[int]) -> str:
+        """The category text of one signal row."""
+        parts = [self.themes.get(int(theme_id), "") for theme_id in sorted(themes)]
+        parts += [self.schemes.get(scheme_id, "") for scheme_id in sorted(scheme_ids)]
+        parts.append(self.agencies.get(row.agency_id, ""))
+        parts.append(self.municipalities.get(row.municipality_id, ""))
+        return "\n".join(part for part in parts if part)
+
+
+def _document(row: Any, themes: set[str], scheme_ids: list[int], labels: Labels) -> SearchDocument:
     """The search document of one signal row."""
     return SearchDocument(
         doc_id=doc_id(row.id),
@@ -71,6 +99,7 @@ def _document(row: Any, themes: set[str], scheme_ids: list[int]) -> SearchDocume
         report_count=row.report_count,
         published=row.public_approved_at if row.visibility is Visibility.PUBLIC else None,
         version=row.updated_at,
+        categories=labels.text(row, themes, scheme_ids),
     )
 
 
@@ -111,7 +140,8 @@ def _batch(condition: Any) -> list[SearchDocument]:
     ).all()
     ids = [row.id for row in rows]
     themes, schemes = _themes(ids), _schemes(ids)
-    return [_document(row, themes[row.id], schemes[row.id]) for row in rows]
+    labels = Labels() if rows else None
+    return [_document(row, themes[row.id], schemes[row.id], labels) for row in rows]
 
 
 def documents(signal_ids: Iterable[int] | None = None) -> Iterator[SearchDocument]:

@@ -1,10 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from signalen.core.validation import parse_id
-from signalen.taxonomy.models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
+from signalen.taxonomy.models import (
+    DESCRIPTION_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    SYNONYMS_MAX_LENGTH,
+)
 
 
 class TermForm(FlaskForm):
@@ -45,3 +49,21 @@ class TermForm(FlaskForm):
         ],
     )
     active = BooleanField(_l("Actief (te kiezen bij nieuwe knelpunten)"), default=True)
+
+
+class SynonymForm(FlaskForm):
+    terms = TextAreaField(
+        _l("Woorden die hetzelfde betekenen"),
+        description=_l(
+            "Zet een komma tussen de woorden, bijvoorbeeld: bijstand, Participatiewet, "
+            "uitkering van de gemeente."
+        ),
+        validators=[
+            DataRequired(_l("Vul minstens twee woorden in, met een komma ertussen.")),
+            Length(
+                max=SYNONYMS_MAX_LENGTH,
+                message=_l("Dit is te lang. Gebruik hoogstens %(max)d tekens."),
+            ),
+        ],
+    )
+    active = BooleanField(_l("Actief (gebruikt bij het zoeken)"), default=True)

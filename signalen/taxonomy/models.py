@@ -67,3 +67,21 @@ class Municipality(db.Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), unique=True, nullable=False)
     province: Mapped[str] = mapped_column(String(40), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+
+SYNONYMS_MAX_LENGTH = 500
+
+
+class SynonymGroup(db.Model):
+    """Words or phrases that mean the same for search ("bijstand, Participatiewet"), added by a
+    beheerder to the list that ships with Signalen. ``terms`` is comma-separated."""
+
+    __tablename__ = "synonym_group"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terms: Mapped[str] = mapped_column(String(SYNONYMS_MAX_LENGTH), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+    @property
+    def members(self) -> list[str]:
+        return [member.strip() for member in self.terms.split(",") if member.strip()]

@@ -9,9 +9,10 @@ from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
 from signalen.extensions import db
+from signalen.search.expansion import shipped_groups
 from signalen.taxonomy import services
-from signalen.taxonomy.forms import TermForm
-from signalen.taxonomy.models import Theme
+from signalen.taxonomy.forms import SynonymForm, TermForm
+from signalen.taxonomy.models import SynonymGroup, Theme
 
 bp = Blueprint("taxonomy", __name__, url_prefix="/beheer/indeling")
 
@@ -95,5 +96,39 @@ def edit(kind: str, term_id: int | None):
             flash(_("Opgeslagen."), "success")
             return redirect(url_for("taxonomy.terms", kind=kind))
     return render_template("taxonomy/edit.html", form=form, kind=kind, term=term, titles=TITLES), (
+        200 if request.method == "GET" else 422
+    )
+
+
+@bp.get("/synoniemen")
+@role_required(Role.ADMINISTRATOR)
+def synonyms():
+    """The synonym groups used by the search: the shipped list and those added here."""
+    return render_template(
+        "taxonomy/synonyms.html",
+        groups=services.synonym_groups(),
+        shipped=shipped_groups(),
+        titles=TITLES,
+    )
+
+
+@bp.route("/synoniemen/nieuw", methods=["GET", "POST"], defaults={"group_id": None})
+@bp.route("/synoniemen/<int:group_id>", methods=["GET", "POST"])
+@role_required(Role.ADMINISTRATOR)
+def edit_synonyms(group_id: int | None):
+    group = db.get_or_404(SynonymGroup, group_id) if group_id else None
+    form = SynonymForm(obj=group)
+    if form.validate_on_submit():
+        try:
+            services.save_synonym_group(
+                group, terms=form.terms.data, active=form.active.data, actor=current_user
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_service_error(form, error)
+        else:
+            flash(_("Opgeslagen."), "success")
+            return redirect(url_for("taxonomy.synonyms"))
+    return render_template("taxonomy/synonym_edit.html", form=form, group=group), (
         200 if request.method == "GET" else 422
     )

@@ -14,7 +14,16 @@ from signalen.audit import services as audit
 from signalen.core.errors import ServiceError
 from signalen.core.validation import clean_line
 from signalen.extensions import db
-from signalen.taxonomy.models import NAME_MAX_LENGTH, Agency, Municipality, Scheme, Theme
+from signalen.privacy.services import contains_personal_data
+from signalen.taxonomy.models import (
+    NAME_MAX_LENGTH,
+    SYNONYMS_MAX_LENGTH,
+    Agency,
+    Municipality,
+    Scheme,
+    SynonymGroup,
+    Theme,
+)
 
 DATA = Path(__file__).parent / "data"
 MODELS = {"thema": Theme, "regeling": Scheme, "uitvoerder": Agency, "gemeente": Municipality}
@@ -209,3 +218,64 @@ def save_term(kind: str, term=None, *, name: str, active: bool = True, actor=Non
             )
     db.session.commit()
     return term
+
+
+def synonym_groups() -> Sequence[SynonymGroup]:
+    """Every synonym group a beheerder added, in the order they were added."""
+    return db.session.scalars(select(SynonymGroup).order_by(SynonymGroup.id)).all()
+
+
+def active_synonym_groups() -> list[list[str]]:
+    """The members of the active synonym groups (for the search service)."""
+    groups = db.session.scalars(select(SynonymGroup).where(SynonymGroup.active.is_(True)))
+    return [group.members for group in groups]
+
+
+def clean_synonyms(text: str) -> str:
+    """The members of a synonym group as one comma-separated line: whitespace collapsed,
+    doubles removed. Raises ServiceError with fewer than two members, when too long, or when
+    it holds personal data."""
+    members = [" ".join(member.split()) for member in (text or "").replace("\x00", "").split(",")]
+    unique = list(dict.fromkeys(member for member in members if member))
+    if len({member.casefold() for member in unique}) < 2:
+        raise ServiceError(
+            _l("Vul minstens twee woorden in, met een komma ertussen."), field="terms"
+        )
+    terms = ", ".join(unique)
+    if len(terms) > SYNONYMS_MAX_LENGTH:
+        raise ServiceError(
+            _l("Dit is te lang. Gebruik hoogstens %(max)d tekens.", max=SYNONYMS_MAX_LENGTH),
+            field="terms",
+        )
+    if contains_personal_data(terms):
+        raise ServiceError(_l("Hier staan persoonsgegevens in. Haal die weg."), field="terms")
+    return terms
+
+
+def save_synonym_group(
+    group: SynonymGroup | None, *, terms: str, active: bool = True, actor=None
+) -> SynonymGroup:
+    """Create or update a synonym group (logged); the search uses it from the next query."""
+    from signalen.search import services as search
+
+    terms = clean_synonyms(terms)
+    if group is None:
+        group = SynonymGroup(terms=terms, active=active)
+        db.session.add(group)
+        db.session.flush()
+        audit.record(
+            "taxonomy.synonyms_create",
+            group,
+            actor=actor,
+            object_label=terms,
+            changes={"terms": [None, terms], "active": [None, active]},
+        )
+    else:
+        changes = audit.changed_fields(group, {"terms": terms, "active": active})
+        if changes:
+            audit.record(
+                "taxonomy.synonyms_update", group, actor=actor, object_label=terms, changes=changes
+            )
+    db.session.commit()
+    search.synonyms_changed()
+    return group
