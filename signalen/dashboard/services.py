@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from signalen.auth.models import User
 from signalen.core.dates import LOCAL_ZONE, local_today
+from signalen.core.validation import parse_date, parse_id
 from signalen.extensions import db
 from signalen.signals.access import visible_clause
 from signalen.signals.models import Signal, signal_theme
@@ -63,9 +64,10 @@ class OverviewFilters:
             raw = (args.get(name) or "").strip()[:20]
             if not raw:
                 continue
-            try:
-                setattr(filters, attribute, date.fromisoformat(raw))
-            except ValueError:
+            day = parse_date(raw)
+            if day:
+                setattr(filters, attribute, day)
+            else:
                 filters.errors.append(
                     _("De datum '%(value)s' klopt niet (gebruik jjjj-mm-dd).", value=raw)
                 )
@@ -73,8 +75,9 @@ class OverviewFilters:
             filters.date_from, filters.date_to = filters.date_to, filters.date_from
         raw = (args.get("gemeente") or "").strip()
         if raw:
-            if raw.isdigit() and len(raw) < 10 and db.session.get(Municipality, int(raw)):
-                filters.municipality_id = int(raw)
+            number = parse_id(raw)
+            if number and db.session.get(Municipality, number):
+                filters.municipality_id = number
             else:
                 filters.errors.append(_("Deze gemeente kennen we niet; het filter is weggelaten."))
         return filters

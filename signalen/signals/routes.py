@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
 from signalen.core.pagination import paginate
+from signalen.core.validation import parse_id
 from signalen.extensions import db
 from signalen.privacy.services import check_fields, marked_parts
 from signalen.search import services as search
@@ -111,8 +112,8 @@ def new():
         findings = check_fields(data.texts())
         try:
             accept = form.accept_redaction.data
-            if report_on.isdigit() and len(report_on) < 10:
-                return _report_from_intake(int(report_on), services.clean_input(data), accept)
+            if report_id := parse_id(report_on):
+                return _report_from_intake(report_id, services.clean_input(data), accept)
             cleaned = services.guard_privacy(services.clean_input(data), accept)
             # "1": the volunteer has seen the similar ones for this text (while typing or on
             # the previous submit), so Opslaan stores at once.
@@ -328,10 +329,8 @@ def approve(signal_id: int):
 
 def _target_or_none(value) -> Signal | None:
     """The signal a merge or link form names, when it exists and the user may see it."""
-    text = str(value or "").strip().lstrip("#")
-    if not (text.isascii() and text.isdigit()) or len(text) > 9:
-        return None
-    return services.visible_signal_or_none(int(text), current_user)
+    number = parse_id(str(value or "").strip().lstrip("#"))
+    return services.visible_signal_or_none(number, current_user) if number else None
 
 
 def _flash_form_errors(form) -> None:
