@@ -1,0 +1,6 @@
+"""x"""
+import click
+
+@click.command("privacy-sweep")
+def privacy_sweep():
+    pass

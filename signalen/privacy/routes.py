@@ -1,0 +1,2 @@
+from flask import Blueprint
+bp = Blueprint("privacy", __name__)
