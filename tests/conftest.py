@@ -81,6 +81,9 @@ def app_config(database_url: str, instance: Path, **extra) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "ARGON2_PARALLELISM": 1,
+        # The name model of the privacy guard loads once per test process (a module-level
+        # singleton); requests wait for it instead of answering "even geduld".
+        "PRIVACY_NAMES_WAIT": 600,
         **extra,
     }
 

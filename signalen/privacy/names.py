@@ -164,6 +164,7 @@ _TITLE = (
     r"(?<![^\W\d_])(?:mevrouw|mevr\.|mw\.|mevr|mw|meneer|mijnheer|mnr\.|de heer|dhr\.|dhr|"
     r"heer|mr\.|dr\.|drs\.|ir\.|ing\.|prof\.|familie|fam\.|juffrouw|zuster|broeder)"
 )
+_TITLE_START = re.compile(rf"(?i:{_TITLE})")
 _TITLED = re.compile(
     rf"(?i:{_TITLE})[ \t]+(?P<name>(?:{_INITIALS}[ \t]*)?(?:{_NAME_WORD}[ \t]+)?{_SURNAME}"
     rf"|{_INITIALS}[ \t]*(?:{_TUSSEN}[ \t]+)?{_NAME_WORD})"
@@ -224,14 +225,25 @@ _NOT_NAMES = frozenset(
     amsterdam rotterdam utrecht den haag deventer zwolle groningen eindhoven tilburg
     almere breda nijmegen apeldoorn arnhem haarlem enschede leeuwarden maastricht
     leiden dordrecht zoetermeer ede delft emmen venlo helmond hengelo amersfoort
-    oost west noord zuid centrum
+    oost west noord zuid centrum rode kruis rijk leger heils
     """.split()
 )
 
 
+_ORGANISATION_SUFFIXES = (
+    "bedrijf", "centrum", "stichting", "corporatie", "fonds", "loket", "bureau", "dienst",
+    "kantoor", "instelling", "organisatie", "team", "groep", "wet", "regeling", "bank",
+    "raad", "plein", "toeslag", "uitkering",
+)  # fmt: skip
+
+
 def _is_public_word(word: str) -> bool:
     bare = word.strip(".,:;'’()").lower()
-    return bare in _NOT_NAMES or bare.startswith(("gemeente", "wet", "stichting"))
+    return (
+        bare in _NOT_NAMES
+        or bare.startswith(("gemeente", "wet", "stichting"))
+        or bare.endswith(_ORGANISATION_SUFFIXES)
+    )
 
 
 def _only_public_words(text: str) -> bool:
@@ -284,11 +296,27 @@ def _deduce_spans(text: str) -> Iterator[tuple[int, int]]:
             yield annotation.start_char, annotation.end_char
 
 
+# A capitalised name right after one of these is the name of a place or organisation:
+# "buurthuis De Boog", "Werkbedrijf Rijk van Nijmegen", "woningcorporatie Portaal".
+_ORGANISATION_NOUN = re.compile(
+    r"(?i:huis|centrum|bedrijf|stichting|vereniging|corporatie|fonds|school|college|kerk|"
+    r"moskee|ziekenhuis|kliniek|praktijk|team|loket|bureau|dienst|kantoor|instelling|"
+    r"organisatie|groep|raad|bank|winkel|wijk|straat|plein|gemeente|provincie|park|"
+    r"project|programma|regeling|wet|zorg|opvang)[ \t]+(?:(?i:de|het|'t)[ \t]+)?$"
+)
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Cut organisation words off the edges of a span; None when nothing personal is left."""
+    """Drop a span made of organisation words; None when nothing personal is left."""
     piece = text[start:end]
     if _only_public_words(piece):
-        return None
+        return None  # "Voedselbank Deventer"
+    if _TITLE_START.match(piece):
+        return start, end  # "mevrouw Bank" is a person
+    if _is_public_word(piece.split()[0]):
+        return None  # "Werkbedrijf Rijk van Nijmegen"
+    if _ORGANISATION_NOUN.search(text, max(0, start - 30), start):
+        return None  # "buurthuis De Boog"
     if _ORGANISATION_AFTER.match(text[end : end + 40]):
         return None  # "Jansen Groep", "De Vries B.V."
     return start, end

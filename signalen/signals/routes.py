@@ -83,9 +83,9 @@ def new():
     findings, similar, suggestions = {}, [], {}
     if form.validate_on_submit():
         data = form.to_input()
-        # Shown again on every re-render while the draft holds personal data.
-        findings = check_fields(data.texts())
         try:
+            # Shown again on every re-render while the draft holds personal data.
+            findings = check_fields(data.texts())
             cleaned = services.guard_privacy(services.clean_input(data), form.accept_redaction.data)
             if form.similar_checked.data != "1":
                 similar = similar_signals(cleaned.title, cleaned.description)
