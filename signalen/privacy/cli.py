@@ -18,7 +18,9 @@ def privacy_sweep(redact: bool, organisation_name: str | None) -> None:
     if organisation_name:
         organisation = organisations.find_by_name(organisation_name)
         if organisation is None:
-            raise click.ClickException(_("Organisatie niet gevonden: %(name)s", name=organisation_name))
+            raise click.ClickException(
+                _("Organisatie niet gevonden: %(name)s", name=organisation_name)
+            )
     result = sweep(redact_found=redact, organisation=organisation)
     for hit in result.hits:
         note = _(" (alleen gemeld)") if hit.warn_only else ""

@@ -119,12 +119,12 @@ def _history(row: Any, target: Guarded, hits: list[Hit]) -> None:
     changes = {hit.column: hit.kinds for hit in hits}
     if isinstance(row, Signal):
         db.session.add(
-            SignalEvent(
-                signal=row, actor_label="systeem", kind="privacy_redacted", changes=changes
-            )
+            SignalEvent(signal=row, actor_label="systeem", kind="privacy_redacted", changes=changes)
         )
     elif not isinstance(row, (SignalEvent, AuditEvent)):
-        audit.record("privacy.redact", row, changes=changes, object_label=f"{target.table} {row.id}")
+        audit.record(
+            "privacy.redact", row, changes=changes, object_label=f"{target.table} {row.id}"
+        )
 
 
 def sweep(redact_found: bool = False, organisation: Any = None) -> SweepResult:
