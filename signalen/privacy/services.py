@@ -1,9 +1,9 @@
 """Finding personal data (persoonsgegevens) of clients in Dutch free text.
 
 Signals are about problems, not about people: before a knelpunt is stored, its free text is
-checked here for BSN, IBAN, phone numbers, e-mail addresses, street + house number, postcodes
-dates of birth and names of people. The guard errs on the side of flagging: a false alarm costs the volunteer
-one look, a miss puts personal data in the database.
+checked here for BSN, IBAN, phone numbers, e-mail addresses, street + house number, postcodes,
+dates of birth and names of people. The guard errs on the side of flagging: a false alarm
+costs the volunteer one look, a miss puts personal data in the database.
 
 Decisions:
 
