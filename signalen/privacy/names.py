@@ -513,7 +513,23 @@ def _deduce_spans(text: str) -> Iterator[tuple[int, int]]:
     document = MODEL.deduce.deidentify(text, enabled=MODEL.enabled)
     for annotation in document.annotations:
         if annotation.tag in ("persoon", "patient") or "persoon" in annotation.tag:
-            yield annotation.start_char, annotation.end_char
+            if not _ordinary_word(annotation.text):
+                yield annotation.start_char, annotation.end_char
+
+
+def _ordinary_word(text: str) -> bool:
+    """Whether a one-word name of deduce is also a common Dutch word or a place ("Oud",
+    "Kampen"): on its own, without a title or person context, that is not a name."""
+    if " " in text.strip() or "." in text:
+        return False
+    structs = MODEL.deduce.lookup_structs
+    lowered = text.lower()
+    with contextlib.suppress(KeyError):
+        if any(lowered in structs[name] for name in ("common_word", "stop_word", "whitelist")):
+            return True
+    with contextlib.suppress(KeyError):
+        return [text] in structs["placename"]
+    return False
 
 
 # A capitalised name right after one of these is the name of a place or organisation:
