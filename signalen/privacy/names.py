@@ -512,9 +512,9 @@ def _deduce_spans(text: str) -> Iterator[tuple[int, int]]:
         raise NamesNotReady(MODEL.error or "loading")
     document = MODEL.deduce.deidentify(text, enabled=MODEL.enabled)
     for annotation in document.annotations:
-        if annotation.tag in ("persoon", "patient") or "persoon" in annotation.tag:
-            if not _ordinary_word(annotation.text):
-                yield annotation.start_char, annotation.end_char
+        person = annotation.tag in ("persoon", "patient") or "persoon" in annotation.tag
+        if person and not _ordinary_word(annotation.text):
+            yield annotation.start_char, annotation.end_char
 
 
 def _ordinary_word(text: str) -> bool:
