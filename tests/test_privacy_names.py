@@ -357,3 +357,29 @@ def test_beheerder_sees_the_last_sweep(app, client, make_signal, make_user):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Laatste controle" in html and "NAAM" in html and "Terpstra" not in html
+
+
+@pytest.mark.browser
+def test_live_check_shows_findings_while_typing_in_a_real_browser(live_server, browser, make_user):
+    from tests.browser_support import check_accessibility
+
+    app, base = live_server
+    with app.app_context():
+        email = make_user(Role.VOLUNTEER).email
+    context = browser.new_context(locale="nl-NL", viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(base + "/inloggen")
+    page.fill("#email", email)
+    page.fill("#password", "een-goed-wachtwoord")
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    page.goto(base + "/signalen/nieuw")
+    page.fill("#title", "Brief kwijt")
+    page.fill("#description", "Mevrouw Jansen belde, haar nummer is 0612345678.")
+    page.wait_for_selector("#privacy-live mark")
+    live = page.locator("#privacy-live").inner_text()
+    assert "Mevrouw Jansen" in live and "(naam)" in live and "(telefoonnummer)" in live
+    check_accessibility(page, "melden-live-privacy")
+    page.fill("#description", "De brief is kwijt.")
+    page.wait_for_function("!document.querySelector('#privacy-live mark')")
+    context.close()
