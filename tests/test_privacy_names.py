@@ -381,5 +381,5 @@ def test_live_check_shows_findings_while_typing_in_a_real_browser(live_server, b
     assert "Mevrouw Jansen" in live and "(naam)" in live and "(telefoonnummer)" in live
     check_accessibility(page, "melden-live-privacy")
     page.fill("#description", "De brief is kwijt.")
-    page.wait_for_function("!document.querySelector('#privacy-live mark')")
+    page.locator("#privacy-live mark").first.wait_for(state="detached")
     context.close()
