@@ -383,3 +383,22 @@ def test_live_check_shows_findings_while_typing_in_a_real_browser(live_server, b
     page.fill("#description", "De brief is kwijt.")
     page.locator("#privacy-live mark").first.wait_for(state="detached")
     context.close()
+
+
+def test_paths_without_their_own_handling_answer_503_while_the_guard_starts(
+    app_factory, make_organisation, taxonomy, names_not_ready
+):
+    from signalen.api import services as api
+    from signalen.api.models import Scope
+
+    app = app_factory(PRIVACY_NAMES_WAIT=0)
+    client = app.test_client()
+    _row, token = api.create_token(make_organisation(), Scope.WRITE, "Website")
+    response = client.post(
+        "/api/v1/signals",
+        json={"titel": "Brief kwijt", "omschrijving": "De brief is kwijt.", "kanaal": "telefoon"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code in (422, 503)
+    assert "geduld" in response.get_data(as_text=True).lower()
+    assert db.session.scalar(select(sa.func.count()).select_from(Signal)) == 0
