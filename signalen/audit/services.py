@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "article.update": _l("Kennisartikel gewijzigd"),
     "auth.login": _l("Ingelogd"),
     "auth.login_failed": _l("Inloggen mislukt"),
+    "privacy.sweep": _l("Controle op persoonsgegevens gedaan"),
+    "privacy.redact": _l("Persoonsgegevens vervangen"),
 }
 
 

@@ -40,4 +40,5 @@ def sweep_result():
     """The last privacy sweep (counts only) and the state of the guard."""
     from signalen.privacy.sweep import last_sweep
 
-    return render_template("privacy/sweep.html", event=last_sweep(), status=names.status())
+    event, summary = last_sweep() or (None, {})
+    return render_template("privacy/sweep.html", event=event, s=summary, status=names.status())

@@ -123,7 +123,10 @@ def _history(row: Any, target: Guarded, hits: list[Hit]) -> None:
         )
     elif not isinstance(row, (SignalEvent, AuditEvent)):
         audit.record(
-            "privacy.redact", row, changes=changes, object_label=f"{target.table} {row.id}"
+            "privacy.redact",
+            row,
+            changes={column: [None, ", ".join(kinds)] for column, kinds in changes.items()},
+            object_label=f"{target.table} {row.id}",
         )
 
 
@@ -175,7 +178,8 @@ def sweep(redact_found: bool = False, organisation: Any = None) -> SweepResult:
         object_type="privacy",
         object_label=result.organisation or "alle organisaties",
         organisation_id=getattr(organisation, "id", None),
-        changes=result.summary(),
+        # [old, new] pairs, as the audit log shows every change
+        changes={key: [None, value] for key, value in result.summary().items()},
     )
     db.session.commit()
     if signal_ids:
@@ -194,11 +198,14 @@ def _signal_id(row: Any, target: Guarded) -> int | None:
     return None
 
 
-def last_sweep() -> AuditEvent | None:
-    """The audit event of the most recent sweep, if any."""
-    return db.session.scalar(
+def last_sweep() -> tuple[AuditEvent, dict] | None:
+    """The audit event of the most recent sweep and its summary, if any."""
+    event = db.session.scalar(
         sa.select(AuditEvent)
         .where(AuditEvent.action == SWEEP_ACTION)
         .order_by(AuditEvent.id.desc())
         .limit(1)
     )
+    if event is None:
+        return None
+    return event, {key: pair[1] for key, pair in event.changes.items()}

@@ -12,6 +12,7 @@ EVENT_LABELS = {
     "merged_in": _l("Ander knelpunt hierin samengevoegd"),
     "merged_away": _l("Samengevoegd met een ander knelpunt"),
     "imported": _l("Geïmporteerd"),
+    "privacy_redacted": _l("Persoonsgegevens vervangen (controle van alles wat is opgeslagen)"),
 }
 
 
