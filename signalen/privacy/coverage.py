@@ -64,7 +64,7 @@ GUARDED = (
     Guarded(
         "audit_event",
         ("object_label",),
-        "audit.services.record (labels are titles that went through the guard)",
+        "audit.services.record (labels and changes of guarded objects; staff data is skipped)",
         json_columns=("changes",),
     ),
 )

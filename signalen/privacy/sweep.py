@@ -23,6 +23,7 @@ from signalen.privacy.coverage import GUARDED, Guarded
 from signalen.privacy.services import find_personal_data, redact
 
 SWEEP_ACTION = "privacy.sweep"
+_SWEPT_TABLES = frozenset(g.table for g in GUARDED if g.table != "audit_event")
 BATCH = 500
 
 
@@ -153,6 +154,8 @@ def sweep(redact_found: bool = False, organisation: Any = None) -> SweepResult:
                 break
             last_id = rows[-1].id
             for row in rows:
+                if target.table == "audit_event" and row.object_type not in _SWEPT_TABLES:
+                    continue  # accounts and organisations: staff data, not clients'
                 if organisation is not None and (
                     _organisation_of(row, target.organisation) != organisation.id
                 ):
