@@ -83,6 +83,9 @@ def app_config(database_url: str, instance: Path, **extra) -> dict:
         "ARGON2_PARALLELISM": 1,
         # No background healing thread per test app; tests of it switch it on.
         "SEARCH_HEAL_INTERVAL": 0,
+        # The name model of the privacy guard loads once per test process (a module-level
+        # singleton); requests wait for it instead of answering "even geduld".
+        "PRIVACY_NAMES_WAIT": 600,
         **extra,
     }
 

@@ -333,6 +333,9 @@ def test_address_and_postcode_are_two_findings() -> None:
         ("°12-03-1980", "12-03-1980"),
         ("geb. datum 1 jan. 1950", "1 jan. 1950"),
         ("geboren op\n12 Maart 1980", "12 Maart 1980"),
+        ("geboren in 1980", "1980"),
+        ("zij is van 1961", "1961"),
+        ("De cliënt is van bouwjaar 1958", "1958"),
     ],
 )
 def test_date_with_birth_context_is_found(text: str, found: str) -> None:
@@ -349,7 +352,8 @@ def test_date_with_birth_context_is_found(text: str, found: str) -> None:
         "geboren in Marokko, op 12 maart 2026 belde ze",
         "12-03-1980 geboren",  # the context must come before the date
         "geboren 31-02-1980",  # no such date
-        "geboren in 1980",
+        "de wet is van 1961",
+        "zij was van 2019 tot 2021 in de bijstand",
         "gebruik 12-03-2026",
         "leeftijd 45 jaar",
     ],
@@ -483,6 +487,7 @@ EXPECTED = {
     "ADRES": ("adres", "[ADRES]"),
     "POSTCODE": ("postcode", "[POSTCODE]"),
     "GEBOORTEDATUM": ("geboortedatum", "[GEBOORTEDATUM]"),
+    "NAAM": ("naam", "[NAAM]"),
 }
 
 
@@ -513,7 +518,7 @@ def test_finding_is_frozen_and_checks_its_kind() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.kind = "IBAN"  # type: ignore[misc]
     with pytest.raises(ValueError):
-        Finding("NAAM", 0, 1, "x")
+        Finding("PERSOON", 0, 1, "x")
 
 
 def test_address_scan_skips_ahead_without_changing_what_it_finds():

@@ -53,6 +53,16 @@ def _edit(article: Article | None):
             show_service_error(form, error)
         else:
             flash(_("Het artikel is opgeslagen."), "success")
+            names = services.name_warnings(saved.title, saved.body)
+            if names:
+                flash(
+                    _(
+                        "Let op: er staan namen van mensen in het artikel (%(names)s). "
+                        "Noem alleen mensen die publiek bekend zijn.",
+                        names=", ".join(names),
+                    ),
+                    "error",
+                )
             return redirect(url_for("articles.detail", article_id=saved.id))
     return render_template("articles/edit.html", form=form, article=article), (
         200 if request.method == "GET" else 422

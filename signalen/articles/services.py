@@ -112,7 +112,12 @@ def _clean(data: ArticleInput) -> ArticleInput:
         raise ServiceError(_l("Schrijf de tekst van het artikel."), field="body")
     if len(body) > BODY_MAX_LENGTH:
         raise ServiceError(_l("De tekst is te lang."), field="body")
-    found = check_fields({"title": title, "body": body})
+    # Names only warn (articles may name public people, see name_warnings); the rest blocks.
+    found = {
+        name: blocking
+        for name, items in check_fields({"title": title, "body": body}).items()
+        if (blocking := [f for f in items if f.kind != "NAAM"])
+    }
     if found:
         kinds = sorted({f.label for items in found.values() for f in items})
         raise ServiceError(
@@ -121,6 +126,12 @@ def _clean(data: ArticleInput) -> ArticleInput:
         )
     data.title, data.body = title, body
     return data
+
+
+def name_warnings(title: str | None, body: str | None) -> list[str]:
+    """Names of people the privacy guard finds in an article (a warning, not a refusal)."""
+    found = check_fields({"title": title or "", "body": body or ""})
+    return sorted({f.text for items in found.values() for f in items if f.kind == "NAAM"})
 
 
 def save_article(data: ArticleInput, user: User, article: Article | None = None) -> Article:

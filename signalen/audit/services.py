@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "auth.login": _l("Ingelogd"),
     "auth.login_failed": _l("Inloggen mislukt"),
     "auth.logout": _l("Uitgelogd"),
+    "privacy.sweep": _l("Controle op persoonsgegevens gedaan"),
+    "privacy.redact": _l("Persoonsgegevens vervangen"),
 }
 
 

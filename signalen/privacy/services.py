@@ -1,9 +1,9 @@
 """Finding personal data (persoonsgegevens) of clients in Dutch free text.
 
 Signals are about problems, not about people: before a knelpunt is stored, its free text is
-checked here for BSN, IBAN, phone numbers, e-mail addresses, street + house number, postcodes
-and dates of birth. The guard errs on the side of flagging: a false alarm costs the volunteer
-one look, a miss puts personal data in the database.
+checked here for BSN, IBAN, phone numbers, e-mail addresses, street + house number, postcodes,
+dates of birth and names of people. The guard errs on the side of flagging: a false alarm
+costs the volunteer one look, a miss puts personal data in the database.
 
 Decisions:
 
@@ -21,7 +21,14 @@ Decisions:
 - Postcode: ``1234 AB`` in capitals always; with lower-case letters only when a house number
   follows or "postcode" precedes it (so "in 2026 en 2027" stays clean).
 - Date of birth: a date only counts when "geboren", "geb.", "geboortedatum" or "°" comes just
-  before it; other dates (meetings, letters) are not personal data.
+  before it; other dates (meetings, letters) are not personal data. A year counts after
+  "geboren in", "geboortejaar", or "is van" / "was van" with a person as subject
+  ("mevrouw is van 1961"; "de wet is van 1961" stays clean).
+- Names of people: :mod:`signalen.privacy.names` (``deduce`` person annotations plus rules for
+  titles, initials and first names in person context). Until its model is loaded the guard
+  raises :class:`GuardNotReady` instead of letting text through.
+- Phone numbers and e-mail addresses of organisations on the sociale kaart (their own,
+  their services' and locations', not those of contact persons) are not personal.
 
 All regular expressions are precompiled and linear; ``find_personal_data`` on a 10,000-character
 text full of numbers takes about 15-20 ms (phone matching on digit stretches only).
@@ -30,17 +37,23 @@ text full of numbers takes about 15-20 ms (phone matching on digit stretches onl
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 import phonenumbers
+from flask import current_app, has_app_context, has_request_context
 from flask_babel import lazy_gettext as _l
 from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 
-KINDS = ("BSN", "IBAN", "TELEFOON", "EMAIL", "ADRES", "POSTCODE", "GEBOORTEDATUM")
+from signalen.core.errors import ServiceError
+from signalen.privacy import names
+
+KINDS = ("BSN", "IBAN", "TELEFOON", "EMAIL", "ADRES", "POSTCODE", "GEBOORTEDATUM", "NAAM")
 
 KIND_LABELS = {
     "BSN": _l("BSN"),
@@ -50,6 +63,7 @@ KIND_LABELS = {
     "ADRES": _l("adres"),
     "POSTCODE": _l("postcode"),
     "GEBOORTEDATUM": _l("geboortedatum"),
+    "NAAM": _l("naam"),
 }
 
 # Used when the lazy labels cannot be resolved (no app context in a plain script).
@@ -61,6 +75,7 @@ _DUTCH_LABELS = {
     "ADRES": "adres",
     "POSTCODE": "postcode",
     "GEBOORTEDATUM": "geboortedatum",
+    "NAAM": "naam",
 }
 
 PLACEHOLDERS = {
@@ -71,15 +86,28 @@ PLACEHOLDERS = {
     "ADRES": "[ADRES]",
     "POSTCODE": "[POSTCODE]",
     "GEBOORTEDATUM": "[GEBOORTEDATUM]",
+    "NAAM": "[NAAM]",
 }
 
 # When two findings of the same length overlap, the more specific kind wins.
 _PRIORITY = {
     kind: rank
     for rank, kind in enumerate(
-        ("IBAN", "EMAIL", "BSN", "GEBOORTEDATUM", "TELEFOON", "POSTCODE", "ADRES")
+        ("IBAN", "EMAIL", "BSN", "GEBOORTEDATUM", "TELEFOON", "POSTCODE", "ADRES", "NAAM")
     )
 }
+
+
+class GuardNotReady(ServiceError):
+    """The name model of the guard is still loading: nothing may be stored yet."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _l(
+                "Even geduld: de controle op persoonsgegevens start nog op. "
+                "Er is niets opgeslagen. Probeer het over een minuut opnieuw."
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -163,13 +191,72 @@ def _find_iban(text: str) -> Iterator[Finding]:
         position = end
 
 
+# --- phone numbers and e-mail addresses of organisations on the sociale kaart -----------------
+
+_PUBLIC_CONTACTS_SECONDS = 60
+_NO_CONTACTS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _public_contacts() -> tuple[frozenset[str], frozenset[str]]:
+    """E.164 phone numbers and lower-case e-mail addresses of organisations on the sociale kaart.
+
+    Read from the database at most once a minute per app; empty outside an app context.
+    Numbers and addresses of contact persons are left out: those are personal.
+    """
+    if not has_app_context():
+        return _NO_CONTACTS
+    cached = current_app.extensions.get("privacy_public_contacts")
+    now = time.monotonic()
+    if cached and cached[0] > now:
+        return cached[1]
+    contacts = _load_public_contacts()
+    current_app.extensions["privacy_public_contacts"] = (now + _PUBLIC_CONTACTS_SECONDS, contacts)
+    return contacts
+
+
+def forget_public_contacts() -> None:
+    """Read the sociale kaart's numbers and addresses again on the next check."""
+    if has_app_context():
+        current_app.extensions.pop("privacy_public_contacts", None)
+
+
+def _load_public_contacts() -> tuple[frozenset[str], frozenset[str]]:
+    import sqlalchemy as sa
+
+    from signalen.directory.models import Location, Organization, Phone, Service
+    from signalen.extensions import db
+
+    phones = set()
+    rows = db.session.execute(sa.select(Phone.number).where(Phone.contact_id.is_(None)))
+    for (number,) in rows:
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            parsed = phonenumbers.parse(number, "NL")
+            phones.add(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+    emails = set()
+    for model in (Organization, Service, Location):
+        column = getattr(model, "email", None)
+        if column is not None:
+            emails.update(e.lower() for (e,) in db.session.execute(sa.select(column)) if e)
+    return frozenset(phones), frozenset(emails)
+
+
+def _is_public_phone(number: phonenumbers.PhoneNumber) -> bool:
+    phones = _public_contacts()[0]
+    if not phones:
+        return False
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) in phones
+
+
 # --- e-mail ----------------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@(?:[\w-]+\.)+[A-Za-z]{2,}(?![\w-])")
 
 
 def _find_email(text: str) -> Iterator[Finding]:
+    public = _public_contacts()[1]
     for match in _EMAIL.finditer(text):
+        if match.group().lower() in public:
+            continue  # the address of an organisation on the sociale kaart
         yield Finding("EMAIL", match.start(), match.end(), match.group())
 
 
@@ -219,6 +306,8 @@ def _find_phone(text: str) -> Iterator[Finding]:
                 continue
             if phonenumbers.number_type(match.number) not in _PERSONAL_PHONE_TYPES:
                 continue  # 0800, 0900, 088, 14 0xx: numbers of agencies
+            if _is_public_phone(match.number):
+                continue  # the number of an organisation on the sociale kaart
             start = window_start + match.start
             yield Finding("TELEFOON", start, start + len(raw), raw)
 
@@ -477,10 +566,57 @@ def _is_real_date(match: re.Match[str]) -> bool:
     return True
 
 
+# A year of birth: "geboren in 1961", "geboortejaar 1961", "mevrouw is van 1961".
+_BIRTH_YEAR = re.compile(
+    r"(?<![^\W\d_])(?:(?i:geboren[ \t]+in|geb\.?[ \t]+in|geboortejaar)[ \t:]*"
+    r"|(?i:zij|hij|ze|mevrouw|meneer|cliënte?|client|klant|melder|de[ \t]+man|de[ \t]+vrouw|"
+    r"zoon|dochter|moeder|vader|partner|man|vrouw|\[NAAM\])"
+    r"(?:[ \t]+[^\W\d_]+){0,2}[ \t]+(?i:is|was)[ \t]+(?:(?i:een|ook|zelf|al)[ \t]+)?"
+    r"(?i:van|uit)(?:[ \t]+(?i:het[ \t]+jaar|bouwjaar))?[ \t]+)"
+    r"(?P<date>(?:19|20)\d{2}|['’]\d{2})(?![\d-]|[ \t]*(?:(?i:tot|t/m|tm|af|-)(?![^\W\d_])))"
+)
+
+
 def _find_birth_date(text: str) -> Iterator[Finding]:
     for match in _BIRTH_DATE.finditer(text):
         if _is_real_date(match):
             yield Finding("GEBOORTEDATUM", match.start("date"), match.end("date"), match["date"])
+    for match in _BIRTH_YEAR.finditer(text):
+        if match["date"][0] in "'’" or int(match["date"]) <= date.today().year:
+            yield Finding("GEBOORTEDATUM", match.start("date"), match.end("date"), match["date"])
+
+
+# --- names of people -------------------------------------------------------------------------
+
+# Seconds a check may wait for the name model: in a web request PRIVACY_NAMES_WAIT (0 by
+# default: say "even geduld" at once), in a command or script up to ten minutes.
+_OFFLINE_WAIT_SECONDS = 600.0
+
+
+def _wait_seconds() -> float:
+    if has_request_context():
+        return float(current_app.config.get("PRIVACY_NAMES_WAIT", 0))
+    if has_app_context() and "PRIVACY_NAMES_WAIT_OFFLINE" in current_app.config:
+        return float(current_app.config["PRIVACY_NAMES_WAIT_OFFLINE"])
+    return _OFFLINE_WAIT_SECONDS
+
+
+def _names_cache_dir() -> str | None:
+    return current_app.config.get("PRIVACY_NAMES_CACHE") if has_app_context() else None
+
+
+def _find_names(text: str) -> Iterator[Finding]:
+    if not names.MODEL.ready:
+        wait = _wait_seconds()
+        names.start_loading(_names_cache_dir())
+        if wait <= 0 or not names.MODEL.wait(wait):
+            raise GuardNotReady()
+    try:
+        spans = names.find_names(text)
+    except names.NamesNotReady as error:
+        raise GuardNotReady() from error
+    for start, end in spans:
+        yield Finding("NAAM", start, end, text[start:end])
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -493,6 +629,7 @@ _DETECTORS = (
     _find_phone,
     _find_postcode,
     _find_address,
+    _find_names,
 )
 
 

@@ -108,9 +108,9 @@ def new():
     report_on = request.form.get("report_on", "")
     if form.validate_on_submit():
         data = form.to_input()
-        # Shown again on every re-render while the draft holds personal data.
-        findings = check_fields(data.texts())
         try:
+            # Shown again on every re-render while the draft holds personal data.
+            findings = check_fields(data.texts())
             accept = form.accept_redaction.data
             if report_id := parse_id(report_on):
                 return _report_from_intake(report_id, services.clean_input(data), accept)

@@ -13,6 +13,7 @@ EVENT_LABELS = {
     "merged_away": _l("Samengevoegd met een ander knelpunt"),
     "imported": _l("Geïmporteerd"),
     "linked": _l("Gekoppeld: ook gemeld bij een andere organisatie"),
+    "privacy_redacted": _l("Persoonsgegevens vervangen (controle van alles wat is opgeslagen)"),
 }
 MERGE_LABELS = {
     "merged_in": "merged_from",

@@ -89,3 +89,47 @@
   // A form shown again (privacy findings, an error) already holds text: check it now.
   if ((fields[0] && fields[0].value) || (fields[1] && fields[1].value)) { checkSimilar(); }
 })();
+
+// Privacy: while a volunteer types, show the personal data the guard finds (names, phone
+// numbers, …) before Opslaan. The box always stays in place; the check on submit still runs.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-privacy-url]");
+  var form = box && box.closest("form");
+  if (!form || !window.fetch || !window.FormData) { return; }
+  var names = (box.getAttribute("data-privacy-fields") || "").split(" ");
+  var timer = null;
+  var last = "";
+
+  function privacyFields() {
+    return names.map(function (name) { return form.elements[name]; })
+      .filter(function (field) { return field && typeof field.value === "string"; });
+  }
+
+  function privacyCheck() {
+    var fields = privacyFields();
+    var text = fields.map(function (field) { return field.value; }).join("\n");
+    if (text === last) { return; }
+    last = text;
+    if (!text.trim()) { box.innerHTML = ""; return; }
+    var body = new FormData();
+    fields.forEach(function (field) { body.append(field.name, field.value); });
+    fetch(box.getAttribute("data-privacy-url"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": form.elements.csrf_token.value }
+    }).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (html !== null) { box.innerHTML = html; }
+    }).catch(function () { /* keep what is shown; the check on submit still runs */ });
+  }
+
+  privacyFields().forEach(function (field) {
+    field.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(privacyCheck, 300);
+    });
+  });
+})();

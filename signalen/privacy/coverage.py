@@ -1,0 +1,119 @@
+"""Which stored text goes through the privacy guard, and why the rest need not.
+
+Every text column of every model is listed here once: either in :data:`GUARDED` (free text a
+user types; the service that stores it runs the guard, and the sweep checks it) or in
+:data:`NOT_FREE_TEXT` with the reason it holds no client data. ``tests/test_privacy_paths.py``
+enumerates the models and fails for a text column that is in neither, so a new free-text
+field cannot slip past the guard unnoticed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """A table whose free-text columns the guard checks on the way in."""
+
+    table: str
+    columns: tuple[str, ...]
+    guarded_by: str  # the service function that refuses (or redacts) personal data
+    json_columns: tuple[str, ...] = ()  # JSON columns whose string values the sweep checks
+    organisation: str = "organisation_id"  # attribute path to the owning organisation id
+    warn_only: bool = False  # articles may name public people: warn, do not block or redact
+
+
+GUARDED = (
+    Guarded("signal", ("title", "description", "close_reason"), "signals.services.guard_privacy"),
+    Guarded(
+        "signal_event",
+        ("note",),
+        "signals.services._set_status (status reasons; edits store guarded values)",
+        json_columns=("changes",),
+        organisation="signal.organisation_id",
+    ),
+    Guarded("referral", ("reason", "advice", "outcome_note"), "referrals.services"),
+    Guarded("meeting", ("title", "location", "participants", "minutes"), "meetings.services"),
+    Guarded(
+        "meeting_item",
+        ("title", "description", "discussion", "agency_response"),
+        "meetings.services",
+        organisation="meeting.organisation_id",
+    ),
+    Guarded(
+        "meeting_agreement",
+        ("description", "owner"),
+        "meetings.services",
+        organisation="item.meeting.organisation_id",
+    ),
+    Guarded("digest", ("title", "introduction", "change_note"), "digests.services._clean_text"),
+    Guarded(
+        "directory_change_request",
+        ("explanation",),
+        "directory.services (meld een wijziging)",
+        organisation="",
+    ),
+    Guarded(
+        "directory_change_request_item",
+        ("proposed_value",),
+        "directory.services (meld een wijziging)",
+        organisation="",
+    ),
+    Guarded("article", ("title", "body"), "articles.services._clean", warn_only=True),
+    Guarded(
+        "audit_event",
+        ("object_label",),
+        "audit.services.record (labels and changes of guarded objects; staff data is skipped)",
+        json_columns=("changes",),
+    ),
+)
+
+# Text columns that are not free text about clients, with the reason.
+NOT_FREE_TEXT = {
+    "agency": "taxonomy: names and descriptions of agencies, kept by beheerders",
+    "municipality": "CBS codes and names of gemeenten",
+    "organisation": "name of a client organisation",
+    "scheme": "taxonomy: schemes and laws",
+    "theme": "taxonomy: themes",
+    "user_account": "accounts of staff (e-mail, name, password hash): own data, not clients'",
+    "api_token": "token name, hash and prefix",
+    "audit_event.actor_label": "e-mail of the acting user",
+    "audit_event.action": "code",
+    "audit_event.object_type": "code",
+    "audit_event.object_id": "code",
+    "signal_event.actor_label": "name of the acting user",
+    "signal_event.kind": "code",
+    "signal_event.from_status": "code",
+    "signal_event.to_status": "code",
+    "digest.period_label": "code such as 2026-H1",
+    "referral.service_name": "copied from the sociale kaart",
+    "referral.organization_name": "copied from the sociale kaart",
+    "referral.age_group": "code",
+    "directory_change_request.reporter_email": "the logged-in reporter's own address",
+    "directory_change_request.status": "code",
+    "directory_change_request_item.field_name": "code",
+    "directory_change_request_item.status": "code",
+    # The sociale kaart describes organisations and is kept by coordinators (HSDS data):
+    "directory_organization": "sociale kaart: organisations",
+    "directory_service": "sociale kaart: services",
+    "directory_location": "sociale kaart: locations",
+    "directory_address": "sociale kaart: addresses of organisations",
+    "directory_contact": "sociale kaart: contact persons of organisations, published on purpose",
+    "directory_phone": "sociale kaart: numbers of organisations",
+    "directory_language": "sociale kaart: languages",
+    "directory_schedule": "sociale kaart: opening hours",
+    "directory_service_area": "sociale kaart: areas",
+    "directory_service_at_location": "sociale kaart: service at a location",
+    "directory_metadata": "sociale kaart change log (HSDS metadata) of the fields above",
+}
+
+
+def guarded_columns() -> set[str]:
+    """``table.column`` of every guarded text column (JSON columns included)."""
+    return {f"{g.table}.{c}" for g in GUARDED for c in (*g.columns, *g.json_columns)}
+
+
+def exempt(table: str, column: str) -> bool:
+    """Whether ``table.column`` is listed as not holding free text about clients."""
+    return table in NOT_FREE_TEXT or f"{table}.{column}" in NOT_FREE_TEXT
