@@ -54,6 +54,7 @@ class HistoryRise:
     end: date
     factor: float
     weeks: int = 4
+    extra: int | None = None  # a fixed number of extra knelpunten instead of the factor
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ def _inject(rng, rise, per_day, day_weight, days, shares, muni_shares, org_weigh
         share = muni_shares[MUNICIPALITIES.index(str(rise.target))]
         usual *= 0.7 * home / sum(org_weights) + 0.3 * share
     extra = []
-    for _ in range(max(1, round(usual * (rise.factor - 1)))):
+    count = rise.extra if rise.extra is not None else max(1, round(usual * (rise.factor - 1)))
+    for _ in range(count):
         day = days[rng.choice(window)]
         if rise.kind == "subthema":
             signal = _one(rng, int(rise.target), day, org_weights, org_homes, muni_shares, until)

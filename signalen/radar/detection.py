@@ -4,10 +4,11 @@ The method follows public-health outbreak detection (Farrington et al. 1996, the
 variant of Noufaily et al. 2013, and the EARS C-methods), simplified to what a few hundred
 short series need:
 
-1. Per series the baseline (default 26 weeks before the window) gives its share of what the
-   rest of the network reported; that share times the rest of the network in the window is
-   the expected count (a proportional baseline, as in syndromic surveillance: season,
-   holidays and a growing network move every series alike and explain no rise).
+1. Per series the baseline (default 26 weeks before the window) gives its usual level
+   relative to how busy the whole network was (the median week-on-average of all series with
+   some volume); that level times the network's activity in the window is the expected count
+   (a proportional baseline, as in syndromic surveillance: season, holidays and a growing
+   network move every series alike and explain no rise; one rising series does not).
 2. The baseline weeks also give a quasi-Poisson over-dispersion ``phi``: the Pearson chi² of
    the weekly counts against their expectation divided by the degrees of freedom, at least
    the dispersion that the meldingen per knelpunt cause by themselves.
@@ -42,7 +43,7 @@ class Settings:
 
     weeks: int = 4  # length of the recent window
     baseline_weeks: int = 26  # weeks before the window that say what is normal
-    alpha: float = 0.01  # false discovery rate (Benjamini–Hochberg)
+    alpha: float = 0.05  # false discovery rate (Benjamini–Hochberg)
     min_count: int = 8  # meldingen in the window before a rise counts
     min_ratio: float = 1.5  # recent / expected
     single_organisation_factor: float = 0.1  # alpha for a rise from one organisation
@@ -75,9 +76,9 @@ def detect_rises(
 ) -> list[SeriesResult]:
     """Test every row of ``counts`` (series × weeks, oldest first, the window last).
 
-    ``totals`` are the meldingen of the whole network per week: what the rest of the network
-    did (total minus the series) sets the expected level of a series week by week, so the
-    season, holidays and organisations joining raise or lower every expectation alike.
+    ``totals`` are the meldingen of the whole network per week. How busy the network was
+    each week (:func:`network_activity`) sets the expected level of a series week by week, so
+    the season, holidays and organisations joining raise or lower every expectation alike.
     ``organisations`` is the number of different organisations per series in the window;
     ``weight_dispersion`` is E[w²]/E[w] of the meldingen per knelpunt: a weighted count varies
     at least that much more than a plain Poisson count (compound Poisson), also in a series
@@ -87,21 +88,21 @@ def detect_rises(
     if counts.size == 0:
         return []
     counts = counts[:, -(weeks + baseline_weeks) :]
-    rest = np.maximum(totals[None, -(weeks + baseline_weeks) :] - counts, 0.0)
+    activity = network_activity(counts, totals[-(weeks + baseline_weeks) :], baseline_weeks)
+    rest = np.broadcast_to(activity, counts.shape)
     baseline, rest_baseline = counts[:, :-weeks], rest[:, :-weeks]
     recent, rest_recent = counts[:, -weeks:].sum(axis=1), rest[:, -weeks:].sum(axis=1)
     b = baseline.shape[1]
-    # Half a melding over the baseline: a series that was silent still has an expectation.
-    level = baseline.sum(axis=1) + 0.5
-    rest_level = rest_baseline.sum(axis=1)
-    proportional = rest_level > 0
-    share = np.where(proportional, level / np.maximum(rest_level, 1e-9), 0.0)
-    flat = level / b
-    weekly_expected = np.where(proportional[:, None], share[:, None] * rest_baseline, flat[:, None])
-    weekly_expected = np.maximum(weekly_expected, 1e-9)
-    pearson = ((baseline - weekly_expected) ** 2 / weekly_expected).sum(axis=1) / max(b - 1, 1)
-    phi = np.maximum(pearson, max(weight_dispersion, 1.0))
-    expected = np.where(proportional, share * rest_recent, flat * weeks)
+    proportional = np.full(counts.shape[0], activity[:-weeks].sum() > 0)
+    weights = np.ones_like(baseline)
+    share, phi = _fit(baseline, rest_baseline, weights, proportional, weight_dispersion)
+    # Farrington's reweighting: baseline weeks far above their expectation (an earlier rise)
+    # count less, so a past outbreak does not make the next one look normal.
+    weekly = _weekly_expected(share, rest_baseline, proportional)
+    residual = (baseline - weekly) / np.sqrt(phi[:, None] * weekly)
+    weights = np.where(residual > 1, 1 / np.maximum(residual, 1) ** 2, 1.0)
+    share, phi = _fit(baseline, rest_baseline, weights, proportional, weight_dispersion)
+    expected = np.where(proportional, share * rest_recent, share * weeks)
     expected = np.maximum(expected, 1e-9)
     variance = phi * expected * (1 + weeks / b)
     p_values = _upper_tail(recent, expected, variance)
@@ -128,6 +129,55 @@ def detect_rises(
             )
         )
     return results
+
+
+MIN_WEEKLY_FOR_ACTIVITY = 2.0
+
+
+def network_activity(counts: np.ndarray, totals: np.ndarray, baseline_weeks: int) -> np.ndarray:
+    """How busy the network was each week, 1 = the baseline's average week.
+
+    The median over the series with some volume of each series' week divided by its own
+    average: a few series that rise (or fall) do not move it, a season or a holiday that
+    touches every series does. With fewer than three such series, the network's totals.
+    """
+    base = counts[:, :baseline_weeks]
+    mean = base.mean(axis=1)
+    big = mean >= MIN_WEEKLY_FOR_ACTIVITY
+    if big.sum() >= 3:
+        activity = np.median(counts[big] / mean[big, None], axis=0)
+    else:
+        activity = totals.astype(float)
+    level = activity[:baseline_weeks].mean()
+    return activity / level if level > 0 else np.ones(counts.shape[1])
+
+
+def _weekly_expected(share: np.ndarray, rest: np.ndarray, proportional: np.ndarray) -> np.ndarray:
+    """Expected count per series and week: its share of the rest, or a flat level."""
+    weekly = np.where(proportional[:, None], share[:, None] * rest, share[:, None])
+    return np.maximum(weekly, 1e-9)
+
+
+def _fit(
+    baseline: np.ndarray,
+    rest: np.ndarray,
+    weights: np.ndarray,
+    proportional: np.ndarray,
+    weight_dispersion: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted share of the rest (or weekly level) and over-dispersion of every series.
+
+    Half a melding is added to every baseline: a silent series still has an expectation.
+    """
+    level = (weights * baseline).sum(axis=1) + 0.5
+    rest_level = (weights * rest).sum(axis=1)
+    share = np.where(
+        proportional, level / np.maximum(rest_level, 1e-9), level / weights.sum(axis=1)
+    )
+    weekly = _weekly_expected(share, rest, proportional)
+    used = np.maximum(weights.sum(axis=1) - 1, 1)
+    pearson = (weights * (baseline - weekly) ** 2 / weekly).sum(axis=1) / used
+    return share, np.maximum(pearson, max(weight_dispersion, 1.0))
 
 
 def _upper_tail(observed: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> np.ndarray:
