@@ -19,7 +19,7 @@ from flask import url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from signalen.audit import services as audit
 from signalen.auth.models import Role, User
@@ -164,7 +164,7 @@ class Events:
     weight: np.ndarray  # meldingen
     organisation: np.ndarray  # organisation id
     signal: np.ndarray  # position of the signal
-    created: np.ndarray  # registration moment (epoch seconds)
+    day: np.ndarray  # day number, 0 = first baseline day
     keys: list[str]  # the series
     member_signal: np.ndarray  # pairs: signal position ...
     member_series: np.ndarray  # ... belongs to series (index in keys)
@@ -183,6 +183,10 @@ def _rows(statement) -> list:
 
 
 def _ints(values, default: int = 0) -> np.ndarray:
+    try:  # fast when there are no empty values
+        return np.asarray(values, dtype=np.int64)
+    except TypeError:
+        pass
     return np.asarray([default if v is None else v for v in values], dtype=np.int64)
 
 
@@ -192,6 +196,12 @@ def _day_numbers(dated, created, start: date) -> np.ndarray:
         [(d or local_today(c)).toordinal() - first for d, c in zip(dated, created, strict=True)],
         dtype=np.int64,
     )
+
+
+def _registered_if_undated(model):
+    """The registration moment, read only where the knelpunt has no date of its own (a
+    moment costs more to read than a date)."""
+    return case((model.occurred_on.is_(None), model.created_at), else_=None)
 
 
 def load_events(window: Window) -> Events:
@@ -210,7 +220,7 @@ def load_events(window: Window) -> Events:
         select(
             Signal.id,
             Signal.occurred_on,
-            Signal.created_at,
+            _registered_if_undated(Signal),
             Signal.report_count,
             Signal.organisation_id,
             Signal.agency_id,
@@ -289,7 +299,7 @@ def load_events(window: Window) -> Events:
         select(
             SignalReport.signal_id,
             SignalReport.occurred_on,
-            SignalReport.created_at,
+            _registered_if_undated(SignalReport),
             SignalReport.client_count,
             SignalReport.organisation_id,
         ).where(SignalReport.signal_id.in_(ids_query))
@@ -301,10 +311,6 @@ def load_events(window: Window) -> Events:
     base = np.maximum(_ints(columns[3]) - reported, 1)
     report_days = _day_numbers(report_columns[1], report_columns[2], start)[valid]
     days = np.concatenate([_day_numbers(columns[1], columns[2], start), report_days])
-    created = np.asarray(
-        [moment.timestamp() for moment in (*columns[2], *report_columns[2])], dtype=float
-    )
-    created = np.concatenate([created[: ids.size], created[ids.size :][valid]])
     weight = np.concatenate([base, report_weight]).astype(float)
     organisation = np.concatenate([_ints(columns[4]), _ints(report_columns[4])[valid]])
     signal = np.concatenate([everyone, report_pos])
@@ -314,7 +320,7 @@ def load_events(window: Window) -> Events:
         weight=weight[keep],
         organisation=organisation[keep],
         signal=signal[keep],
-        created=created[keep],
+        day=days[keep],
         keys=[_key(int(code)) for code in codes],
         member_signal=member_signal,
         member_series=member_series,
@@ -387,7 +393,7 @@ def detect(
     results = detect_rises(counts, totals, org_count, settings, dispersion)
     latest = np.zeros(len(keys))
     if series_of.size:
-        np.maximum.at(latest, series_of, events.created[event_index])
+        np.maximum.at(latest, series_of, events.day[event_index])
     rises = [
         Rise(
             kind=keys[r.index].split(":", 1)[0],
@@ -399,7 +405,9 @@ def detect(
             score=r.score,
             q_value=r.q_value,
             weekly=[float(c) for c in counts[r.index]],
-            updated=datetime.fromtimestamp(latest[r.index], UTC),
+            updated=datetime.combine(
+                window.baseline_start + timedelta(days=int(latest[r.index])), time(12), UTC
+            ),
         )
         for r in results
         if r.is_rise
