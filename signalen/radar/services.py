@@ -67,11 +67,6 @@ class Window:
         return self.start - timedelta(weeks=self.baseline_weeks)
 
     @property
-    def fraction(self) -> float:
-        """The part of the window's days that have passed."""
-        return ((self.end - self.start).days + 1) / (7 * self.weeks)
-
-    @property
     def key(self) -> str:
         return f"{self.start.isoformat()}/{self.weeks}"
 
@@ -149,10 +144,6 @@ def _dated_between(dated, created, start: date, end: date):
             created < _start_of(end + timedelta(days=1)),
         ),
     )
-
-
-def _day(dated: date | None, created: datetime) -> date:
-    return dated if dated is not None else local_today(created)
 
 
 @dataclass
