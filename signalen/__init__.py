@@ -12,7 +12,17 @@ __version__ = "0.1.0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Feature packages that wire themselves up through their own ``init_app(app)``.
-FEATURES = ("directory", "referrals", "hsds", "meetings", "digests", "feeds", "api", "privacy")
+FEATURES = (
+    "directory",
+    "referrals",
+    "hsds",
+    "meetings",
+    "digests",
+    "feeds",
+    "api",
+    "privacy",
+    "radar",
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

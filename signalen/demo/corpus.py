@@ -32,7 +32,7 @@ TEMPLATES = [
         "Gemeente",
         "Bijstand {month} niet op tijd betaald",
         "De bijstandsuitkering van {month} is niet op tijd betaald. Cliënte heeft geen geld voor boodschappen "
-        "en de huur van € {amount} kan niet worden betaald. De gemeente {municipality} zegt dat er een "
+        "en de huur van € {rent} kan niet worden betaald. De gemeente {municipality} zegt dat er een "
         "achterstand is bij de verwerking van wijzigingen.",
     ),
     (
@@ -102,7 +102,7 @@ TEMPLATES = [
         "Gemeente",
         "Kostendelersnorm raakt mantelzorger",
         "Cliënte zorgt voor haar zieke moeder die bij haar inwoont. Door de kostendelersnorm gaat haar "
-        "bijstand met € {amount} per maand omlaag. Zij moet kiezen tussen de zorg voor haar moeder en "
+        "bijstand met € {cut} per maand omlaag. Zij moet kiezen tussen de zorg voor haar moeder en "
         "genoeg inkomen.",
     ),
     (
@@ -176,34 +176,41 @@ def generate(count: int, seed: int = 2026, until: date | None = None) -> Iterato
     rng = random.Random(seed)
     until = until or local_today()
     for _ in range(count):
-        main, sub, scheme, agency, title, description = rng.choice(TEMPLATES)
-        municipality = rng.choice(MUNICIPALITIES)
-        values = {
-            "agency": agency if agency != "Gemeente" else f"gemeente {municipality}",
-            "scheme": {"AKW": "kinderbijslag", "CAK-EB": "eigen bijdrage"}.get(
-                scheme, scheme.split(" (")[0]
-            ),
-            "municipality": municipality,
-            "weeks": rng.randint(2, 16),
-            "minutes": rng.randint(20, 75),
-            "month": rng.choice(MONTHS),
-            "amount": f"{rng.randint(150, 4800):,}".replace(",", "."),
-            "small": rng.randint(25, 290),
-            "year": rng.randint(2022, until.year),
-            "age": rng.randint(67, 91),
-            "case": rng.randint(100000, 999999),
-        }
-        text = description.format(**values)
-        extra = rng.choice(EXTRA)
-        yield GeneratedSignal(
-            title=title.format(**values),
-            description=f"{text} {extra}".strip(),
-            theme=f"{main}/{sub}",
-            scheme=scheme,
-            agency=agency,
-            municipality=municipality,
-            channel=rng.choice(CHANNELS),
-            impact=rng.choice(IMPACTS),
-            occurred_on=until - timedelta(days=rng.randint(0, 730)),
-            report_count=rng.choice([1, 1, 1, 1, 2, 2, 3, 5, 8]),
-        )
+        template = rng.choice(TEMPLATES)
+        yield render(template, rng.choice(MUNICIPALITIES), rng, until)
+
+
+def render(template: tuple, municipality: str, rng: random.Random, until: date) -> GeneratedSignal:
+    """One knelpunt from ``template`` in ``municipality``, with varied details."""
+    main, sub, scheme, agency, title, description = template
+    values = {
+        "agency": agency if agency != "Gemeente" else f"gemeente {municipality}",
+        "scheme": {"AKW": "kinderbijslag", "CAK-EB": "eigen bijdrage"}.get(
+            scheme, scheme.split(" (")[0]
+        ),
+        "municipality": municipality,
+        "weeks": rng.randint(2, 16),
+        "minutes": rng.randint(20, 75),
+        "month": rng.choice(MONTHS),
+        "amount": f"{rng.randint(150, 4800):,}".replace(",", "."),
+        "small": rng.randint(25, 290),
+        "rent": f"{rng.randint(480, 1150):,}".replace(",", "."),
+        "cut": rng.randint(120, 420),
+        "year": rng.randint(2022, until.year),
+        "age": rng.randint(67, 91),
+        "case": rng.randint(100000, 999999),
+    }
+    text = description.format(**values)
+    extra = rng.choice(EXTRA)
+    return GeneratedSignal(
+        title=title.format(**values),
+        description=f"{text} {extra}".strip(),
+        theme=f"{main}/{sub}",
+        scheme=scheme,
+        agency=agency,
+        municipality=municipality,
+        channel=rng.choice(CHANNELS),
+        impact=rng.choice(IMPACTS),
+        occurred_on=until - timedelta(days=rng.randint(0, 730)),
+        report_count=rng.choice([1, 1, 1, 1, 2, 2, 3, 5, 8]),
+    )

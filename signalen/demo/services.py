@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from signalen.auth import services as accounts
 from signalen.auth.models import Role, User
+from signalen.core.models import utcnow
 from signalen.extensions import db
 from signalen.organisations import services as organisations
 
@@ -66,7 +68,11 @@ def is_seeded() -> bool:
     return db.session.scalar(select(User.id).where(User.email == DEMO_USERS[0][0])) is not None
 
 
-DEMO_SIGNALS = 150
+DEMO_SIGNALS = 480  # over DEMO_WEEKS: a few a week, with seasons, and one rise at the end
+DEMO_WEEKS = 78
+# "Incassokosten lopen op" was rare and is reported by every organisation the last weeks:
+# the signaalradar shows it on first start.
+DEMO_RISE_EXTRA = 14
 
 DEMO_ARTICLES = [
     (
@@ -99,7 +105,8 @@ def seed_demo_content(users_by_email: dict) -> int:
     from flask import current_app
 
     from signalen.articles import services as articles
-    from signalen.demo.corpus import generate
+    from signalen.core.dates import local_today
+    from signalen.demo.history import ALL_TEMPLATES, HistoryRise, generate_history
     from signalen.signals import services as signals
     from signalen.signals.models import Channel, Impact, Status, Visibility
     from signalen.taxonomy.services import NameIndex
@@ -109,9 +116,29 @@ def seed_demo_content(users_by_email: dict) -> int:
     coordinators = {
         u.organisation_id: u for u in users_by_email.values() if u.role is Role.COORDINATOR
     }
+    today = local_today()
+    rise = HistoryRise("subthema", len(ALL_TEMPLATES) - 1, today, 1, extra=DEMO_RISE_EXTRA)
+    history = generate_history(
+        DEMO_SIGNALS,
+        organisations=len(DEMO_ORGANISATIONS),
+        weeks=DEMO_WEEKS,
+        until=today,
+        rises=[rise],
+        seed=2026,
+    )
+    # Volunteers register; in an organisation without one, the coordinator does.
+    reporters = volunteers + [u for u in coordinators.values()]
+    organisation_ids = sorted({u.organisation_id for u in reporters})
+    by_organisation = {
+        org: [u for u in volunteers if u.organisation_id == org]
+        or [u for u in reporters if u.organisation_id == org]
+        for org in organisation_ids
+    }
     created = []
-    for number, item in enumerate(generate(DEMO_SIGNALS)):
-        user = volunteers[number % len(volunteers)]
+    for number, past in enumerate(history):
+        item = past.item
+        organisation_id = organisation_ids[past.organisation % len(organisation_ids)]
+        user = by_organisation[organisation_id][number % len(by_organisation[organisation_id])]
         agency, agency_municipality = names.agency(item.agency)
         municipality = names.municipalities.get(item.municipality.casefold())
         if agency is not None and agency.is_municipal:
@@ -126,7 +153,7 @@ def seed_demo_content(users_by_email: dict) -> int:
             title=item.title,
             description=item.description,
             channel=Channel(item.channel),
-            occurred_on=item.occurred_on,
+            occurred_on=past.day if past.dated else None,
             theme_ids=[names.themes[item.theme.casefold()].id],
             scheme_ids=[names.schemes[item.scheme.casefold()].id],
             agency_id=agency.id if agency else None,
@@ -137,6 +164,10 @@ def seed_demo_content(users_by_email: dict) -> int:
             visibility=visibility,
         )
         signal = signals.create_signal(data, user, user.organisation_id, commit=False)
+        # Registered on its own day in the past, so dates, charts and the radar make sense.
+        signal.created_at = signal.updated_at = past.created
+        for event in signal.events:
+            event.created_at = past.created
         created.append(signal)
     db.session.commit()
     for number, signal in enumerate(created):
@@ -144,7 +175,7 @@ def seed_demo_content(users_by_email: dict) -> int:
         if coordinator is None:
             continue
         if signal.visibility is Visibility.PUBLIC and number % 8 != 2:
-            signal.public_approved_at = signal.created_at
+            signal.public_approved_at = min(signal.created_at + timedelta(days=1), utcnow())
             signal.public_approved_by_id = coordinator.id
         if number % 5 == 1:
             signals._set_status(signal, Status.IN_PROGRESS, coordinator, "")

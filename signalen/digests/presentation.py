@@ -131,6 +131,8 @@ def digest_view(digest: Digest) -> dict[str, Any]:
         "clients_trend": trend_text(totals.get("clients", 0), totals.get("previous_clients", 0)),
         "charts": [_chart(key, figures.get(key, [])) for key in BREAKDOWNS],
         "top": [{**row, "label": top_label(row)} for row in figures.get("top", [])],
+        # Digests computed before the signaalradar existed have no "opvallend".
+        "opvallend": figures.get("opvallend", []),
         "followup": followup,
         "followup_statuses": [
             (status_label(row["status"]), row["count"]) for row in followup.get("statuses", [])

@@ -293,7 +293,16 @@ def compute_figures(period: Period) -> dict[str, Any]:
     figures["top"] = _top_signals(start, end)
     figures["followup"] = _followup(period)
     figures["referrals"] = _referral_figures(period)
+    figures["opvallend"] = _radar_figures(period)
     return figures
+
+
+def _radar_figures(period: Period) -> list[dict[str, Any]]:
+    """ "Wat opvalt": what the signaalradar saw rising at the end of the period (counts only)."""
+    from signalen.core.dates import local_today
+    from signalen.radar.services import digest_figures
+
+    return digest_figures(min(period.end, local_today()))
 
 
 def _breakdown(rows: list[tuple[Any, int, int]], model) -> list[dict[str, Any]]:

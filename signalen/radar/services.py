@@ -1,0 +1,725 @@
+"""The signaalradar: which knelpunten rise across organisations, read from the database.
+
+Counts are not secret: every live (not merged) signal counts, weighted by its number of
+meldingen, on the date of the knelpunt (``occurred_on``, else the day it was registered); an
+"ook gemeld" counts on its own date for its own organisation. Texts keep their visibility
+rules: the new words are found only in the signals the viewer may see. The statistics are in
+:mod:`signalen.radar.detection`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+import numpy as np
+from flask import url_for
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, or_, select
+
+from signalen.audit import services as audit
+from signalen.auth.models import Role, User
+from signalen.core.dates import local_today
+from signalen.core.errors import ServiceError
+from signalen.extensions import db
+from signalen.radar.detection import Settings, WordRise, detect_rises, new_words
+from signalen.radar.models import REASON_MAX_LENGTH, RadarMark, Verdict
+from signalen.signals.access import visible_clause
+from signalen.signals.models import Signal, SignalReport, signal_scheme, signal_theme
+from signalen.taxonomy.models import Agency, Municipality, Scheme, Theme
+
+KINDS = ("thema", "subthema", "uitvoerder", "regeling", "gemeente", "thema_uitvoerder", "woord")
+KIND_LABELS = {
+    "thema": _l("Thema"),
+    "subthema": _l("Onderwerp"),
+    "uitvoerder": _l("Uitvoerder"),
+    "regeling": _l("Regeling"),
+    "gemeente": _l("Gemeente"),
+    "thema_uitvoerder": _l("Thema bij uitvoerder"),
+    "woord": _l("Nieuw woord"),
+}
+VERDICT_LABELS = {Verdict.KNOWN: _l("Bekend"), Verdict.NO_SIGNAL: _l("Geen signaal")}
+AUDIT_ACTIONS = {"radar.mark": _l("Signaalradar: stijging gemarkeerd")}
+MAX_WEEKS = 13
+ALL = "all"  # viewer for the command line: the texts every organisation may see
+
+
+@dataclass
+class Window:
+    """The recent window (``start`` .. ``end``, whole ISO weeks, the last may be running) and
+    its baseline (``baseline_weeks`` whole weeks just before it)."""
+
+    end: date
+    weeks: int
+    baseline_weeks: int
+
+    @property
+    def start(self) -> date:
+        monday = self.end - timedelta(days=self.end.weekday())
+        return monday - timedelta(weeks=self.weeks - 1)
+
+    @property
+    def baseline_start(self) -> date:
+        return self.start - timedelta(weeks=self.baseline_weeks)
+
+    @property
+    def key(self) -> str:
+        return f"{self.start.isoformat()}/{self.weeks}"
+
+
+@dataclass
+class Rise:
+    """One rise the radar found, ready for pages, feeds, digests and the command line."""
+
+    kind: str
+    key: str  # stable: "thema:12", "uitvoerder:3-45", "woord:incassokosten"
+    name: str
+    recent: int
+    expected: float
+    organisations: int
+    score: float
+    q_value: float
+    weekly: list[float] = field(default_factory=list)  # baseline + window, oldest first
+    search_args: dict[str, str] = field(default_factory=dict)
+    updated: datetime | None = None
+    mark: RadarMark | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+    @property
+    def ratio(self) -> float:
+        return self.recent / max(self.expected, 0.5)
+
+    def as_json(self) -> dict:
+        return {
+            "soort": self.kind,
+            "sleutel": self.key,
+            "naam": self.name,
+            "recent": self.recent,
+            "verwacht": round(self.expected, 1),
+            "organisaties": self.organisations,
+            "score": self.score,
+            "q": float(f"{self.q_value:.3g}"),
+            "gemarkeerd": self.mark.verdict.value if self.mark else None,
+        }
+
+
+@dataclass
+class RadarResult:
+    window: Window
+    rises: list[Rise]  # not marked, strongest first
+    marked: list[Rise]
+    series_tested: int
+    words_tested: bool
+
+    @property
+    def all_rises(self) -> list[Rise]:
+        return self.rises + self.marked
+
+
+def settings_for(weeks: int = 4, baseline_weeks: int = 26) -> Settings:
+    return Settings(weeks=weeks, baseline_weeks=baseline_weeks)
+
+
+# Loading -----------------------------------------------------------------------------------
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _dated_between(dated, created, start: date, end: date):
+    """The knelpunt's date (``dated``, else the registration moment) lies in start..end."""
+    return or_(
+        and_(dated >= start, dated <= end),
+        and_(
+            dated.is_(None),
+            created >= _start_of(start),
+            created < _start_of(end + timedelta(days=1)),
+        ),
+    )
+
+
+@dataclass
+class Events:
+    """What counts in the radar's period: one row per signal or "ook gemeld", and which
+    series each signal belongs to (as pairs of positions)."""
+
+    week: np.ndarray  # week number, 0 = first baseline week
+    weight: np.ndarray  # meldingen
+    organisation: np.ndarray  # organisation id
+    signal: np.ndarray  # position of the signal
+    day: np.ndarray  # day number, 0 = first baseline day
+    keys: list[str]  # the series
+    member_signal: np.ndarray  # pairs: signal position ...
+    member_series: np.ndarray  # ... belongs to series (index in keys)
+
+
+# Series are numbered as kind * KIND_STEP + value while they are built (all in numpy).
+KIND_STEP = 2**50
+AGENCY_STEP = 2**16  # uitvoerder value: agency * AGENCY_STEP + gemeente of the agency
+THEME_STEP = 2**32  # thema_uitvoerder value: main theme * THEME_STEP + uitvoerder value
+SERIES_KINDS = KINDS[:-1]  # every kind but "woord"
+
+
+def _rows(statement) -> list:
+    """Rows of a Core statement, without the ORM's per-row work (100,000 rows add up)."""
+    return db.session.connection().execute(statement).all()
+
+
+def _ints(values, default: int = 0) -> np.ndarray:
+    try:  # fast when there are no empty values
+        return np.asarray(values, dtype=np.int64)
+    except TypeError:
+        pass
+    return np.asarray([default if v is None else v for v in values], dtype=np.int64)
+
+
+def _day_numbers(dated, created, start: date) -> np.ndarray:
+    first = start.toordinal()
+    return np.asarray(
+        [(d or local_today(c)).toordinal() - first for d, c in zip(dated, created, strict=True)],
+        dtype=np.int64,
+    )
+
+
+def _registered_if_undated(model):
+    """The registration moment, read only where the knelpunt has no date of its own (a
+    moment costs more to read than a date)."""
+    return case((model.occurred_on.is_(None), model.created_at), else_=None)
+
+
+def load_events(window: Window) -> Events:
+    """The signals and "ook gemeld" reports of the baseline and window, with their series."""
+    start, end = window.baseline_start, window.end
+    report_dated = _dated_between(SignalReport.occurred_on, SignalReport.created_at, start, end)
+    wanted = and_(
+        Signal.merged_into_id.is_(None),
+        or_(
+            _dated_between(Signal.occurred_on, Signal.created_at, start, end),
+            Signal.id.in_(select(SignalReport.signal_id).where(report_dated)),
+        ),
+    )
+    ids_query = select(Signal.id).where(wanted)
+    rows = _rows(
+        select(
+            Signal.id,
+            Signal.occurred_on,
+            _registered_if_undated(Signal),
+            Signal.report_count,
+            Signal.organisation_id,
+            Signal.agency_id,
+            Signal.agency_municipality_id,
+            Signal.municipality_id,
+        ).where(wanted)
+    )
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 8
+    ids = _ints(columns[0])
+    order = np.argsort(ids)
+
+    def positions(signal_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not ids.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(signal_ids.size, dtype=bool)
+        found = np.searchsorted(ids, signal_ids, sorter=order)
+        found = np.minimum(found, ids.size - 1)
+        valid = ids[order[found]] == signal_ids
+        return order[found[valid]], valid
+
+    def pairs(table, column) -> tuple[np.ndarray, np.ndarray]:
+        linked = _rows(select(table.c.signal_id, column).where(table.c.signal_id.in_(ids_query)))
+        signal_ids, values = (
+            (_ints(c) for c in zip(*linked, strict=True))
+            if linked
+            else (
+                np.zeros(0, dtype=np.int64),
+                np.zeros(0, dtype=np.int64),
+            )
+        )
+        pos, valid = positions(signal_ids)
+        return pos, values[valid]
+
+    theme_pos, theme_ids = pairs(signal_theme, signal_theme.c.theme_id)
+    scheme_pos, scheme_ids = pairs(signal_scheme, signal_scheme.c.scheme_id)
+    parents = db.session.execute(select(Theme.id, Theme.parent_id)).all()
+    parent_of = np.zeros(max((t for t, _p in parents), default=0) + 1, dtype=np.int64)
+    for theme_id, parent_id in parents:
+        parent_of[theme_id] = parent_id or 0
+    parent = parent_of[theme_ids] if theme_ids.size else theme_ids
+    main = np.where(parent > 0, parent, theme_ids)
+    agency = _ints(columns[5])
+    agency_value = agency * AGENCY_STEP + _ints(columns[6])
+    municipality = _ints(columns[7])
+    everyone = np.arange(ids.size, dtype=np.int64)
+    has_agency, has_municipality, is_sub = agency > 0, municipality > 0, parent > 0
+    kind = {name: number * KIND_STEP for number, name in enumerate(SERIES_KINDS)}
+    member_pos = np.concatenate(
+        [
+            theme_pos,
+            theme_pos[is_sub],
+            everyone[has_agency],
+            scheme_pos,
+            everyone[has_municipality],
+            theme_pos[has_agency[theme_pos]] if ids.size else theme_pos,
+        ]
+    )
+    member_code = np.concatenate(
+        [
+            kind["thema"] + main,
+            kind["subthema"] + theme_ids[is_sub],
+            kind["uitvoerder"] + agency_value[has_agency],
+            kind["regeling"] + scheme_ids,
+            kind["gemeente"] + municipality[has_municipality],
+            kind["thema_uitvoerder"]
+            + main[has_agency[theme_pos]] * THEME_STEP
+            + agency_value[theme_pos][has_agency[theme_pos]]
+            if ids.size
+            else theme_ids,
+        ]
+    )
+    codes, series = np.unique(member_code, return_inverse=True)
+    unique_pairs = np.unique(member_pos * max(codes.size, 1) + series)
+    member_signal, member_series = np.divmod(unique_pairs, max(codes.size, 1))
+
+    reports = _rows(
+        select(
+            SignalReport.signal_id,
+            SignalReport.occurred_on,
+            _registered_if_undated(SignalReport),
+            SignalReport.client_count,
+            SignalReport.organisation_id,
+        ).where(SignalReport.signal_id.in_(ids_query))
+    )
+    report_columns = list(zip(*reports, strict=True)) if reports else [()] * 5
+    report_pos, valid = positions(_ints(report_columns[0]))
+    report_weight = _ints(report_columns[3])[valid]
+    reported = np.bincount(report_pos, weights=report_weight, minlength=ids.size)
+    base = np.maximum(_ints(columns[3]) - reported, 1)
+    report_days = _day_numbers(report_columns[1], report_columns[2], start)[valid]
+    days = np.concatenate([_day_numbers(columns[1], columns[2], start), report_days])
+    weight = np.concatenate([base, report_weight]).astype(float)
+    organisation = np.concatenate([_ints(columns[4]), _ints(report_columns[4])[valid]])
+    signal = np.concatenate([everyone, report_pos])
+    keep = (days >= 0) & (days <= (end - start).days) & (weight > 0)
+    return Events(
+        week=days[keep] // 7,
+        weight=weight[keep],
+        organisation=organisation[keep],
+        signal=signal[keep],
+        day=days[keep],
+        keys=[_key(int(code)) for code in codes],
+        member_signal=member_signal,
+        member_series=member_series,
+    )
+
+
+def _key(code: int) -> str:
+    """The stable text key of a numbered series: "thema:12", "uitvoerder:3-45", …"""
+    kind, value = divmod(code, KIND_STEP)
+    name = SERIES_KINDS[kind]
+    if name == "uitvoerder":
+        return f"{name}:{value // AGENCY_STEP}-{value % AGENCY_STEP}"
+    if name == "thema_uitvoerder":
+        theme, agency = divmod(value, THEME_STEP)
+        return f"{name}:{theme}-{agency // AGENCY_STEP}-{agency % AGENCY_STEP}"
+    return f"{name}:{value}"
+
+
+# Detection ---------------------------------------------------------------------------------
+
+
+def series_matrix(events: Events, total_weeks: int) -> tuple[np.ndarray, tuple]:
+    """Weekly meldingen per series (series × weeks), plus per (series, event) pair its
+    series, week and event (to count organisations and find the latest registration)."""
+    n_series = len(events.keys)
+    empty = np.zeros(0, dtype=np.int64)
+    if not n_series or events.week.size == 0:
+        return np.zeros((n_series, total_weeks)), (empty, empty, empty)
+    n_signals = int(max(events.member_signal.max(), events.signal.max())) + 1
+    per_signal = np.bincount(events.member_signal, minlength=n_signals)
+    offsets = np.concatenate([[0], np.cumsum(per_signal)[:-1]])
+    repeats = per_signal[events.signal]
+    event_index = np.repeat(np.arange(events.signal.size), repeats)
+    within = np.arange(event_index.size) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    series_of = events.member_series[offsets[events.signal[event_index]] + within]
+    weeks = events.week[event_index]
+    counts = np.bincount(
+        series_of * total_weeks + weeks,
+        weights=events.weight[event_index],
+        minlength=n_series * total_weeks,
+    ).reshape(n_series, total_weeks)
+    return counts, (series_of, weeks, event_index)
+
+
+def detect(
+    at: date | None = None,
+    weeks: int = 4,
+    viewer: User | str | None = None,
+    words: bool = True,
+    settings: Settings | None = None,
+) -> RadarResult:
+    """The rises at ``at`` (default today) over the last ``weeks`` weeks.
+
+    ``viewer`` decides which texts the new words come from: a user, ``ALL`` (what every
+    organisation may see) or None (the public: no words at all).
+    """
+    settings = settings or settings_for(weeks)
+    window = Window(at or local_today(), settings.weeks, settings.baseline_weeks)
+    total_weeks = settings.weeks + settings.baseline_weeks
+    events = load_events(window)
+    keys = events.keys
+    counts, (series_of, event_weeks, event_index) = series_matrix(events, total_weeks)
+    window_weeks = event_weeks >= settings.baseline_weeks
+    org_count = _distinct_per_series(
+        series_of[window_weeks], events.organisation[event_index][window_weeks], len(keys)
+    )
+    weights = events.weight
+    dispersion = float((weights**2).sum() / weights.sum()) if weights.size else 1.0
+    totals = np.bincount(events.week, weights=weights, minlength=total_weeks)
+    results = detect_rises(counts, totals, org_count, settings, dispersion)
+    latest = np.zeros(len(keys))
+    if series_of.size:
+        np.maximum.at(latest, series_of, events.day[event_index])
+    rises = [
+        Rise(
+            kind=keys[r.index].split(":", 1)[0],
+            key=keys[r.index],
+            name="",
+            recent=round(r.recent),
+            expected=r.expected,
+            organisations=r.organisations,
+            score=r.score,
+            q_value=r.q_value,
+            weekly=[float(c) for c in counts[r.index]],
+            updated=datetime.combine(
+                window.baseline_start + timedelta(days=int(latest[r.index])), time(12), UTC
+            ),
+        )
+        for r in results
+        if r.is_rise
+    ]
+    if words and viewer is not None:
+        rises += _word_rises(window, viewer, settings)
+    _name(rises, window)
+    return _split_marked(window, rises, len(keys))
+
+
+def _distinct_per_series(series_of: np.ndarray, organisations: np.ndarray, n: int) -> np.ndarray:
+    if series_of.size == 0:
+        return np.zeros(n)
+    width = int(organisations.max()) + 1
+    pairs = np.unique(series_of * width + organisations)
+    return np.bincount(pairs // width, minlength=n)
+
+
+# The baseline of the new words is read from at most this many signals (a regular sample by
+# id): enough to know how common a word was, and a run stays fast at 100,000 signals.
+WORD_BASELINE_SAMPLE = 6_000
+
+
+def _word_rises(window: Window, viewer: User | str, settings: Settings) -> list[Rise]:
+    """New words over the texts the viewer may see."""
+    clause = and_(
+        Signal.merged_into_id.is_(None),
+        Signal.visibility.in_(["netwerk", "openbaar"]) if viewer == ALL else visible_clause(viewer),
+    )
+    columns = (Signal.id, Signal.organisation_id, Signal.title, Signal.description)
+    recent_rows = _rows(
+        select(*columns).where(
+            clause, _dated_between(Signal.occurred_on, Signal.created_at, window.start, window.end)
+        )
+    )
+    baseline_end = window.start - timedelta(days=1)
+    in_baseline = and_(
+        clause,
+        _dated_between(Signal.occurred_on, Signal.created_at, window.baseline_start, baseline_end),
+    )
+    size = db.session.scalar(select(func.count(Signal.id)).where(in_baseline)) or 0
+    step = max(1, -(-size // WORD_BASELINE_SAMPLE))
+    sample = in_baseline if step == 1 else and_(in_baseline, Signal.id % step == 0)
+    baseline_rows = _rows(select(*columns).where(sample))
+    recent = [(r.id, r.organisation_id, f"{r.title}\n{r.description}") for r in recent_rows]
+    baseline = [(r.id, r.organisation_id, f"{r.title}\n{r.description}") for r in baseline_rows]
+    found: list[WordRise] = new_words(recent, baseline, settings)
+    return [
+        Rise(
+            kind="woord",
+            key=f"woord:{word.term}",
+            name=word.term,
+            recent=word.recent,
+            expected=word.expected,
+            organisations=word.organisations,
+            score=word.score,
+            q_value=word.q_value,
+            search_args={"q": f'"{word.term}"' if " " in word.term else word.term},
+        )
+        for word in found
+    ]
+
+
+def _name(rises: list[Rise], window: Window) -> None:
+    """Give every rise its Dutch name and the filters of its search in the informatiebank."""
+    ids: dict[str, set[int]] = {"theme": set(), "agency": set(), "scheme": set(), "muni": set()}
+    for rise in rises:
+        parts = _parts(rise)
+        if rise.kind in ("thema", "subthema"):
+            ids["theme"].add(parts[0])
+        if rise.kind in ("uitvoerder", "thema_uitvoerder"):
+            ids["agency"].add(parts[-2])
+            ids["muni"].add(parts[-1])
+            if rise.kind == "thema_uitvoerder":
+                ids["theme"].add(parts[0])
+        if rise.kind == "regeling":
+            ids["scheme"].add(parts[0])
+        if rise.kind == "gemeente":
+            ids["muni"].add(parts[0])
+    themes = _names(Theme, ids["theme"])
+    agencies = _names(Agency, ids["agency"])
+    schemes = _names(Scheme, ids["scheme"])
+    municipalities = _names(Municipality, ids["muni"])
+
+    def agency_name(agency_id: int, municipality_id: int) -> str:
+        name = agencies.get(agency_id, "?")
+        return f"{name} {municipalities[municipality_id]}" if municipality_id else name
+
+    for rise in rises:
+        parts = _parts(rise)
+        args: dict[str, str] = {}
+        if rise.kind in ("thema", "subthema"):
+            rise.name, args = themes.get(parts[0], "?"), {"thema": str(parts[0])}
+        elif rise.kind == "uitvoerder":
+            rise.name, args = agency_name(*parts), {"uitvoerder": str(parts[0])}
+        elif rise.kind == "thema_uitvoerder":
+            rise.name = _("%(theme)s bij %(agency)s", theme=themes.get(parts[0], "?"),
+                          agency=agency_name(parts[1], parts[2]))  # fmt: skip
+            args = {"thema": str(parts[0]), "uitvoerder": str(parts[1])}
+        elif rise.kind == "regeling":
+            rise.name, args = schemes.get(parts[0], "?"), {"regeling": str(parts[0])}
+        elif rise.kind == "gemeente":
+            rise.name, args = municipalities.get(parts[0], "?"), {"gemeente": str(parts[0])}
+        else:
+            args = rise.search_args
+        rise.search_args = {
+            **args,
+            "van": window.start.isoformat(),
+            "tot": window.end.isoformat(),
+        }
+
+
+def _parts(rise: Rise) -> list[int]:
+    if rise.kind == "woord":
+        return []
+    return [int(p) for p in rise.key.split(":", 1)[1].split("-")]
+
+
+def _names(model, ids: Iterable[int]) -> dict[int, str]:
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+
+
+def _split_marked(window: Window, rises: list[Rise], tested: int) -> RadarResult:
+    marks = {
+        mark.series_key: mark
+        for mark in db.session.scalars(
+            select(RadarMark).where(
+                RadarMark.window_start == window.start, RadarMark.weeks == window.weeks
+            )
+        )
+    }
+    for rise in rises:
+        rise.mark = marks.get(rise.key)
+    ordered = sorted(rises, key=lambda r: (-r.score, -r.recent, r.key))
+    return RadarResult(
+        window=window,
+        rises=[r for r in ordered if r.mark is None],
+        marked=[r for r in ordered if r.mark is not None],
+        series_tested=tested,
+        words_tested=any(r.kind == "woord" for r in rises),
+    )
+
+
+# Words for people --------------------------------------------------------------------------
+
+
+def explain(rise: Rise, weeks: int) -> str:
+    """One B1 sentence: what rose, how much, from how many organisations, and what is normal."""
+    usual = max(round(rise.expected), 0)
+    if rise.kind == "woord":
+        return ngettext(
+            "Het woord “%(name)s” stond de afgelopen %(weeks)d weken in %(num)d knelpunten "
+            "van %(orgs)d organisaties; normaal zijn dat er ongeveer %(usual)d.",
+            "Het woord “%(name)s” stond de afgelopen %(weeks)d weken in %(num)d knelpunten "
+            "van %(orgs)d organisaties; normaal zijn dat er ongeveer %(usual)d.",
+            rise.recent,
+            name=rise.name,
+            weeks=weeks,
+            orgs=rise.organisations,
+            usual=usual,
+        )
+    if rise.organisations == 1:
+        return ngettext(
+            "Over %(name)s kwam de afgelopen %(weeks)d weken %(num)d melding binnen van één "
+            "organisatie; normaal zijn dat er ongeveer %(usual)d.",
+            "Over %(name)s kwamen de afgelopen %(weeks)d weken %(num)d meldingen binnen van één "
+            "organisatie; normaal zijn dat er ongeveer %(usual)d.",
+            rise.recent,
+            name=rise.name,
+            weeks=weeks,
+            usual=usual,
+        )
+    return ngettext(
+        "Over %(name)s kwam de afgelopen %(weeks)d weken %(num)d melding binnen van "
+        "%(orgs)d organisaties; normaal zijn dat er ongeveer %(usual)d.",
+        "Over %(name)s kwamen de afgelopen %(weeks)d weken %(num)d meldingen binnen van "
+        "%(orgs)d organisaties; normaal zijn dat er ongeveer %(usual)d.",
+        rise.recent,
+        name=rise.name,
+        weeks=weeks,
+        orgs=rise.organisations,
+        usual=usual,
+    )
+
+
+def search_url(rise: Rise, external: bool = False) -> str:
+    return url_for("infobank.search", _external=external) + "?" + urlencode(rise.search_args)
+
+
+SPARK_WIDTH, SPARK_HEIGHT = 120, 28
+
+
+@dataclass
+class Sparkline:
+    points: str  # for <polyline points="…">
+    window_x: float  # where the recent window starts
+    width: int = SPARK_WIDTH
+    height: int = SPARK_HEIGHT
+
+
+def sparkline(rise: Rise, weeks: int) -> Sparkline | None:
+    """An SVG polyline of the meldingen per week (baseline, then the window)."""
+    values = rise.weekly
+    if len(values) < 2:
+        return None
+    top = max(values) or 1
+    step = SPARK_WIDTH / (len(values) - 1)
+    points = " ".join(
+        f"{i * step:.1f},{SPARK_HEIGHT - 2 - (v / top) * (SPARK_HEIGHT - 4):.1f}"
+        for i, v in enumerate(values)
+    )
+    return Sparkline(points=points, window_x=round((len(values) - weeks - 0.5) * step, 1))
+
+
+def window_label(window: Window) -> str:
+    return _(
+        "%(start)s tot en met %(end)s",
+        start=format_date(window.start, "d MMMM yyyy"),
+        end=format_date(window.end, "d MMMM yyyy"),
+    )
+
+
+# Marks -------------------------------------------------------------------------------------
+
+
+def can_mark(user: User | None) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.role in (Role.COORDINATOR, Role.ADMINISTRATOR)
+    )
+
+
+def can_view_full(user: User | None) -> bool:
+    """Coordinators, lezers and beheerders see the full radar (with new words)."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.role in (Role.COORDINATOR, Role.READER, Role.ADMINISTRATOR)
+    )
+
+
+def mark(
+    user: User, series_key: str, window_start: date, weeks: int, verdict: Verdict, reason: str
+) -> RadarMark:
+    """Mark a rise as bekend / geen signaal for its window (privacy-checked reason, audited)."""
+    from signalen.privacy.services import find_personal_data
+
+    if not can_mark(user):
+        raise ServiceError(_l("Alleen een coördinator kan een stijging markeren."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ServiceError(_l("Schrijf kort waarom."), field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ServiceError(
+            _l("De reden is te lang (hoogstens %(max)d tekens).", max=REASON_MAX_LENGTH),
+            field="reason",
+        )
+    if find_personal_data(reason):
+        raise ServiceError(
+            _l("De reden bevat persoonsgegevens. Haal ze weg en probeer het opnieuw."),
+            field="reason",
+        )
+    existing = db.session.scalar(
+        select(RadarMark).where(
+            RadarMark.series_key == series_key,
+            RadarMark.window_start == window_start,
+            RadarMark.weeks == weeks,
+        )
+    )
+    if existing is not None:
+        raise ServiceError(_l("Deze stijging is al gemarkeerd."))
+    entry = RadarMark(
+        series_key=series_key,
+        window_start=window_start,
+        weeks=weeks,
+        verdict=verdict,
+        reason=reason,
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(
+        "radar.mark",
+        entry,
+        changes={
+            "reeks": series_key,
+            "venster": f"{window_start.isoformat()}/{weeks}",
+            "oordeel": verdict.value,
+            "reden": reason,
+        },
+        actor=user,
+        organisation_id=user.organisation_id,
+        object_type="radar_mark",
+        object_label=series_key,
+    )
+    db.session.commit()
+    return entry
+
+
+def parse_key(raw: str) -> str | None:
+    """A series key from a form, or None when it is not one the radar makes."""
+    kind, _sep, rest = (raw or "").partition(":")
+    if kind not in KINDS or not rest or len(raw) > 200:
+        return None
+    if kind == "woord":
+        return raw if all(p.isalpha() for p in rest.split(" ")) and rest.count(" ") <= 1 else None
+    return raw if all(p.isdigit() and len(p) < 10 for p in rest.split("-")) else None
+
+
+# Digest ------------------------------------------------------------------------------------
+
+
+def digest_figures(period_end: date, weeks: int = 4, limit: int = 10) -> list[dict]:
+    """ "Wat opvalt" at the end of a digest's period: counts only, for the public too."""
+    result = detect(period_end, weeks, viewer=None, words=False)
+    return [
+        {**rise.as_json(), "zin": explain(rise, weeks), "weken": weeks}
+        for rise in result.rises[:limit]
+    ]
