@@ -172,3 +172,17 @@ def test_feeds_carry_a_readable_stylesheet_and_stay_valid(client, fmt):
     assert stylesheet.status_code == 200
     assert b"<script" not in stylesheet.data
     assert b"xsl:stylesheet" in stylesheet.data
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_the_stylesheet_turns_a_feed_into_a_readable_page(client, fmt, tmp_path):
+    """Firefox applies the stylesheet (Chromium 156 shows feeds as text): run it with lxml."""
+    etree = pytest.importorskip("lxml.etree")
+    for name in (f"{fmt}.xsl", "feed-page.xsl"):
+        (tmp_path / name).write_bytes(client.get(f"/static/feeds/{name}").data)
+    transform = etree.XSLT(etree.parse(str(tmp_path / f"{fmt}.xsl")))
+    feed = etree.fromstring(client.get(f"/feeds/digests.{fmt}").data)
+    page = str(transform(feed))
+    assert "<h1>Signalen: signaleringsrapportages</h1>" in page
+    assert 'value="http://localhost/feeds/digests.' + fmt + '"' in page
+    assert "<script" not in page
