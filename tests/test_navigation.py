@@ -186,3 +186,22 @@ def test_the_stylesheet_turns_a_feed_into_a_readable_page(client, fmt, tmp_path)
     assert "<h1>Signalen: signaleringsrapportages</h1>" in page
     assert 'value="http://localhost/feeds/digests.' + fmt + '"' in page
     assert "<script" not in page
+
+
+def test_the_public_does_not_see_who_may_see_a_public_signal(client, make_signal, make_user):
+    signal = make_signal(visibility=Visibility.PUBLIC)
+    coordinator = make_user(Role.COORDINATOR, organisation=signal.organisation)
+    signal_services.approve_public(signal, coordinator)
+    page = client.get(f"/signalen/{signal.id}").get_data(as_text=True)
+    assert signal.title in page
+    assert "Zichtbaar voor" not in page
+    login(client, coordinator)
+    assert "Zichtbaar voor" in client.get(f"/signalen/{signal.id}").get_data(as_text=True)
+
+
+def test_e_mail_fields_of_the_sociale_kaart_are_type_email(app):
+    from signalen.directory import forms
+
+    with app.test_request_context():
+        form = forms.ChangeRequestForm(meta={"csrf": False})
+        assert 'type="email"' in str(form.reporter_email())
