@@ -643,6 +643,11 @@ def test_anonymous_change_request_approved_field_by_field(client, app, directory
         reporter_email="melder@example.org",
     )
     assert response.status_code == 302
+    # The visitor lands on the thank-you message (focusable, by anchor), not on an empty form.
+    location = response.headers["Location"]
+    assert location.endswith("?ontvangen=1#wijziging-ontvangen")
+    thanks = client.get(location.split("#")[0]).get_data(as_text=True)
+    assert 'id="wijziging-ontvangen" tabindex="-1" role="status">Dank u.' in thanks
     db.session.expire_all()
     service = db.session.get(Service, service.id)
     assert service.phones[0].number == "030 240 5060"  # nothing changes before approval
