@@ -182,6 +182,7 @@ def _render_service(item, form: ChangeRequestForm, status: int = 200):
             next_review=services.next_review_date(item),
             overdue=services.is_overdue(item),
             open_now=hours.is_open_now(item),
+            next_opening=hours.next_opening(item),
             schedules=hours.service_schedules(item),
             field_label=services.field_label,
             current_value=services.current_value,
