@@ -90,7 +90,11 @@ def test_directory_list_service_page_and_change_request(live_server, browser, ma
     page.fill("#explanation", "Zo heet het uitgiftepunt nu.")
     check_accessibility(page, "dienst-wijziging-meer")
     page.click("button:has-text('Wijziging doorgeven')")
-    assert "Dank u" in page.locator(".messages").inner_text()
+    # The thank-you message is where the form was, in view and focused.
+    thanks = page.locator("#wijziging-ontvangen")
+    assert "Dank u" in thanks.inner_text()
+    assert thanks.is_visible() and thanks.evaluate("el => el.getBoundingClientRect().top") < 768
+    assert page.evaluate("document.activeElement.id") == "wijziging-ontvangen"
 
     # The "klopt nog" link of a review reminder.
     with app.app_context():

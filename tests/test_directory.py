@@ -643,6 +643,11 @@ def test_anonymous_change_request_approved_field_by_field(client, app, directory
         reporter_email="melder@example.org",
     )
     assert response.status_code == 302
+    # The visitor lands on the thank-you message (focusable, by anchor), not on an empty form.
+    location = response.headers["Location"]
+    assert location.endswith("?ontvangen=1#wijziging-ontvangen")
+    thanks = client.get(location.split("#")[0]).get_data(as_text=True)
+    assert 'id="wijziging-ontvangen" tabindex="-1" role="status">Dank u.' in thanks
     db.session.expire_all()
     service = db.session.get(Service, service.id)
     assert service.phones[0].number == "030 240 5060"  # nothing changes before approval
@@ -1017,3 +1022,33 @@ def test_every_view_is_public_for_managers_or_for_logged_in_users(
         assert call(volunteer, endpoint).status_code == 403, endpoint
     for endpoint in PUBLIC - {"directory.propose_change"}:
         assert call(client, endpoint).status_code in (200, 400, 404), endpoint
+
+
+def test_next_opening_in_dutch_time(app):
+    service = Service(name="x", status="active")
+    service.schedules = [
+        Schedule(byday="MO,WE", freq="WEEKLY", opens_at=time(9), closes_at=time(12, 30)),
+        Schedule(byday="WE", freq="WEEKLY", opens_at=time(13), closes_at=time(16)),
+    ]
+    # Monday 23 November 2026, 08:00 in Amsterdam (07:00 UTC): today at 09:00.
+    monday = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    assert hours.next_opening(service, monday) == datetime(2026, 11, 23, 9, 0)
+    # Monday 10:00 (open now): next is Wednesday 09:00, the earliest of that day.
+    assert hours.next_opening(service, datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) == datetime(
+        2026, 11, 25, 9, 0
+    )
+    # Wednesday 12:45: the afternoon hours open at 13:00.
+    assert hours.next_opening(service, datetime(2026, 11, 25, 11, 45, tzinfo=UTC)) == datetime(
+        2026, 11, 25, 13, 0
+    )
+    service.status = "temporarily closed"
+    assert hours.next_opening(service, monday) is None
+    service.status = "active"
+    service.schedules = []
+    assert hours.next_opening(service, monday) is None
+
+
+def test_a_service_page_says_when_it_opens_next(client, directory):
+    service = next(s for s in directory.values() if hours.service_schedules(s))
+    page = client.get(f"/sociale-kaart/dienst/{service.id}").get_data(as_text=True)
+    assert re.search(r"(Gaat weer open op|Volgende opening:) \w+dag \d+ \w+ om \d\d:\d\d", page)

@@ -9,6 +9,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
+    EmailField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -70,7 +71,7 @@ class ChangeRequestForm(FlaskForm):
     per field. The checks are those of the service (:func:`create_change_request`)."""
 
     phone = StringField(_l("Telefoonnummer"), validators=[Optional(), Length(max=50)])
-    email = StringField(_l("E-mailadres"), validators=[Optional(), Length(max=254)])
+    email = EmailField(_l("E-mailadres"), validators=[Optional(), Length(max=254)])
     url = StringField(_l("Website"), validators=[Optional(), Length(max=500)])
     address = StringField(
         _l("Adres (straat, huisnummer, postcode en plaats)"),
@@ -104,7 +105,7 @@ class ChangeRequestForm(FlaskForm):
         _l("Toelichting (niet verplicht)"),
         validators=[Optional(), Length(max=MAX_EXPLANATION_LENGTH)],
     )
-    reporter_email = StringField(
+    reporter_email = EmailField(
         _l("Uw e-mailadres (niet verplicht, voor een vraag terug)"),
         validators=[Optional(), Length(max=254)],
     )
@@ -136,7 +137,7 @@ class ServiceForm(FlaskForm):
     application_process = TextAreaField(_l("Hoe aanmelden"), validators=[Length(max=2000)])
     fees_description = TextAreaField(_l("Kosten"), validators=[Length(max=1000)])
     url = StringField(_l("Website"), validators=[Length(max=500)])
-    email = StringField(_l("E-mailadres"), validators=[Length(max=254)])
+    email = EmailField(_l("E-mailadres"), validators=[Length(max=254)])
     phone = StringField(_l("Telefoonnummer"), validators=[Length(max=50)])
     languages = StringField(FIELD_LABELS["languages"], validators=[Length(max=200)])
     themes = SelectMultipleField(_l("Thema's"), coerce=coerce_id, validate_choice=False)
@@ -301,7 +302,7 @@ class OrganizationForm(FieldsForm):
     alternate_name = StringField(_l("Andere naam of afkorting"), validators=[Length(max=200)])
     description = TextAreaField(_l("Omschrijving"), validators=[Length(max=5000)])
     website = StringField(_l("Website"), validators=[Length(max=500)])
-    email = StringField(_l("E-mailadres"), validators=[Length(max=254)])
+    email = EmailField(_l("E-mailadres"), validators=[Length(max=254)])
     phones = phones_field()
 
     SHOWN = ORGANIZATION_FIELDS
@@ -317,7 +318,7 @@ class ContactForm(FieldsForm):
     name = name_field()
     title = StringField(_l("Functie (mag leeg)"), validators=[Length(max=200)])
     department = StringField(_l("Afdeling (mag leeg)"), validators=[Length(max=200)])
-    email = StringField(_l("E-mailadres (mag leeg)"), validators=[Length(max=254)])
+    email = EmailField(_l("E-mailadres (mag leeg)"), validators=[Length(max=254)])
     phones = phones_field(_l("Telefoonnummers (mag leeg)"))
 
     SHOWN = CONTACT_FIELDS

@@ -141,6 +141,24 @@ def is_open_now(service: Service, at: datetime | None = None) -> bool:
     return any(schedule_is_open(schedule, at) for schedule in service_schedules(service))
 
 
+def next_opening(service: Service, at: datetime | None = None, days: int = 62) -> datetime | None:
+    """The next local moment after ``at`` (default: now) at which ``service`` opens, looking
+    ``days`` days ahead; None when its hours say nothing about that period."""
+    if service.status != ServiceStatus.ACTIVE.value:
+        return None
+    local = local_moment(at)
+    now = time(local.hour, local.minute, local.second)
+    schedules = [s for s in service_schedules(service) if s.opens_at and s.closes_at]
+    for offset in range(days + 1):
+        day = local.date() + timedelta(days=offset)
+        starts = [
+            s.opens_at for s in schedules if occurs_on(s, day) and (offset > 0 or s.opens_at > now)
+        ]
+        if starts:
+            return datetime.combine(day, min(starts))
+    return None
+
+
 def is_current(schedule: Schedule, day: date | None = None) -> bool:
     """Whether ``schedule`` has not ended before ``day`` (default: today in NL)."""
     day = day or local_moment().date()

@@ -164,6 +164,9 @@ def service(service_id: str):
     return _render_service(item, ChangeRequestForm())
 
 
+RECEIVED_ANCHOR = "wijziging-ontvangen"
+
+
 def _render_service(item, form: ChangeRequestForm, status: int = 200):
     manager = can_manage()
     parts = services.history_parts(item) if manager else {}
@@ -179,9 +182,12 @@ def _render_service(item, form: ChangeRequestForm, status: int = 200):
             next_review=services.next_review_date(item),
             overdue=services.is_overdue(item),
             open_now=hours.is_open_now(item),
+            next_opening=hours.next_opening(item),
             schedules=hours.service_schedules(item),
             field_label=services.field_label,
             current_value=services.current_value,
+            received=request.method == "GET" and request.args.get("ontvangen") == "1",
+            received_anchor=RECEIVED_ANCHOR,
         ),
         status,
     )
@@ -202,8 +208,10 @@ def propose_change(service_id: str):
     )
     if not saved:
         return _render_service(item, form, 400)
-    flash(_("Dank u. Een coördinator bekijkt uw wijziging voordat die zichtbaar wordt."), "success")
-    return redirect(url_for("directory.service", service_id=item.id))
+    # The thank-you message replaces the form, focused (see the service template).
+    return redirect(
+        url_for("directory.service", service_id=item.id, ontvangen=1, _anchor=RECEIVED_ANCHOR)
+    )
 
 
 @bp.route("/dienst/<service_id>/bevestigen/<token>", methods=["GET", "POST"])

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from signalen.core.errors import render_error
 from signalen.feeds import services
 from signalen.feeds.services import FORMATS, FeedError, FeedPlan
+from signalen.taxonomy import services as taxonomy
+from signalen.taxonomy.models import Agency, Municipality
 
 bp = Blueprint("feeds", __name__)
 
@@ -50,6 +53,22 @@ def serve(make_plan: Callable[[], FeedPlan], fmt: str) -> Response:
     # A visitor with cookies may get a session cookie back: keep that out of shared caches.
     response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL if request.cookies else CACHE_CONTROL
     return response
+
+
+@bp.get("/feeds")
+def index():
+    """What a feed is, and the address of every feed to copy into a feed reader."""
+    return render_template(
+        "feeds/index.html",
+        digests=services.feed_address("digests", _("Signaleringsrapportages"), "feeds.digests"),
+        example=services.feed_address(
+            "zoeken", _("Zoekopdracht 'toeslag'"), "feeds.search", query="q=toeslag"
+        ),
+        chosen=services.chosen_feeds(request.args),
+        themes=taxonomy.theme_choices(),
+        agencies=[(str(agency.id), agency.name) for agency in taxonomy.active(Agency)],
+        municipalities=[(m.code, m.name) for m in taxonomy.active(Municipality)],
+    )
 
 
 @bp.get(f"/feeds/digests.{FORMAT}")

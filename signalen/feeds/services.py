@@ -371,10 +371,18 @@ def agency_plan(agency_id: int) -> FeedPlan:
     )
 
 
+def municipality_code(code: str) -> str:
+    """The CBS code ``GM0344`` from ``GM0344``, ``gm0344``, ``0344`` or ``344``."""
+    code = code.strip().upper()[:10]
+    if code.isdigit() and len(code) <= 4:
+        return f"GM{code.zfill(4)}"
+    return code
+
+
 def municipality_plan(code: str) -> FeedPlan:
-    """Public signals in one gemeente, by its CBS code (``GM0363``)."""
+    """Public signals in one gemeente, by its CBS code (``GM0363``, or ``0363``)."""
     found = db.session.scalar(
-        select(Municipality).where(Municipality.code == code.strip().upper()[:10])
+        select(Municipality).where(Municipality.code == municipality_code(code))
     )
     if found is None:
         raise _not_found(
@@ -681,9 +689,19 @@ def render(plan: FeedPlan, fmt: str) -> bytes:
         item.content(xml_safe(str(entry.content)), type="html")
         for category in entry.categories:
             item.category(term=xml_safe(category), label=xml_safe(category))
-    if fmt == "atom":
-        return generator.atom_str(pretty=False)
-    return generator.rss_str(pretty=False)
+    document = (
+        generator.atom_str(pretty=False) if fmt == "atom" else generator.rss_str(pretty=False)
+    )
+    return with_stylesheet(document, fmt)
+
+
+def with_stylesheet(document: bytes, fmt: str) -> bytes:
+    """``document`` with an XSLT stylesheet after the XML declaration, so a browser shows a
+    readable page instead of raw XML; feed readers ignore it."""
+    href = url_for("static", filename=f"feeds/{fmt}.xsl")
+    instruction = f'<?xml-stylesheet type="text/xsl" href="{escape(href)}"?>'.encode()
+    end = document.index(b"?>") + 2 if document.startswith(b"<?xml") else 0
+    return document[:end] + b"\n" + instruction + document[end:]
 
 
 # RSS readers often read <title> as HTML once the XML is decoded; these stand in for the
@@ -737,3 +755,55 @@ def feed_links(name: str, filters: SearchFilters | None = None, **values) -> lis
         href = url_for(endpoint, fmt=fmt, **values) + (f"?{query}" if query else "")
         links.append(FeedLink(FORMATS[fmt].split(";")[0], f"{label} ({kind})", href))
     return links
+
+
+# The feeds page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedAddress:
+    """A feed on the feeds page: its name and full Atom and RSS addresses."""
+
+    key: str
+    title: str
+    atom: str
+    rss: str
+
+
+def feed_address(key: str, title: str, endpoint: str, query: str = "", **values) -> FeedAddress:
+    """The full addresses of one feed, to copy into a feed reader."""
+    suffix = f"?{query}" if query else ""
+    atom, rss = (url_for(endpoint, fmt=fmt, _external=True, **values) + suffix for fmt in FORMATS)
+    return FeedAddress(key, title, atom, rss)
+
+
+def _chosen_id(args: MultiDict, name: str) -> int | None:
+    value = (args.get(name) or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _chosen_code(args: MultiDict, name: str) -> str | None:
+    return (args.get(name) or "").strip()[:20] or None
+
+
+FEED_CHOICES = (
+    ("thema", _chosen_id, theme_plan),
+    ("uitvoerder", _chosen_id, agency_plan),
+    ("gemeente", _chosen_code, municipality_plan),
+)
+
+
+def chosen_feeds(args: MultiDict) -> list[FeedAddress]:
+    """The feeds a visitor chose on the feeds page (``?thema=3&uitvoerder=1&gemeente=0344``);
+    unknown choices are left out."""
+    chosen = []
+    for name, parse, make_plan in FEED_CHOICES:
+        value = parse(args, name)
+        if value is None:
+            continue
+        try:
+            plan = make_plan(value)
+        except FeedError:
+            continue
+        chosen.append(FeedAddress(name, plan.title, plan.self_url("atom"), plan.self_url("rss")))
+    return chosen
