@@ -26,7 +26,7 @@ EVERYONE = [
     "articles.index",
     "feeds.index",
 ]
-SIGNED_IN = [*EVERYONE, "meetings.index", "referrals.index", "radar.index"]
+SIGNED_IN = [*EVERYONE, "meetings.index", "referrals.index"]
 REPORTING = [*SIGNED_IN, "signals.new", "signals.mine", "referrals.new"]
 MANAGING = [
     *REPORTING,
@@ -42,17 +42,20 @@ MANAGING = [
 ]
 # The feature pages of each role; each must be reachable from "/" within two clicks.
 FEATURES: dict[str, list[str]] = {
-    "bezoeker": EVERYONE,
-    Role.VOLUNTEER.value: REPORTING,
-    Role.READER.value: SIGNED_IN,
-    Role.COORDINATOR.value: MANAGING,
+    "bezoeker": [*EVERYONE, "radar.public"],
+    Role.VOLUNTEER.value: [*REPORTING, "radar.public"],
+    Role.READER.value: [*SIGNED_IN, "radar.index"],
+    Role.COORDINATOR.value: [*MANAGING, "radar.index"],
     Role.ADMINISTRATOR.value: [
+        "radar.index",
         # A beheerder without an organisation refers no clients and plans no meetings.
         *[e for e in MANAGING if e not in ("referrals.new", "meetings.new")],
         "admin.organisations_list",
         "admin.audit_log",
         "taxonomy.index",
         "api_tokens.index",
+        "taxonomy.synonyms",
+        "privacy.sweep_result",
     ],
 }
 MAX_CLICKS = 2

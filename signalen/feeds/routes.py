@@ -61,6 +61,7 @@ def index():
     return render_template(
         "feeds/index.html",
         digests=services.feed_address("digests", _("Signaleringsrapportages"), "feeds.digests"),
+        radar=services.feed_address("signaalradar", _("Signaalradar"), "radar.feed_view"),
         example=services.feed_address(
             "zoeken", _("Zoekopdracht 'toeslag'"), "feeds.search", query="q=toeslag"
         ),

@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, or_, sel
 from werkzeug.datastructures import MultiDict
 
 from signalen.articles.models import Article
-from signalen.core.validation import parse_date, xml_safe
+from signalen.core.validation import parse_date, parse_id, xml_safe
 from signalen.extensions import db
 from signalen.infobank.filters import FACETS, ID_FACETS, KINDS, SORTS, SearchFilters
 from signalen.search import services as search
@@ -778,8 +778,7 @@ def feed_address(key: str, title: str, endpoint: str, query: str = "", **values)
 
 
 def _chosen_id(args: MultiDict, name: str) -> int | None:
-    value = (args.get(name) or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return parse_id((args.get(name) or "").strip())
 
 
 def _chosen_code(args: MultiDict, name: str) -> str | None:

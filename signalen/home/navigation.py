@@ -69,6 +69,12 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry(
         "radar.index", _l("Signaalradar"), MANAGERS | {Role.READER.value}, sections=("radar",)
     ),
+    MenuEntry(
+        "radar.public",
+        _l("Signaalradar"),
+        frozenset({VISITOR, Role.VOLUNTEER.value}),
+        sections=("radar",),
+    ),
     MenuEntry("articles.index", _l("Kennisartikelen"), EVERYONE, sections=("articles",)),
     MenuEntry("feeds.index", _l("Feeds"), frozenset({VISITOR, Role.READER.value})),
     MenuEntry("admin.index", _l("Beheer"), MANAGERS, sections=("admin", "taxonomy", "api_tokens")),
@@ -211,6 +217,12 @@ CARDS: tuple[Card, ...] = (
         "taxonomy.index",
         _l("Indeling"),
         _l("Thema's, regelingen, uitvoerders en gemeenten."),
+        frozenset({Role.ADMINISTRATOR.value}),
+    ),
+    Card(
+        "privacy.sweep_result",
+        _l("Controle op persoonsgegevens"),
+        _l("Is de controle klaar, en wat vond de laatste controle van alles wat is opgeslagen?"),
         frozenset({Role.ADMINISTRATOR.value}),
     ),
     Card(

@@ -13,6 +13,7 @@ from signalen.auth.models import MANAGERS
 from signalen.auth.permissions import role_required
 from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
+from signalen.core.validation import parse_int
 from signalen.feeds.routes import serve
 from signalen.radar import feed, services
 from signalen.radar.forms import MarkForm
@@ -40,8 +41,8 @@ def _arguments() -> tuple[date, int, list[str]]:
     weeks = 4
     raw_weeks = (request.args.get("weken") or "").strip()
     if raw_weeks:
-        if raw_weeks.isdigit() and 1 <= int(raw_weeks) <= services.MAX_WEEKS:
-            weeks = int(raw_weeks)
+        if (chosen := parse_int(raw_weeks, 1, services.MAX_WEEKS)) is not None:
+            weeks = chosen
         else:
             problems.append(_("Kies 1 tot %(max)d weken. U ziet 4 weken.", max=services.MAX_WEEKS))
     return at, weeks, problems

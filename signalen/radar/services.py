@@ -25,6 +25,7 @@ from signalen.audit import services as audit
 from signalen.auth.models import Role, User
 from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
+from signalen.core.validation import parse_id
 from signalen.extensions import db
 from signalen.radar.detection import Settings, WordRise, detect_rises, new_words
 from signalen.radar.models import REASON_MAX_LENGTH, RadarMark, Verdict
@@ -710,7 +711,7 @@ def parse_key(raw: str) -> str | None:
         return None
     if kind == "woord":
         return raw if all(p.isalpha() for p in rest.split(" ")) and rest.count(" ") <= 1 else None
-    return raw if all(p.isdigit() and len(p) < 10 for p in rest.split("-")) else None
+    return raw if all(parse_id(part) for part in rest.split("-")) else None
 
 
 # Digest ------------------------------------------------------------------------------------
