@@ -186,9 +186,9 @@ def sweep(redact_found: bool = False, organisation: Any = None) -> SweepResult:
     )
     db.session.commit()
     if signal_ids:
-        from signalen.signals.indexing import index_signals
+        from signalen.signals.services import reindex
 
-        index_signals(sorted(signal_ids))
+        reindex(sorted(signal_ids))  # the changes wrote their outbox rows; apply them
         result.reindexed = len(signal_ids)
     return result
 
