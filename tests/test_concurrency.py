@@ -55,6 +55,9 @@ def gunicorn(app, tmp_path, migrated_database):
         SIGNALEN_ARGON2_TIME_COST="1",
         SIGNALEN_ARGON2_MEMORY_COST="1024",
         SIGNALEN_ARGON2_PARALLELISM="1",
+        # Each worker loads the name model of the privacy guard in the background; until
+        # then the intake says "even geduld". Here requests wait for it instead.
+        SIGNALEN_PRIVACY_NAMES_WAIT="600",
     )
     process = subprocess.Popen(
         [

@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from signalen.core.cli import fail
 from signalen.organisations import services as organisations
 
 
@@ -18,9 +19,7 @@ def privacy_sweep(redact: bool, organisation_name: str | None) -> None:
     if organisation_name:
         organisation = organisations.find_by_name(organisation_name)
         if organisation is None:
-            raise click.ClickException(
-                _("Organisatie niet gevonden: %(name)s", name=organisation_name)
-            )
+            fail(_("Organisatie niet gevonden: %(name)s", name=organisation_name))
     result = sweep(redact_found=redact, organisation=organisation)
     for hit in result.hits:
         note = _(" (alleen gemeld)") if hit.warn_only else ""

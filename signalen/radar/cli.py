@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from signalen.core.cli import fail
+from signalen.core.validation import parse_date
 from signalen.radar import services
 
 
@@ -27,9 +27,8 @@ from signalen.radar import services
 def radar_command(at: str | None, weeks: int, as_json: bool) -> None:
     day = None
     if at:
-        try:
-            day = date.fromisoformat(at)
-        except ValueError:
+        day = parse_date(at)
+        if day is None:
             fail(_("De datum bij --date klopt niet (gebruik jjjj-mm-dd)."))
     result = services.detect(day, weeks, viewer=services.ALL)
     if as_json:
