@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
+from signalen.directory import browse as browse_module
 from signalen.directory import hours, services
 from signalen.directory.browse import DirectoryFilters, browse, filtered_services
 from signalen.directory.models import ChangeRequest, Metadata, Schedule, Service
@@ -1052,3 +1053,44 @@ def test_a_service_page_says_when_it_opens_next(client, directory):
     service = next(s for s in directory.values() if hours.service_schedules(s))
     page = client.get(f"/sociale-kaart/dienst/{service.id}").get_data(as_text=True)
     assert re.search(r"(Gaat weer open op|Volgende opening:) \w+dag \d+ \w+ om \d\d:\d\d", page)
+
+
+def _freeze_site_clock(monkeypatch, moment: datetime) -> None:
+    """Set the site clock (``signalen.core.dates``) to ``moment``."""
+    import signalen.core.dates
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+
+    monkeypatch.setattr(signalen.core.dates, "datetime", Frozen)
+
+
+def test_open_now_with_nothing_open_says_what_opens_first(client, directory, monkeypatch):
+    # Sunday 29 November 2026, 14:00 in Amsterdam: nothing in the demo is open.
+    sunday = datetime(2026, 11, 29, 13, 0, tzinfo=UTC)
+    _freeze_site_clock(monkeypatch, sunday)
+    expected = browse_module.first_openings(list(directory.values()), sunday)
+    assert expected and len(expected) <= browse_module.FIRST_OPENINGS
+    assert [when for _, when in expected] == sorted(when for _, when in expected)
+    assert expected[0][1] == min(
+        when for s in directory.values() if (when := hours.next_opening(s, sunday))
+    )
+    page = client.get("/sociale-kaart?nu_open=1").get_data(as_text=True)
+    assert names(client.get("/sociale-kaart?nu_open=1")) == []
+    assert "Nu is er niets open. Het eerst weer open:" in page
+    assert "Geen diensten gevonden" not in page
+    for service, _when in expected:
+        assert f'/sociale-kaart/dienst/{service.id}">{service.name}</a>' in page
+    first, when = expected[0]
+    assert f"{first.name}</a>, maandag 30 november om {when:%H:%M}" in page
+    # On a weekday afternoon the list shows what is open, without the message.
+    _freeze_site_clock(monkeypatch, datetime(2026, 11, 27, 13, 0, tzinfo=UTC))
+    friday = client.get("/sociale-kaart?nu_open=1")
+    assert "Voedselpakket" in names(friday)
+    assert "Het eerst weer open" not in friday.get_data(as_text=True)
+    # Other filters still apply: a search that finds nothing names no openings either.
+    _freeze_site_clock(monkeypatch, sunday)
+    none = client.get("/sociale-kaart?nu_open=1&q=zzzqqq").get_data(as_text=True)
+    assert "Het eerst weer open" not in none and "Geen diensten gevonden" in none

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 
+from signalen.core.dates import local_moment
 from signalen.core.pagination import PAGE_ARG
 
 
-def local_datetime(value: datetime | None, style: str = "medium") -> str:
-    """A UTC timestamp shown in the site's time zone and language."""
-    return format_datetime(value, style) if value else ""
+def human_date(value: date | datetime | None, pattern: str = "long") -> str:
+    """A day for people in the site's language: "3 december 2026" (a moment: its Dutch day).
+
+    ``pattern`` is a Babel pattern for the few places that need another form (a weekday)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_moment(value).date()
+    return format_date(value, pattern)
+
+
+def local_datetime(value: datetime | None) -> str:
+    """A moment (naive means UTC) for people, in Dutch time: "3 december 2026, 07:41"."""
+    if value is None:
+        return ""
+    local = local_moment(value)
+    return f"{human_date(local.date())}, {local:%H:%M}"
 
 
 def page_url(page: int) -> str:
@@ -26,7 +41,7 @@ def page_url(page: int) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["local_datetime"] = local_datetime
-    app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.filters["format_date"] = human_date
     app.jinja_env.globals["page_url"] = page_url
 
     @app.context_processor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
@@ -13,9 +13,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from signalen.core.dates import local_moment
 from signalen.core.pagination import with_changes
 from signalen.core.validation import parse_id, parse_int
-from signalen.directory.hours import is_open_now
+from signalen.directory.hours import is_open_now, next_opening
 from signalen.directory.models import (
     AreaKind,
     Language,
@@ -31,6 +32,7 @@ from signalen.search import services as search
 from signalen.taxonomy.models import Municipality, Theme
 
 PER_PAGE = 20
+FIRST_OPENINGS = 3  # how many first openings "nu open" names when nothing is open
 # Opgeheven services are kept for history and HSDS, not shown when browsing.
 HIDDEN_STATUSES = (ServiceStatus.DEFUNCT.value, ServiceStatus.INACTIVE.value)
 
@@ -116,6 +118,8 @@ class BrowseResult:
     pagination: Pagination | None
     total: int
     error: str | None = None
+    # With "nu open" and nothing open: the services that open first, as (service, local moment).
+    first_openings: list[tuple[Service, datetime]] = field(default_factory=list)
 
 
 class _ListPagination(Pagination):
@@ -142,10 +146,20 @@ def _theme_ids(ids: list[int]) -> list[int]:
 
 
 def filtered_services(filters: DirectoryFilters, at: datetime | None = None) -> tuple[list, str]:
-    """Every service that matches ``filters``: by relevance with free text, else by name.
+    """Every service that matches ``filters`` at ``at`` (default: now): by relevance with free
+    text, else by name.
 
     Returns (services, error message or "").
     """
+    services, error = _matching_services(filters)
+    if filters.open_now:
+        moment = at or local_moment()
+        services = [service for service in services if is_open_now(service, moment)]
+    return services, error
+
+
+def _matching_services(filters: DirectoryFilters) -> tuple[list, str]:
+    """The services that match every filter but "nu open" (their hours loaded when it is on)."""
     statement = select(Service).where(Service.status.not_in(HIDDEN_STATUSES))
     if filters.themes:
         statement = statement.where(Service.themes.any(Theme.id.in_(_theme_ids(filters.themes))))
@@ -192,17 +206,28 @@ def filtered_services(filters: DirectoryFilters, at: datetime | None = None) -> 
     if order is not None:
         rank = {service_id: index for index, service_id in enumerate(order)}
         services.sort(key=lambda service: rank.get(service.id, len(rank)))
-    if filters.open_now:
-        moment = at or datetime.now(UTC)
-        services = [service for service in services if is_open_now(service, moment)]
     return services, ""
 
 
+def first_openings(
+    services: list[Service], at: datetime | None = None, limit: int = FIRST_OPENINGS
+) -> list[tuple[Service, datetime]]:
+    """The ``limit`` services that open first after ``at`` (default: now), by
+    ``hours.next_opening``: (service, local moment), earliest first, then by name."""
+    openings = [(service, when) for service in services if (when := next_opening(service, at))]
+    openings.sort(key=lambda pair: (pair[1], pair[0].name))
+    return openings[:limit]
+
+
 def browse(filters: DirectoryFilters, per_page: int = PER_PAGE) -> BrowseResult:
-    """One page of matching services."""
-    services, error = filtered_services(filters)
+    """One page of matching services; with "nu open" and nothing open, also the first openings."""
+    moment = local_moment()
+    services, error = filtered_services(filters, moment)
     pagination = _ListPagination(services, filters.page, per_page)
-    return BrowseResult(filters, list(pagination.items), pagination, len(services), error or None)
+    result = BrowseResult(filters, list(pagination.items), pagination, len(services), error or None)
+    if filters.open_now and not services and not error:
+        result.first_openings = first_openings(_matching_services(filters)[0], moment)
+    return result
 
 
 def map_points(services: list[Service]) -> list[dict]:
