@@ -7,9 +7,8 @@ from pathlib import Path
 from signalen.auth.models import User
 from signalen.extensions import db
 from signalen.search.evaluation import JudgedDocument, read_corpus
-from signalen.signals import indexing
 from signalen.signals.models import Channel, Visibility
-from signalen.signals.services import SignalInput, create_signals
+from signalen.signals.services import SignalInput, create_signals, reindex
 from signalen.taxonomy.services import NameIndex
 
 JUDGED_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "relevance"
@@ -38,5 +37,5 @@ def load_judged_corpus(user: User, directory: Path = JUDGED_SET) -> dict[int, st
     names = NameIndex.load()
     ids = create_signals([_input(d, names) for d in documents], user, user.organisation_id)
     db.session.commit()
-    indexing.index_signals(ids)
+    reindex(ids)
     return {signal_id: document.key for signal_id, document in zip(ids, documents, strict=True)}
