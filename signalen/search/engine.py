@@ -640,6 +640,12 @@ class WhooshEngine:
 
     # Reading
 
+    @contextlib.contextmanager
+    def _view(self) -> Iterator[View]:
+        """A View on this thread's searcher, without the retry of :meth:`_read` (for tests)."""
+        with self._searcher() as searcher:
+            yield View(searcher, self._arrays, self.zone, self.synonyms())
+
     def _read(self, read: Callable[[View], Any]) -> Any:
         """``read(view)`` on this thread's searcher; on a failure once more on a fresh one.
 
