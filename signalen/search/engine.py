@@ -259,6 +259,7 @@ class WhooshEngine:
         self._pointer_key: tuple[int, int, int] | None = None
         self._arrays = ArrayCache()
         self._local = threading.local()
+        self._warmed: frozenset[str] = frozenset()
 
     # Opening
 
@@ -411,7 +412,37 @@ class WhooshEngine:
         # Not Searcher.refresh(): its reader reuse keeps stale segments and deletions.
         searcher = ix.searcher()
         self._local.searcher = (generation, ix, searcher)
+        self._start_warming(searcher)
         return searcher
+
+    def _start_warming(self, searcher: Searcher) -> None:
+        """Warm the arrays of segments not warmed yet, in a background thread.
+
+        The first search on a new segment would otherwise read its facet tables, lengths and
+        the postings of frequent words itself; after a start or a commit a thread does that
+        while nobody waits for it.
+        """
+        segments = frozenset(
+            reader.segment().segment_id()
+            for reader, _offset in searcher.reader().leaf_readers()
+            if reader.segment() is not None
+        )
+        with self._lock:
+            if not segments or segments <= self._warmed:
+                return
+            self._warmed = segments
+        threading.Thread(target=self._warm, name="search-warm", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            with self._searcher() as searcher:  # no synonyms: they need the app context
+                View(searcher, self._arrays, self.zone).warm()
+        except Exception:  # warming only saves time; a search reads whatever is missing
+            logger.info("Warming the search arrays failed", exc_info=True)
+        finally:
+            with contextlib.suppress(Exception):
+                self._local.searcher[2].close()
+            self._local.searcher = None
 
     def document_count(self) -> int:
         """The number of documents in the index (0 when there is none)."""
@@ -608,6 +639,12 @@ class WhooshEngine:
                 shutil.rmtree(entry, ignore_errors=True)
 
     # Reading
+
+    @contextlib.contextmanager
+    def _view(self) -> Iterator[View]:
+        """A View on this thread's searcher, without the retry of :meth:`_read` (for tests)."""
+        with self._searcher() as searcher:
+            yield View(searcher, self._arrays, self.zone, self.synonyms())
 
     def _read(self, read: Callable[[View], Any]) -> Any:
         """``read(view)`` on this thread's searcher; on a failure once more on a fresh one.

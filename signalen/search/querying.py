@@ -82,6 +82,9 @@ COMMON_TERM_MIN_DOCS = 100
 NEIGHBOURS_PER_VOTE = 10
 MIN_SHARE = 0.25
 SPELLING_CANDIDATES = 5
+# Warming a new segment reads the postings of this many most frequent terms per text field:
+# words like "niet", "te", "uitkering" are in many queries and the longest to read cold.
+WARM_TERMS = 64
 
 
 def date_value(moment: datetime) -> int:
@@ -155,6 +158,30 @@ class View:
         self.evaluator = Evaluator(searcher, cache)
         self.segments = self.evaluator.segments
         self._vocabularies: list[Vocabulary] | None = None
+
+    # Warming
+
+    def warm(self) -> None:
+        """Read what the first searches on these segments would read: the per-segment
+        arrays (live documents, field lengths, dates, facet tables, the spelling vocabulary),
+        the postings of the access and kind terms every search filters on, and those of the
+        most frequent words of title, body and categories. Meant for a background thread."""
+        reader = self.searcher.reader()
+        facets = [name for name in reader.indexed_field_names() if name.startswith(FACET_PREFIX)]
+        self.vocabularies()
+        for segment, _offset in self.segments:
+            segment.live()
+            segment.numbers("date")
+            for field in TEXT_FIELDS:
+                segment.lengths(field)
+            for name in facets:
+                segment.facet_table(name)
+            for field in ("access", "kind"):
+                if field in self.searcher.schema:
+                    any_term(segment, field, list(segment.reader.field_terms(field)))
+            for field in TEXT_FIELDS:
+                for _frequency, term in segment.reader.most_frequent_terms(field, WARM_TERMS):
+                    self.evaluator.term(field, term, 1.0, segment)
 
     # Searching
 
