@@ -76,7 +76,9 @@ def feature_paths(app, role: str) -> dict[str, str]:
 def links_on(page, origin: str) -> set[str]:
     """The same-site paths (with query) of every link on the page."""
     found = set()
-    for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+    # getAttribute, not .href: a link inside an SVG chart has an SVGAnimatedString there.
+    script = "links => links.map(a => new URL(a.getAttribute('href'), document.baseURI).href)"
+    for href in page.eval_on_selector_all("a[href]", script):
         parts = urlsplit(href)
         if f"{parts.scheme}://{parts.netloc}" == origin:
             found.add(parts.path + (f"?{parts.query}" if parts.query else ""))
