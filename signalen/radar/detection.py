@@ -98,11 +98,23 @@ def detect_rises(
     weights = np.ones_like(baseline)
     share, phi = _fit(baseline, rest_baseline, weights, proportional, weight_dispersion)
     # Farrington's reweighting: baseline weeks far above their expectation (an earlier rise)
-    # count less, so a past outbreak does not make the next one look normal.
-    weekly = _weekly_expected(share, rest_baseline, proportional)
-    residual = (baseline - weekly) / np.sqrt(phi[:, None] * weekly)
-    weights = np.where(residual > 1, 1 / np.maximum(residual, 1) ** 2, 1.0)
-    share, phi = _fit(baseline, rest_baseline, weights, proportional, weight_dispersion)
+    # count less, so a past outbreak does not make the next one look normal. In a busy series
+    # (``ROBUST_MIN_WEEKLY`` meldingen a week or more) it starts from the median week (an
+    # earlier rise of a few weeks does not move it) and is repeated, so the weights settle on
+    # the weeks that are really out of line. A sparse series is reweighted once, from the
+    # average: its single busy weeks are chance (one knelpunt with many meldingen), and
+    # weighting them away would make the series look calmer than it is.
+    busy = baseline.mean(axis=1) >= ROBUST_MIN_WEEKLY
+    share = np.where(busy, _robust_start(baseline, rest_baseline, proportional, share), share)
+    for round_number in range(REWEIGHTING_ROUNDS):
+        weekly = _weekly_expected(share, rest_baseline, proportional)
+        residual = (baseline - weekly) / np.sqrt(phi[:, None] * weekly)
+        weights = np.where(residual > 1, 1 / np.maximum(residual, 1) ** 2, 1.0)
+        again = _fit(baseline, rest_baseline, weights, proportional, weight_dispersion)
+        if round_number == 0:
+            share, phi = again
+        else:
+            share, phi = np.where(busy, again[0], share), np.where(busy, again[1], phi)
     expected = np.where(proportional, share * rest_recent, share * weeks)
     expected = np.maximum(expected, 1e-9)
     variance = phi * expected * (1 + weeks / b)
@@ -133,6 +145,18 @@ def detect_rises(
 
 
 MIN_WEEKLY_FOR_ACTIVITY = 2.0
+REWEIGHTING_ROUNDS = 3
+ROBUST_MIN_WEEKLY = 5.0
+
+
+def _robust_start(
+    baseline: np.ndarray, rest: np.ndarray, proportional: np.ndarray, share: np.ndarray
+) -> np.ndarray:
+    """The level of the median baseline week where it is below the average one (an earlier
+    rise pulls the average up, not the median)."""
+    ratio = np.where(proportional[:, None], baseline / np.maximum(rest, 1e-9), baseline)
+    median = np.median(ratio, axis=1)
+    return np.where(median > 0, np.minimum(share, median), share)
 
 
 def network_activity(counts: np.ndarray, totals: np.ndarray, baseline_weeks: int) -> np.ndarray:
