@@ -213,8 +213,10 @@ def test_feed_has_stable_ids_per_rise_and_window(history, client):
     assert cached.status_code == 304
 
 
-def test_digest_says_what_stands_out(history, app):
+def test_digest_says_what_stands_out(history, app, make_user):
     from signalen.digests import services as digests
+    from signalen.digests.presentation import digest_pdf
+    from tests.test_digests import _pdf_text
 
     today = local_today()
     period = digests.period_between(today - timedelta(days=27), today)
@@ -222,6 +224,11 @@ def test_digest_says_what_stands_out(history, app):
     names = [row["naam"] for row in figures["opvallend"]]
     assert "Incassokosten lopen op" in names
     assert all(row["zin"].startswith("Over ") for row in figures["opvallend"])
+    # The PDF of the digest has the same section.
+    digest = digests.create_digest(period, make_user(Role.COORDINATOR))
+    text = " ".join(_pdf_text(digest_pdf(digest)).split())
+    assert "Wat opvalt" in text
+    assert "Over Incassokosten lopen op kwamen de afgelopen 4 weken" in text
 
 
 def test_demo_data_spreads_over_months_and_shows_a_rise(app, taxonomy):

@@ -222,6 +222,16 @@ def digest_pdf(digest: Digest) -> bytes:
                 widths=(70, 30, 30, 40),
             )
         remark(chart.key)
+    if view["opvallend"]:
+        pdf.heading(_("Wat opvalt"), 2)
+        pdf.paragraph(
+            _(
+                "Volgens de signaalradar werden deze knelpunten aan het eind van de periode "
+                "bij meer organisaties opvallend vaak gemeld:"
+            )
+        )
+        for row in view["opvallend"]:
+            pdf.bullet(row["zin"])
     pdf.heading(str(SECTIONS["top"]), 2)
     if view["top"]:
         pdf.table(
