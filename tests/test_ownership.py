@@ -52,6 +52,11 @@ NOT_OWNED = {
     "referrals.new": "a referral of the user's own organisation",
     "api.signals_create": "creates a signal in the API key's organisation",
     "api.signals_check": "reads only (privacy and similarity check)",
+    "privacy.live_check": "reads only (the privacy check while typing)",
+    "radar.mark": "the radar counts across the whole network; a mark is one shared verdict on a "
+    "rise, kept with who and which organisation in the audit log (tests/test_radar.py)",
+    "taxonomy.edit_synonyms": "beheerders only (tests/test_search_relevance.py): the synonym "
+    "list serves the whole network's search",
     "api_widget.report": "creates a signal in the widget key's organisation",
     # The sociale kaart is one shared directory of the whole network: every coordinator
     # keeps it current; the field-level history keeps who changed what.
@@ -185,15 +190,15 @@ CASES = [
         {"title": "Andere titel", "introduction": "Anders"},
     ),
     Case("digests.refresh", "/rapportages/{b_draft}/cijfers"),
-    Case("digests.publish", "/rapportages/{b_draft}/publiceren"),
-    Case("digests.delete", "/rapportages/{b_draft}/verwijderen"),
+    Case("digests.publish", "/rapportages/{b_draft}/publiceren", {"bevestigd": "1"}),
+    Case("digests.delete", "/rapportages/{b_draft}/verwijderen", {"bevestigd": "1"}),
     Case("digests.correct", "/rapportages/{b_published}/correctie"),
     Case(
         "articles.edit",
         "/artikelen/{b_article}/bewerken",
         {"title": "Andere titel", "body": "Andere tekst", "visibility": "netwerk"},
     ),
-    Case("api_tokens.revoke", "/beheer/api-tokens/{b_token}/intrekken"),
+    Case("api_tokens.revoke", "/beheer/api-tokens/{b_token}/intrekken", {"bevestigd": "1"}),
     Case(
         "api_tokens.index",
         "/beheer/api-tokens/",
