@@ -495,7 +495,8 @@ def _name(rises: list[Rise], window: Window) -> None:
 
     def agency_name(agency_id: int, municipality_id: int) -> str:
         name = agencies.get(agency_id, "?")
-        return f"{name} {municipalities[municipality_id]}" if municipality_id else name
+        municipality = municipalities.get(municipality_id) if municipality_id else None
+        return f"{name} {municipality}" if municipality else name
 
     for rise in rises:
         parts = _parts(rise)
