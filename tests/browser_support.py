@@ -73,6 +73,15 @@ def browser():
         browser.close()
 
 
+def log_in(page, base: str, email: str, password: str = "een-goed-wachtwoord") -> None:
+    """Log in through the real form and wait for the start page."""
+    page.goto(base + "/inloggen")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
 def submit(page, fields: dict[str, str], button: str = "Opslaan") -> None:
     """Fill the form's fields (CSS selector: value) and press the button with that text."""
     for selector, value in fields.items():

@@ -7,7 +7,7 @@ import pytest
 
 from signalen.auth.models import Role
 from signalen.signals.models import Visibility
-from tests.browser_support import check_accessibility
+from tests.browser_support import check_accessibility, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +29,7 @@ def test_merge_and_link_pages_in_a_real_browser(live_server, browser, make_user,
     # The pages use no script of their own: plain forms and links.
     context = browser.new_context(locale="nl-NL")
     page = context.new_page()
-    page.goto(base + "/inloggen")
-    page.fill("#email", email)
-    page.fill("#password", "een-goed-wachtwoord")
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    log_in(page, base, email)
 
     page.goto(base + f"/signalen/{source_id}")
     page.fill("#target", str(other_id))

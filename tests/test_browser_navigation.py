@@ -13,8 +13,7 @@ import pytest
 from flask import url_for
 
 from signalen.auth.models import Role
-from tests.browser_support import check_accessibility
-from tests.conftest import PASSWORD
+from tests.browser_support import check_accessibility, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -104,14 +103,6 @@ def crawl(page, base: str, wanted: set[str]) -> dict[str, int]:
                         next_frontier.append(link)
         frontier = next_frontier
     return clicks
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(base + "/inloggen")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(base + "/")
 
 
 def check_phone_menu(page, role: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
 from signalen.demo.history import ALL_TEMPLATES, HistoryRise, generate_history, insert_history
-from tests.browser_support import check_accessibility
+from tests.browser_support import check_accessibility, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,7 @@ def test_radar_pages_in_a_real_browser(
 
     context = browser.new_context(locale="nl-NL", viewport={"width": 1024, "height": 768})
     page = context.new_page()
-    page.goto(base + "/inloggen")
-    page.fill("#email", email)
-    page.fill("#password", "een-goed-wachtwoord")
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    log_in(page, base, email)
 
     page.goto(base + "/signaalradar")
     rise = page.locator("li.radar-rise", has_text="Incassokosten lopen op").first

@@ -364,18 +364,14 @@ def test_beheerder_sees_the_last_sweep(app, client, make_signal, make_user):
 
 @pytest.mark.browser
 def test_live_check_shows_findings_while_typing_in_a_real_browser(live_server, browser, make_user):
-    from tests.browser_support import check_accessibility
+    from tests.browser_support import check_accessibility, log_in
 
     app, base = live_server
     with app.app_context():
         email = make_user(Role.VOLUNTEER).email
     context = browser.new_context(locale="nl-NL", viewport={"width": 375, "height": 740})
     page = context.new_page()
-    page.goto(base + "/inloggen")
-    page.fill("#email", email)
-    page.fill("#password", "een-goed-wachtwoord")
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    log_in(page, base, email)
     page.goto(base + "/signalen/nieuw")
     page.fill("#title", "Brief kwijt")
     page.fill("#description", "Mevrouw Jansen belde, haar nummer is 0612345678.")
