@@ -36,6 +36,7 @@ from signalen import create_app
 from signalen.auth.models import Role
 from signalen.auth.services import create_user
 from signalen.demo.corpus import generate
+from signalen.digests import periods
 from signalen.digests import services as digests
 from signalen.extensions import db
 from signalen.meetings.models import Agreement, Meeting, MeetingItem
@@ -61,7 +62,7 @@ def random_moment(rng: random.Random, start: date, end: date) -> datetime:
     return local.astimezone(UTC)
 
 
-def fill(size: int, in_quarter: int, period: digests.Period, organisation_ids: list[int]) -> None:
+def fill(size: int, in_quarter: int, period: periods.Period, organisation_ids: list[int]) -> None:
     """Bulk-insert generated signals with their themes and schemes."""
     names = NameIndex.load()
     rng = random.Random(7)
@@ -124,7 +125,7 @@ def fill(size: int, in_quarter: int, period: digests.Period, organisation_ids: l
 
 
 def add_meetings(
-    period: digests.Period, organisation_id: int, signals: int, count: int = 20
+    period: periods.Period, organisation_id: int, signals: int, count: int = 20
 ) -> None:
     """Meetings before and in the period, each with discussed signals and agreements."""
     rng = random.Random(11)
@@ -156,7 +157,7 @@ def add_meetings(
 
 
 def add_referrals(
-    period: digests.Period, organisation_id: int, signals: int, count: int = REFERRALS
+    period: periods.Period, organisation_id: int, signals: int, count: int = REFERRALS
 ) -> None:
     """Referrals over the year before the period end, a third of them in the period."""
     rng = random.Random(13)
@@ -239,7 +240,7 @@ def main() -> None:
             organisations[0],
             password="bench-wachtwoord",
         )
-        period = digests.last_complete_period("kwartaal", date.today())
+        period = periods.last_complete_period("kwartaal", date.today())
 
         start = time.perf_counter()
         fill(args.size, args.in_quarter, period, [o.id for o in organisations])
@@ -269,7 +270,7 @@ def main() -> None:
         earlier = period
         for _ in range(4):
             start = earlier.previous().start
-            earlier = digests.parse_period(f"{start.year}-Q{(start.month - 1) // 3 + 1}")
+            earlier = periods.parse_period(f"{start.year}-Q{(start.month - 1) // 3 + 1}")
             digests.publish(digests.create_digest(earlier, coordinator), coordinator)
         theme_id = NameIndex.load().themes["betaling"].id
 

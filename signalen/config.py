@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 from pathlib import Path
@@ -41,6 +42,58 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     "PROXY_COUNT": 0,
+    # The site's own address for links in e-mails, feeds and the CLI ("https://signalen.example.nl");
+    # empty: from SERVER_NAME, else the request.
+    "BASE_URL": "",
+    # Extra sources for the CSP img-src (a map tile server adds its own, see MAP_TILE_URL).
+    "CSP_EXTRA_IMG_SRC": [],
+    # --- search (informatiebank) ---
+    "SEARCH_INDEX_PATH": None,  # None: <instance>/search-index
+    "SEARCH_WRITER_TIMEOUT": 5.0,  # seconds to wait for the index lock
+    "SEARCH_MAX_QUERY_LENGTH": 200,
+    "SEARCH_HEAL_INTERVAL": 60.0,  # seconds between comparing the index with the database
+    # --- feeds ---
+    # Authority of the entries' tag: URIs; None = host of SERVER_NAME, else "signalen.local".
+    # Set it once and never change it: readers would see every entry as new.
+    "FEED_TAG_AUTHORITY": None,
+    "FEED_MAX_ENTRIES": 50,
+    # --- CSV import of signals: seconds an uploaded file waits for its check ---
+    "IMPORT_UPLOAD_MAX_AGE": 3600,
+    # --- privacy guard: the name model ---
+    "PRIVACY_NAMES_PRELOAD": True,  # load it in the background at start
+    "PRIVACY_NAMES_WAIT": 0,  # seconds a web request waits for it (0: "even geduld" at once)
+    "PRIVACY_NAMES_WAIT_OFFLINE": 600.0,  # seconds a command or script waits for it
+    "PRIVACY_NAMES_CACHE": None,  # None: ~/.cache/signalen
+    # --- sociale kaart ---
+    # Browse and search without logging in; False: only logged-in users.
+    "DIRECTORY_PUBLIC": True,
+    # "Meld een wijziging" per client IP.
+    "DIRECTORY_CHANGE_RATE_LIMIT": "5 per 10 minutes;20 per day",
+    # Tile server for the map, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+    # empty: no map and nothing loaded from elsewhere.
+    "MAP_TILE_URL": "",
+    "MAP_ATTRIBUTION": "",
+    # Days before the review date that a service counts as "binnenkort".
+    "DIRECTORY_DUE_SOON_DAYS": 30,
+    # SMTP for `signalen review-reminders`; without MAIL_SERVER the reminders are printed.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_FROM": "",
+    # --- doorverwijzingen ---
+    # Default follow-up date of a new referral: this many days from today (0: empty).
+    "REFERRALS_FOLLOW_UP_DAYS": 14,
+    # How many "op maat" suggestions the referral form shows.
+    "REFERRALS_SUGGESTION_LIMIT": 8,
+    # --- API (/api/v1) and widget; origins: a list or a string separated by commas ---
+    "API_WRITE_RATE_LIMIT": "60 per minute",
+    "API_CORS_ORIGINS": [],
+    "API_WIDGET_RATE_LIMIT": "10 per hour",
+    "API_WIDGET_ORIGINS": [],
+    "API_WIDGET_FORM_MAX_AGE": 4 * 60 * 60,
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
@@ -62,7 +115,7 @@ def normalise_database_url(url: str) -> str:
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Fill ``app.config`` in order: defaults, instance file, environment, explicit overrides."""
-    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(copy.deepcopy(DEFAULTS))  # no app changes another's lists
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SIGNALEN")
     if overrides:

@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 from signalen.api import services as api
 from signalen.api.models import Scope
 from signalen.auth.models import Role
+from signalen.digests import periods
 from signalen.digests import services as digests
 from signalen.directory.models import Organization, Service
 from signalen.directory.services import seed_demo_directory
@@ -95,7 +96,7 @@ def running_api(app_factory, make_organisation, make_user, make_signal, taxonomy
     service = db.session.scalars(db.select(Service).order_by(Service.name)).first()
     organization = db.session.get(Organization, service.organization_id)
     digest = digests.create_digest(
-        digests.period_between(date(2026, 1, 1), date(2026, 6, 30)), None, "Eerste helft"
+        periods.period_between(date(2026, 1, 1), date(2026, 6, 30)), None, "Eerste helft"
     )
     digests.publish(digest, None)
     _row, token = api.create_token(organisation, Scope.WRITE, "Contract")

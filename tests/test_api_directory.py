@@ -53,12 +53,13 @@ def test_sociale_kaart_services_and_organisations(client, headers):
 
 
 def test_only_published_digests(client, headers, make_user, make_signal):
+    from signalen.digests import periods
     from signalen.digests import services as digests
 
     coordinator = make_user(Role.COORDINATOR)
     make_signal(user=coordinator)
     today = local_today()
-    period = digests.period_between(date(today.year, 1, 1), today)
+    period = periods.period_between(date(today.year, 1, 1), today)
     published = digests.create_digest(period, coordinator, "Rapportage dit jaar")
     digests.publish(published, coordinator)
     draft = digests.create_digest(period, coordinator, "Nog een concept")

@@ -132,11 +132,11 @@ def test_refer_from_a_signal_in_a_real_browser(
 
     # The coordinator's follow-up list.
     with app.app_context():
-        from signalen.referrals import services
+        from signalen.referrals import matching, services
 
         referral = services.create_referral(
             services.ReferralInput(
-                service_id=services.suggest_services(services.MatchCriteria())[0].service.id,
+                service_id=matching.suggest_services(matching.MatchCriteria())[0].service.id,
                 reason="Hulp bij schulden.",
             ),
             db.session.merge(volunteer),

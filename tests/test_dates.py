@@ -11,6 +11,7 @@ from flask_babel import force_locale
 
 from signalen.auth.models import Role
 from signalen.core.templating import human_date, local_datetime
+from signalen.digests import periods
 from signalen.digests import services as digests
 from signalen.extensions import db
 from signalen.meetings import services as meetings
@@ -82,7 +83,7 @@ def test_key_pages_show_human_dates_and_no_iso(app, client, make_signal, make_us
     signal.occurred_on = date(2026, 10, 1)
     signal.created_at = datetime(2026, 10, 2, 6, 41, tzinfo=UTC)
     db.session.commit()
-    digest = digests.create_digest(digests.parse_period("2026-Q3"), coordinator)
+    digest = digests.create_digest(periods.parse_period("2026-Q3"), coordinator)
     digests.publish(digest, coordinator)
     meeting = meetings.create_meeting(
         meetings.MeetingInput(

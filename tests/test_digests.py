@@ -11,7 +11,8 @@ import pytest
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
-from signalen.digests import services
+from signalen.digests import figures as digest_figures
+from signalen.digests import periods, services
 from signalen.digests.models import Digest, DigestStatus
 from signalen.extensions import db
 from signalen.signals import services as signal_services
@@ -27,11 +28,11 @@ def _move(signal: Signal, when: datetime) -> None:
     db.session.commit()
 
 
-def _quarter_before_today() -> services.Period:
+def _quarter_before_today() -> periods.Period:
     today = local_today()
     quarter = (today.month - 1) // 3 + 1
     year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
-    return services.parse_period(f"{year}-Q{quarter}")
+    return periods.parse_period(f"{year}-Q{quarter}")
 
 
 @pytest.fixture
@@ -72,22 +73,22 @@ def quarter_data(make_signal, coordinator):
 
 
 def test_parse_periods():
-    assert services.parse_period("2025-Q3") == services.Period(
+    assert periods.parse_period("2025-Q3") == periods.Period(
         date(2025, 7, 1), date(2025, 9, 30), "2025-Q3"
     )
-    assert services.parse_period("2024-02").end == date(2024, 2, 29)
-    assert services.parse_period("2025-h2").start == date(2025, 7, 1)
-    previous = services.parse_period("2025-Q3").previous()
+    assert periods.parse_period("2024-02").end == date(2024, 2, 29)
+    assert periods.parse_period("2025-h2").start == date(2025, 7, 1)
+    previous = periods.parse_period("2025-Q3").previous()
     assert (previous.start, previous.end) == (date(2025, 4, 1), date(2025, 6, 30))
-    previous = services.parse_period("2025-01").previous()
+    previous = periods.parse_period("2025-01").previous()
     assert (previous.start, previous.end) == (date(2024, 12, 1), date(2024, 12, 31))
-    previous = services.period_between(date(2025, 5, 11), date(2025, 5, 20)).previous()
+    previous = periods.period_between(date(2025, 5, 11), date(2025, 5, 20)).previous()
     assert (previous.start, previous.end) == (date(2025, 5, 1), date(2025, 5, 10))
     for bad in ("2025-Q5", "2025-13", "juli", "", "2999-Q1"):
         with pytest.raises(ServiceError):
-            services.parse_period(bad)
+            periods.parse_period(bad)
     with pytest.raises(ServiceError):
-        services.period_between(date(2025, 5, 1), date(2025, 4, 1))
+        periods.period_between(date(2025, 5, 1), date(2025, 4, 1))
 
 
 def test_figures_count_everything_but_show_only_public_text(app, quarter_data, coordinator):
@@ -352,8 +353,8 @@ def test_followup_section_counts_discussed_signals_and_agreements(app, coordinat
     meetings.complete_agreement(second.agreements[0], coordinator)
 
     today = local_today()
-    period = services.parse_period(f"{today.year}-{today.month:02d}")
-    followup = services.compute_figures(period)["followup"]
+    period = periods.parse_period(f"{today.year}-{today.month:02d}")
+    followup = digest_figures.compute_figures(period)["followup"]
     assert followup["meetings_in_period"] == 1
     assert followup["discussed"] == 2
     assert followup["statuses"] == [{"status": "besproken", "count": 2}]
@@ -392,7 +393,7 @@ def test_free_period_through_the_page_and_bad_dates(app, client, coordinator):
     assert (digest.period_end - digest.period_start).days == 9
 
 
-def _in_period(period: services.Period, day: int) -> date:
+def _in_period(period: periods.Period, day: int) -> date:
     return period.start + timedelta(days=day)
 
 
@@ -564,13 +565,13 @@ def test_periods_follow_dutch_days(app, make_signal, coordinator):
     amsterdam = ZoneInfo("Europe/Amsterdam")
     _move(early, datetime(2025, 7, 1, 0, 30, tzinfo=amsterdam))  # 30 June 22:30 UTC
     _move(late, datetime(2025, 9, 30, 23, 30, tzinfo=amsterdam))
-    figures = services.compute_figures(services.parse_period("2025-Q3"))
+    figures = digest_figures.compute_figures(periods.parse_period("2025-Q3"))
     assert figures["totals"]["signals"] == 2 and figures["totals"]["previous_signals"] == 0
 
 
 def test_merged_signals_count_once(app, make_signal, coordinator):
     today = local_today()
-    period = services.parse_period(f"{today.year}-{today.month:02d}")
+    period = periods.parse_period(f"{today.year}-{today.month:02d}")
     target = make_signal(
         title="Zelfde knelpunt", themes=("Betaling",), scheme="WW", user=coordinator, report_count=2
     )
@@ -582,7 +583,7 @@ def test_merged_signals_count_once(app, make_signal, coordinator):
         report_count=3,
     )
     signal_services.merge(source, target, coordinator)
-    figures = services.compute_figures(period)
+    figures = digest_figures.compute_figures(period)
     assert figures["totals"]["signals"] == 1 and figures["totals"]["clients"] == 5
     assert [(r["label"], r["count"]) for r in figures["themes"]] == [("Betaling", 1)]
     assert [r["count"] for r in figures["schemes"]] == [1]
@@ -601,13 +602,13 @@ def test_merged_signals_count_once(app, make_signal, coordinator):
     ],
 )
 def test_last_complete_period_for_cron(app, kind, today, label):
-    period = services.last_complete_period(kind, today)
+    period = periods.last_complete_period(kind, today)
     assert period.label == label and period.end < today
 
 
 def test_a_digest_of_a_period_not_yet_over_says_so(app, client, coordinator, quarter_data):
     today = local_today()
-    running = services.parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+    running = periods.parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
     finished = services.create_digest(quarter_data["period"], coordinator)
     unfinished = services.create_digest(running, coordinator)
     login(client, coordinator)

@@ -11,6 +11,7 @@ import pytest
 from signalen.articles import services as articles
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
+from signalen.digests import periods
 from signalen.digests import services as digests
 from signalen.extensions import db
 from signalen.signals import services as signal_services
@@ -261,7 +262,7 @@ def test_feed_reader_sees_one_new_digest_entry_then_304(app, client, make_user):
 
     coordinator = make_user(Role.COORDINATOR)
     earlier = digests.create_digest(
-        digests.parse_period(f"{local_today().year - 1}-Q3"), coordinator
+        periods.parse_period(f"{local_today().year - 1}-Q3"), coordinator
     )
     digests.publish(earlier, coordinator)
     reader = app.test_client()  # a feed reader: no cookies, remembers the validators
@@ -270,7 +271,7 @@ def test_feed_reader_sees_one_new_digest_entry_then_304(app, client, make_user):
     validators = {"If-None-Match": response.headers["ETag"]}
 
     # A new draft is not public: the feed has not changed.
-    period = digests.parse_period(f"{local_today().year - 1}-Q4")
+    period = periods.parse_period(f"{local_today().year - 1}-Q4")
     draft = digests.create_digest(period, coordinator, 'Rapportage & <overzicht> "Q4"')
     assert reader.get("/feeds/digests.atom", headers=validators).status_code == 304
 
@@ -313,7 +314,7 @@ def test_feed_reader_sees_one_new_digest_entry_then_304(app, client, make_user):
 
 def test_a_corrected_digest_is_the_same_entry_updated(client, make_user):
     coordinator = make_user(Role.COORDINATOR)
-    period = digests.parse_period(f"{local_today().year - 1}-Q4")
+    period = periods.parse_period(f"{local_today().year - 1}-Q4")
     digest = digests.publish(digests.create_digest(period, coordinator), coordinator)
     digest.published_at -= timedelta(days=2)  # published two days ago
     db.session.commit()
@@ -352,7 +353,7 @@ def test_autodiscovery_links_on_pages(client, taxonomy, login_as, make_user):
         'title="Signaleringsrapportages (RSS)" href="/feeds/digests.rss">',
     )
     coordinator = make_user(Role.COORDINATOR)
-    period = digests.parse_period(f"{local_today().year - 1}-Q4")
+    period = periods.parse_period(f"{local_today().year - 1}-Q4")
     digest = digests.publish(digests.create_digest(period, coordinator), coordinator)
     for url in ("/", "/rapportages/", f"/rapportages/{digest.id}"):
         page = client.get(url).get_data(as_text=True)

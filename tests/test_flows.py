@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
+from signalen.digests import periods
 from signalen.digests import services as digests
 from signalen.digests.models import Digest
 from signalen.extensions import db
@@ -271,7 +272,7 @@ def test_meeting_start_time_and_outcome_after_the_day(client, make_user, make_si
 
 def _draft(coordinator, make_signal):
     start = local_today().replace(day=1) - timedelta(days=1)
-    period = digests.parse_period(start.strftime("%Y-%m"))
+    period = periods.parse_period(start.strftime("%Y-%m"))
     moment = datetime(period.start.year, period.start.month, 10, 12, tzinfo=UTC)
     public = make_signal(
         title="Telefoon onbereikbaar",

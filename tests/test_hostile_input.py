@@ -158,10 +158,10 @@ def build_world(app: Flask) -> dict:
     from signalen.api import services as api
     from signalen.api.models import Scope
     from signalen.auth.models import User
+    from signalen.demo.meetings import seed_demo_meetings
     from signalen.digests.models import Digest
     from signalen.directory.models import Organization, Service
     from signalen.extensions import db
-    from signalen.meetings.demo import seed_demo_meetings
     from signalen.meetings.models import Agreement, Meeting, MeetingItem
     from signalen.referrals.models import Referral
     from signalen.signals.models import Signal

@@ -165,6 +165,7 @@ def test_due_date_can_be_cleared_and_the_way_back_is_never_another_site(
 def test_coordinator_deletes_an_agreement_after_confirming(
     app, client, coordinator, agreement, make_signal
 ):
+    from signalen.digests import periods
     from signalen.digests import services as digests
 
     meeting_id, item_id, agreement_id = agreement.item.meeting_id, agreement.item_id, agreement.id
@@ -175,11 +176,11 @@ def test_coordinator_deletes_an_agreement_after_confirming(
     today = local_today()
     yesterday = today - timedelta(days=1)
     published = digests.publish(
-        digests.create_digest(digests.period_between(yesterday, today), coordinator), coordinator
+        digests.create_digest(periods.period_between(yesterday, today), coordinator), coordinator
     )
     frozen = dict(published.figures)
     assert frozen["followup"]["agreements"]["total"] == 2
-    draft = digests.create_digest(digests.period_between(yesterday, today), coordinator)
+    draft = digests.create_digest(periods.period_between(yesterday, today), coordinator)
     login(client, coordinator)
     assert "2 gemaakt" in client.get(f"/rapportages/{published.id}").get_data(as_text=True)
 

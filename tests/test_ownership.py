@@ -22,6 +22,7 @@ from signalen.api.models import Scope
 from signalen.articles import services as articles
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
+from signalen.digests import periods
 from signalen.digests import services as digests
 from signalen.directory.models import Organization, Service
 from signalen.extensions import db
@@ -346,7 +347,7 @@ def world(app, make_user, make_organisation, make_signal, taxonomy):
         volunteer_b,
     )
     last_month = local_today().replace(day=1) - timedelta(days=1)
-    period = digests.Period(last_month.replace(day=1), last_month, "")
+    period = periods.Period(last_month.replace(day=1), last_month, "")
     draft = digests.create_digest(period, coordinator_b, "Concept van B")
     published = digests.publish(
         digests.create_digest(period, coordinator_b, "Van B"), coordinator_b

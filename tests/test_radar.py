@@ -214,13 +214,15 @@ def test_feed_has_stable_ids_per_rise_and_window(history, client):
 
 
 def test_digest_says_what_stands_out(history, app, make_user):
+    from signalen.digests import figures as digest_figures
+    from signalen.digests import periods
     from signalen.digests import services as digests
     from signalen.digests.presentation import digest_pdf
     from tests.test_digests import _pdf_text
 
     today = local_today()
-    period = digests.period_between(today - timedelta(days=27), today)
-    figures = digests.compute_figures(period)
+    period = periods.period_between(today - timedelta(days=27), today)
+    figures = digest_figures.compute_figures(period)
     names = [row["naam"] for row in figures["opvallend"]]
     assert "Incassokosten lopen op" in names
     assert all(row["zin"].startswith("Over ") for row in figures["opvallend"])

@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from signalen.auth.models import Role
+from signalen.core import dates
+from signalen.demo import referrals as demo_referrals
 from signalen.directory.models import Language, Organization, Schedule, Service, ServiceArea
 from signalen.directory.services import local_today
 from signalen.extensions import db
-from signalen.referrals import services
+from signalen.referrals import figures as referral_figures
+from signalen.referrals import matching, queries, services
 from signalen.referrals.models import Outcome, Referral
 from signalen.signals.models import Visibility
 from tests.conftest import login, post_form
@@ -140,7 +143,7 @@ def kaart(make_service):
 
 
 def criteria(taxonomy, themes=(HIGH_RECOVERY,), municipality="Utrecht", age=30):
-    return services.MatchCriteria(
+    return matching.MatchCriteria(
         theme_ids=tuple(taxonomy.themes[t.casefold()].id for t in themes),
         municipality_id=taxonomy.municipalities[municipality.casefold()].id
         if municipality
@@ -175,7 +178,7 @@ def test_ranking_fits_theme_area_age_and_opening(app, taxonomy, make_service):
     make_service("Opgeheven loket", themes=(HIGH_RECOVERY,), status="defunct", today=TODAY)
     make_service("Slapend loket", themes=(HIGH_RECOVERY,), status="inactive", today=TODAY)
 
-    ranked = services.suggest_services(
+    ranked = matching.suggest_services(
         criteria(taxonomy), at=WEDNESDAY_MORNING, today=TODAY, limit=None
     )
 
@@ -209,7 +212,7 @@ def test_ranking_fits_theme_area_age_and_opening(app, taxonomy, make_service):
     assert not any(s.call_ahead for s in ranked)
 
     # On Sunday the first one is closed, but it still fits best.
-    sunday = services.suggest_services(criteria(taxonomy), at=SUNDAY, today=TODAY)
+    sunday = matching.suggest_services(criteria(taxonomy), at=SUNDAY, today=TODAY)
     assert "Nu dicht" in sunday[0].reason_labels
     assert sunday[0].service.name == "Bezwaarhulp Utrecht"
 
@@ -222,7 +225,7 @@ def test_ranking_without_gemeente_age_or_themes(app, taxonomy, make_service):
     make_service("Zonder werkgebied", themes=(HIGH_RECOVERY,), areas=(), today=TODAY)
 
     # No gemeente: regional services stay, landelijk ones go first.
-    no_place = services.suggest_services(
+    no_place = matching.suggest_services(
         criteria(taxonomy, municipality=None, age=None), at=SUNDAY, today=TODAY
     )
     assert names(no_place) == ["Landelijk", "Alleen Rotterdam", "Zonder werkgebied"]
@@ -230,7 +233,7 @@ def test_ranking_without_gemeente_age_or_themes(app, taxonomy, make_service):
     assert "Werkgebied onbekend" in no_place[2].reason_labels
 
     # The main theme finds services with one of its sub-themes as well.
-    main = services.suggest_services(
+    main = matching.suggest_services(
         criteria(taxonomy, themes=("Terugvordering",), municipality=None, age=None),
         at=SUNDAY,
         today=TODAY,
@@ -239,15 +242,15 @@ def test_ranking_without_gemeente_age_or_themes(app, taxonomy, make_service):
     assert "Jongeren" not in names(main)
 
     # Nothing known: every referable service, and the age limit only counts when an age is given.
-    everything = services.suggest_services(
-        services.MatchCriteria(), at=SUNDAY, today=TODAY, limit=None
+    everything = matching.suggest_services(
+        matching.MatchCriteria(), at=SUNDAY, today=TODAY, limit=None
     )
     assert len(everything) == 4
-    too_old = services.suggest_services(
-        services.MatchCriteria(age=40), at=SUNDAY, today=TODAY, limit=None
+    too_old = matching.suggest_services(
+        matching.MatchCriteria(age=40), at=SUNDAY, today=TODAY, limit=None
     )
     assert "Jongeren" not in names(too_old)
-    assert services.suggest_services(services.MatchCriteria(), today=TODAY, limit=2).__len__() == 2
+    assert matching.suggest_services(matching.MatchCriteria(), today=TODAY, limit=2).__len__() == 2
 
 
 def test_language_and_opening_decide_between_equal_fits(app, taxonomy, make_service):
@@ -257,28 +260,28 @@ def test_language_and_opening_decide_between_equal_fits(app, taxonomy, make_serv
     make_service("C-loket", themes=(HIGH_RECOVERY,), hours=True, today=TODAY)
     plain = criteria(taxonomy, municipality=None, age=None)
 
-    assert names(services.suggest_services(plain, at=SUNDAY, today=TODAY)) == [
+    assert names(matching.suggest_services(plain, at=SUNDAY, today=TODAY)) == [
         "C-loket",  # has opening hours (closed now), the others have none
         "A-loket",
         "B-loket",
     ]
-    assert names(services.suggest_services(plain, at=WEDNESDAY_MORNING, today=TODAY)) == [
+    assert names(matching.suggest_services(plain, at=WEDNESDAY_MORNING, today=TODAY)) == [
         "C-loket",
         "A-loket",
         "B-loket",
     ]
-    arabic = services.MatchCriteria(theme_ids=plain.theme_ids, language="ar")
-    ranked = services.suggest_services(arabic, at=SUNDAY, today=TODAY)
+    arabic = matching.MatchCriteria(theme_ids=plain.theme_ids, language="ar")
+    ranked = matching.suggest_services(arabic, at=SUNDAY, today=TODAY)
     assert names(ranked) == ["B-loket", "C-loket", "A-loket"]
     assert "Helpt ook in het Arabisch" in ranked[0].reason_labels
     assert "Geen hulp in het Arabisch bekend" in ranked[2].reason_labels  # still suggested
     # Open now weighs less than the client's language.
-    ranked = services.suggest_services(arabic, at=WEDNESDAY_MORNING, today=TODAY)
+    ranked = matching.suggest_services(arabic, at=WEDNESDAY_MORNING, today=TODAY)
     assert names(ranked)[:2] == ["B-loket", "C-loket"]
     assert "Nu open" in ranked[1].reason_labels
-    dutch = services.MatchCriteria(theme_ids=plain.theme_ids, language="nl")
-    assert names(services.suggest_services(dutch, at=SUNDAY, today=TODAY)) == names(
-        services.suggest_services(plain, at=SUNDAY, today=TODAY)
+    dutch = matching.MatchCriteria(theme_ids=plain.theme_ids, language="nl")
+    assert names(matching.suggest_services(dutch, at=SUNDAY, today=TODAY)) == names(
+        matching.suggest_services(plain, at=SUNDAY, today=TODAY)
     )
 
 
@@ -293,7 +296,7 @@ def test_a_closer_area_beats_an_extra_theme_and_closed_goes_down(app, taxonomy, 
     make_service("Utrecht dicht", themes=(HIGH_RECOVERY,), areas=(("gemeente", "Utrecht"),),
                  status="temporarily closed", today=TODAY)  # fmt: skip
     wanted = criteria(taxonomy, themes=(HIGH_RECOVERY, "Schulden"), age=None)
-    ranked = services.suggest_services(wanted, at=SUNDAY, today=TODAY)
+    ranked = matching.suggest_services(wanted, at=SUNDAY, today=TODAY)
     assert names(ranked) == ["Utrecht smal", "Landelijk breed", "Utrecht dicht"]
     assert ranked[1].reason_labels[:2] == [
         "Zelfde thema: Hoge terugvordering",
@@ -301,7 +304,7 @@ def test_a_closer_area_beats_an_extra_theme_and_closed_goes_down(app, taxonomy, 
     ]
     # Without a gemeente the landelijk one fits better than the one that only works in Utrecht.
     anywhere = criteria(taxonomy, themes=(HIGH_RECOVERY, "Schulden"), municipality=None, age=None)
-    assert names(services.suggest_services(anywhere, at=SUNDAY, today=TODAY))[0] == (
+    assert names(matching.suggest_services(anywhere, at=SUNDAY, today=TODAY))[0] == (
         "Landelijk breed"
     )
 
@@ -313,7 +316,7 @@ def test_overdue_verification_is_marked_to_call_ahead(app, taxonomy, make_servic
     make_service("Nooit gecontroleerd", themes=(HIGH_RECOVERY,), checked_days_ago=None, today=TODAY)
     db.session.commit()
 
-    ranked = services.suggest_services(
+    ranked = matching.suggest_services(
         criteria(taxonomy, municipality=None, age=None), at=SUNDAY, today=TODAY
     )
     by_name = {s.service.name: s for s in ranked}
@@ -327,9 +330,9 @@ def test_overdue_verification_is_marked_to_call_ahead(app, taxonomy, make_servic
 
 
 def test_months_between():
-    assert services.months_between(date(2026, 3, 20), date(2026, 11, 25)) == 8
-    assert services.months_between(date(2026, 3, 26), date(2026, 11, 25)) == 7
-    assert services.months_between(date(2026, 11, 25), date(2026, 3, 1)) == 0
+    assert dates.months_between(date(2026, 3, 20), date(2026, 11, 25)) == 8
+    assert dates.months_between(date(2026, 3, 26), date(2026, 11, 25)) == 7
+    assert dates.months_between(date(2026, 11, 25), date(2026, 3, 1)) == 0
 
 
 # The form ---------------------------------------------------------------------------------
@@ -696,9 +699,9 @@ def test_coordinator_follow_up_list(app, client, make_user, kaart):
     db.session.commit()
     services.record_outcome(done, Outcome.HELPED, volunteer)
 
-    assert [r.id for r in services.due_for_follow_up(coordinator, today)] == [due.id, due_today.id]
-    assert services.due_for_follow_up(volunteer, today) == []
-    assert no_date.id not in [r.id for r in services.due_for_follow_up(coordinator, today)]
+    assert [r.id for r in queries.due_for_follow_up(coordinator, today)] == [due.id, due_today.id]
+    assert queries.due_for_follow_up(volunteer, today) == []
+    assert no_date.id not in [r.id for r in queries.due_for_follow_up(coordinator, today)]
 
     login(client, coordinator)
     page = client.get("/doorverwijzingen/opvolgen")
@@ -726,7 +729,7 @@ def test_coordinator_follow_up_list(app, client, make_user, kaart):
     assert response.status_code == 302
     db.session.refresh(due)
     assert due.follow_up_on.isoformat() == next_week
-    assert [r.id for r in services.due_for_follow_up(coordinator, today)] == [due_today.id]
+    assert [r.id for r in queries.due_for_follow_up(coordinator, today)] == [due_today.id]
     reader = make_user(Role.READER, organisation=coordinator.organisation)
     client = app.test_client()
     login(client, reader)
@@ -782,7 +785,7 @@ def test_referral_figures_per_service_and_theme(app, make_user, kaart, taxonomy)
     db.session.commit()
     _ = c
 
-    figures = services.referral_figures(today - timedelta(days=30), today)
+    figures = referral_figures.referral_figures(today - timedelta(days=30), today)
     assert figures["total"] == 3
     assert figures["warm_handovers"] == 1
     assert figures["from_signals"] == 0
@@ -809,32 +812,32 @@ def test_referral_figures_per_service_and_theme(app, make_user, kaart, taxonomy)
     assert themes["Digitalisering en DigiD"]["total"] == 2
     assert themes["Digitalisering en DigiD"]["outcomes"]["open"] == 1
     # Inclusive end date; nothing in an empty period.
-    assert services.referral_figures(old.referred_on, old.referred_on)["total"] == 1
-    empty = services.referral_figures(date(2001, 1, 1), date(2001, 12, 31))
+    assert referral_figures.referral_figures(old.referred_on, old.referred_on)["total"] == 1
+    empty = referral_figures.referral_figures(date(2001, 1, 1), date(2001, 12, 31))
     assert empty["total"] == 0 and empty["by_service"] == [] and empty["by_theme"] == []
     # A service removed from the kaart keeps its name in the figures.
     db.session.delete(kaart["other_theme"])
     db.session.commit()
-    again = services.referral_figures(today - timedelta(days=30), today)
+    again = referral_figures.referral_figures(today - timedelta(days=30), today)
     assert ("DigiD-hulp Utrecht", 1) in [(r["service"], r["total"]) for r in again["by_service"]]
 
 
 def test_seed_demo_referrals(app, make_user, make_signal, taxonomy):
     from signalen.directory.seed import seed
 
-    assert services.seed_demo_referrals() == 0  # nothing to refer to yet
+    assert demo_referrals.seed_demo_referrals() == 0  # nothing to refer to yet
     seed()
     coordinator = make_user(Role.COORDINATOR)
     volunteer = make_user(Role.VOLUNTEER, organisation=coordinator.organisation)
     for theme in ("Terugvordering/Hoge terugvordering", "Schulden", "Informatievoorziening"):
         make_signal(user=volunteer, themes=(theme,), municipality="Utrecht")
-    created = services.seed_demo_referrals(count=8)
+    created = demo_referrals.seed_demo_referrals(count=8)
     assert 2 <= created <= 8
     assert count(Referral) == created
     referrals = db.session.scalars(select(Referral)).all()
     assert all(r.signal_id and r.organisation_id == volunteer.organisation_id for r in referrals)
     assert len({r.outcome for r in referrals}) >= 2
-    assert services.seed_demo_referrals() == 0  # only once
+    assert demo_referrals.seed_demo_referrals() == 0  # only once
 
 
 def test_the_demo_has_a_sociale_kaart_and_referrals(app, client):

@@ -138,12 +138,8 @@ def init_app(app: Flask) -> None:
     from signalen.extensions import csrf
 
     register_actions(AUDIT_ACTIONS)
+    # flask-smorest's own settings (the site's API settings are in config.DEFAULTS).
     config = app.config
-    config.setdefault("API_WRITE_RATE_LIMIT", "60 per minute")
-    config.setdefault("API_CORS_ORIGINS", [])
-    config.setdefault("API_WIDGET_RATE_LIMIT", "10 per hour")
-    config.setdefault("API_WIDGET_ORIGINS", [])
-    config.setdefault("API_WIDGET_FORM_MAX_AGE", 4 * 60 * 60)
     config.setdefault(f"{CONFIG_PREFIX}API_TITLE", "Signalen API")
     config.setdefault(f"{CONFIG_PREFIX}API_VERSION", "1")
     config.setdefault(f"{CONFIG_PREFIX}OPENAPI_VERSION", "3.1.0")

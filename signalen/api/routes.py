@@ -26,7 +26,7 @@ from signalen.api.schemas import (
     TaxonomiesSchema,
     page_of,
 )
-from signalen.articles import services as articles
+from signalen.articles import access as articles
 from signalen.articles.models import Article
 from signalen.core.errors import ServiceError
 from signalen.core.validation import FORBIDDEN_CHARACTER_MESSAGE, HostileJSON, check_json

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from signalen.articles import services
+from signalen.articles import access, services
 from signalen.articles.forms import ArticleForm
 from signalen.articles.models import Article
 from signalen.core.errors import ServiceError
@@ -15,16 +15,16 @@ bp = Blueprint("articles", __name__, url_prefix="/artikelen")
 
 def _readable_or_404(article_id: int) -> Article:
     article = db.session.get(Article, article_id)
-    if article is None or not services.can_view(current_user, article):
+    if article is None or not access.can_view(current_user, article):
         abort(404)
     return article
 
 
 @bp.get("/")
 def index():
-    page = paginate(services.visible_articles(current_user), per_page=30)
+    page = paginate(access.visible_articles(current_user), per_page=30)
     return render_template(
-        "articles/index.html", page=page, can_author=services.can_author(current_user)
+        "articles/index.html", page=page, can_author=access.can_author(current_user)
     )
 
 
@@ -35,7 +35,7 @@ def detail(article_id: int):
         "articles/detail.html",
         article=article,
         body=services.render_markdown(article.body),
-        can_edit=services.can_edit(current_user, article),
+        can_edit=access.can_edit(current_user, article),
     )
 
 
@@ -72,7 +72,7 @@ def _edit(article: Article | None):
 @bp.route("/nieuw", methods=["GET", "POST"])
 @login_required
 def new():
-    if not services.can_author(current_user):
+    if not access.can_author(current_user):
         abort(403)
     return _edit(None)
 
@@ -81,6 +81,6 @@ def new():
 @login_required
 def edit(article_id: int):
     article = _readable_or_404(article_id)
-    if not services.can_edit(current_user, article):
+    if not access.can_edit(current_user, article):
         abort(403)
     return _edit(article)

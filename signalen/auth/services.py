@@ -127,6 +127,13 @@ def end_sessions(user: User, action: str | None = None) -> None:
     db.session.commit()
 
 
+def end_member_sessions(organisation: Organisation, **_: object) -> None:
+    """End every session of the organisation's users, so switching it on again revives none
+    (connected to ``organisations.services.deactivating``; the caller commits)."""
+    for user in db.session.scalars(select(User).where(User.organisation_id == organisation.id)):
+        user.end_sessions()
+
+
 def user_for_login_id(login_id: str) -> User | None:
     """The user of a login id ``"<id>:<session token>"`` while that token is current."""
     user_id, _sep, token = (login_id or "").partition(":")

@@ -47,6 +47,8 @@ def render_error(status: int, title, message):
 def handle_http_exception(error: HTTPException):
     status = error.code or 500
     title, message = MESSAGES.get(status, (error.name, ""))
+    # An error may carry its own Dutch message (as flask-smorest's ``abort(message=…)``).
+    message = (getattr(error, "data", None) or {}).get("message") or message
     response = error.get_response()
     body, status = render_error(status, title, message)
     response.set_data(body)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, has_request_context, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 
 from signalen.core.security import safe_next_url
 
 LANGUAGE_COOKIE = "signalen_taal"
 
 bp = Blueprint("i18n", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Register the language choice page (``/taal/<code>``)."""
+    app.register_blueprint(bp)
 
 
 def select_locale() -> str:

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from signalen.core.errors import ServiceError
@@ -173,17 +174,17 @@ def refuse_forbidden_characters_in_request():
     page, or problem+json in the API), so it never reaches the database (PostgreSQL refuses
     a null byte), is never stored and can never break a feed or an export. The API checks
     its JSON bodies the same way (``check_json``)."""
-    from flask import request
+    if any(has_forbidden_characters(text) for text in _request_texts()):
+        raise ForbiddenCharacters()
 
-    from signalen.core.errors import MESSAGES, render_error
 
-    if not any(has_forbidden_characters(text) for text in _request_texts()):
-        return None
-    if request.path.startswith("/api/"):
-        from signalen.api.errors import problem
+class ForbiddenCharacters(BadRequest):
+    """A request with a character XML forbids. Its Dutch message is in ``data["message"]``,
+    which the site's error page and the API's problem+json both show."""
 
-        return problem(400, FORBIDDEN_CHARACTER_MESSAGE)
-    return render_error(400, MESSAGES[400][0], FORBIDDEN_CHARACTER_MESSAGE)
+    def __init__(self) -> None:
+        super().__init__()
+        self.data = {"message": FORBIDDEN_CHARACTER_MESSAGE}
 
 
 JSON_MAX_DEPTH = 32

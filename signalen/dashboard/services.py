@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from signalen.auth.models import User
-from signalen.core.dates import LOCAL_ZONE, local_today
+from signalen.core.dates import add_months, local_today, local_zone
 from signalen.core.validation import parse_date, parse_id
 from signalen.extensions import db
 from signalen.signals.access import visible_clause
@@ -113,7 +113,7 @@ class OverviewFilters:
 
 def _day_start(day: date) -> datetime:
     """Midnight of ``day`` in the Netherlands, as UTC (the stored time zone)."""
-    return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE).astimezone(UTC)
+    return datetime.combine(day, time.min, tzinfo=local_zone()).astimezone(UTC)
 
 
 def _chart(title: str, rows: list[tuple[str, int, str]]) -> Chart:
@@ -166,12 +166,12 @@ def _months(filters: OverviewFilters) -> list[tuple[int, int]]:
     last = filters.date_to or local_today()
     first = filters.date_from
     keys = []
-    year, month = last.year, last.month
+    month = last.replace(day=1)
     while len(keys) < (MAX_MONTHS if first else 12):
-        keys.append((year, month))
-        if first and (year, month) <= (first.year, first.month):
+        keys.append((month.year, month.month))
+        if first and month <= first.replace(day=1):
             break
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        month = add_months(month, -1)
     keys.reverse()
     return keys
 
@@ -184,8 +184,9 @@ def per_month(user: User | None, filters: OverviewFilters) -> list[tuple[str, in
         select(Signal.created_at).where(*_live(user, filters)).where(Signal.created_at >= start)
     ).scalars()
     counts: dict[tuple[int, int], int] = dict.fromkeys(keys, 0)
+    zone = local_zone()
     for created in rows:
-        local = created.astimezone(LOCAL_ZONE)
+        local = created.astimezone(zone)
         key = (local.year, local.month)
         if key in counts:
             counts[key] += 1

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from signalen.core.cli import fail, run_service
 from signalen.core.dates import local_today
 from signalen.core.validation import parse_id
-from signalen.digests import services
+from signalen.digests import periods, services
 from signalen.digests.models import Digest
 from signalen.extensions import db
 
@@ -33,7 +33,7 @@ def _date(value: str | None, name: str) -> date | None:
 @click.option("--to", "date_to", help="Einddatum jjjj-mm-dd, die dag telt mee.")
 @click.option(
     "--last",
-    type=click.Choice(services.LAST_PERIODS),
+    type=click.Choice(periods.LAST_PERIODS),
     help="De laatste hele maand, het laatste kwartaal of halfjaar (voor cron).",
 )
 @click.option("--title", help="Titel; anders maken wij er een.")
@@ -47,12 +47,12 @@ def create_command(
     if sum(bool(choice) for choice in (period, date_from or date_to, last)) > 1:
         fail(_("Geef --period, --last of --from/--to, niet meer dan één."))
     if last:
-        chosen = services.last_complete_period(last, local_today())
+        chosen = periods.last_complete_period(last, local_today())
     elif period:
-        chosen = run_service(services.parse_period, period)
+        chosen = run_service(periods.parse_period, period)
     elif date_from or date_to:
         chosen = run_service(
-            services.period_between, _date(date_from, "--from"), _date(date_to, "--to")
+            periods.period_between, _date(date_from, "--from"), _date(date_to, "--to")
         )
     else:
         fail(_("Geef een periode: --period 2026-Q3, --last kwartaal, of --from en --to."))

@@ -10,30 +10,31 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from signalen.core.dates import local_today
+from signalen.core.dates import add_months, local_today
 from signalen.digests.models import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
-from signalen.digests.services import SECTIONS, parse_period, period_title
+from signalen.digests.periods import parse_period, period_title
+from signalen.digests.services import SECTIONS
 
 FREE_PERIOD = "vrij"
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 
 
+def _steps_back(start: date, months: int, count: int) -> list[date]:
+    """``start`` and the ``count - 1`` dates before it, ``months`` apart."""
+    return [add_months(start, -months * step) for step in range(count)]
+
+
 def period_choices(today: date | None = None) -> list[tuple[str, str]]:
     """Recent quarters, half years and months to choose from, plus a free period."""
     today = today or local_today()
-    labels: list[str] = []
-    year, quarter = today.year, (today.month - 1) // 3 + 1
-    for _step in range(4):
-        labels.append(f"{year}-Q{quarter}")
-        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
-    half_year, half = today.year, 1 if today.month <= 6 else 2
-    for _step in range(2):
-        labels.append(f"{half_year}-H{half}")
-        half_year, half = (half_year - 1, 2) if half == 1 else (half_year, 1)
-    month_year, month = today.year, today.month
-    for _step in range(6):
-        labels.append(f"{month_year}-{month:02d}")
-        month_year, month = (month_year - 1, 12) if month == 1 else (month_year, month - 1)
+    month = today.replace(day=1)
+    quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
+    half = month.replace(month=1 if month.month <= 6 else 7)
+    labels = [
+        *(f"{d.year}-Q{(d.month - 1) // 3 + 1}" for d in _steps_back(quarter, 3, 4)),
+        *(f"{d.year}-H{1 if d.month <= 6 else 2}" for d in _steps_back(half, 6, 2)),
+        *(f"{d.year}-{d.month:02d}" for d in _steps_back(month, 1, 6)),
+    ]
     choices = [(label, period_title(parse_period(label))) for label in labels]
     return [*choices, (FREE_PERIOD, _("Vrije periode (vul hieronder de datums in)"))]
 

@@ -155,7 +155,7 @@ def digest_view(digest: Digest) -> dict[str, Any]:
 
 def digest_pdf(digest: Digest) -> bytes:
     """The digest as a PDF file: the same texts and numbers as the page, charts as tables."""
-    from signalen.meetings.pdf import PdfDocument
+    from signalen.core.pdf import PdfDocument
 
     view = digest_view(digest)
     pdf = PdfDocument(digest.title, footer=digest.title)

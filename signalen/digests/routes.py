@@ -20,7 +20,8 @@ from signalen.auth.models import MANAGERS
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import confirmation_page, confirmed, form_status, show_service_error
-from signalen.digests import services
+from signalen.digests import access as digest_access
+from signalen.digests import periods, services
 from signalen.digests.forms import FREE_PERIOD, ActionForm, DigestForm, NewDigestForm
 from signalen.digests.models import Digest
 from signalen.digests.presentation import digest_pdf, digest_view
@@ -30,7 +31,7 @@ bp = Blueprint("digests", __name__, url_prefix="/rapportages")
 
 
 def _visible_or_404(digest_id: int) -> Digest:
-    digest = services.visible_digest_or_none(digest_id, current_user)
+    digest = digest_access.visible_digest_or_none(digest_id, current_user)
     if digest is None:
         abort(404)
     return digest
@@ -38,7 +39,7 @@ def _visible_or_404(digest_id: int) -> Digest:
 
 def _editable_or_403(digest_id: int) -> Digest:
     digest = _visible_or_404(digest_id)
-    if not services.can_edit(current_user, digest):
+    if not digest_access.can_edit(current_user, digest):
         abort(403)
     return digest
 
@@ -49,7 +50,7 @@ def index():
         "digests/index.html",
         published=services.published_digests(include_superseded=True),
         drafts=services.draft_digests(current_user),
-        can_create=services.is_editor(current_user),
+        can_create=digest_access.is_editor(current_user),
     )
 
 
@@ -61,9 +62,9 @@ def new():
     if form.validate_on_submit():
         try:
             if form.period.data == FREE_PERIOD:
-                period = services.period_between(form.date_from.data, form.date_to.data)
+                period = periods.period_between(form.date_from.data, form.date_to.data)
             else:
-                period = services.parse_period(form.period.data)
+                period = periods.parse_period(form.period.data)
             digest = services.create_digest(period, current_user, form.title.data or None)
         except ServiceError as error:
             db.session.rollback()
@@ -91,8 +92,8 @@ def show(digest_id: int):
     return _digest_page(
         "digests/show.html",
         digest_id,
-        can_edit=services.can_edit(current_user, digest),
-        can_correct=services.can_correct(current_user, digest),
+        can_edit=digest_access.can_edit(current_user, digest),
+        can_correct=digest_access.can_correct(current_user, digest),
         action_form=ActionForm(),
     )
 
@@ -205,7 +206,7 @@ def correct(digest_id: int):
     digest = _visible_or_404(digest_id)
     if not digest.is_published:
         abort(404)
-    if not services.can_correct(current_user, digest):
+    if not digest_access.can_correct(current_user, digest):
         abort(403)
     return _post_action(
         digest,

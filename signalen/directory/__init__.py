@@ -4,27 +4,6 @@ from __future__ import annotations
 
 from flask import Flask
 
-SETTINGS = {
-    # Browse and search without logging in; False: only logged-in users.
-    "DIRECTORY_PUBLIC": True,
-    # "Meld een wijziging" per client IP.
-    "DIRECTORY_CHANGE_RATE_LIMIT": "5 per 10 minutes;20 per day",
-    # Tile server for the map, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
-    # empty: no map and nothing loaded from elsewhere.
-    "MAP_TILE_URL": "",
-    "MAP_ATTRIBUTION": "",
-    # Days before the review date that a service counts as "binnenkort".
-    "DIRECTORY_DUE_SOON_DAYS": 30,
-    # SMTP for `signalen review-reminders`; without MAIL_SERVER the reminders are printed.
-    "MAIL_SERVER": "",
-    "MAIL_PORT": 25,
-    "MAIL_USE_TLS": False,
-    "MAIL_USE_SSL": False,
-    "MAIL_USERNAME": "",
-    "MAIL_PASSWORD": "",
-    "MAIL_FROM": "",
-}
-
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI commands and search sources on ``app``."""
@@ -34,9 +13,8 @@ def init_app(app: Flask) -> None:
     from signalen.directory.routes import bp
     from signalen.directory.search import register
     from signalen.directory.services import AUDIT_ACTIONS
+    from signalen.privacy.services import register_public_contacts
 
-    for key, value in SETTINGS.items():
-        app.config.setdefault(key, value)
     _allow_map_tiles(app)
     app.register_blueprint(bp)
     from signalen.directory.hours import is_current, schedule_days
@@ -47,6 +25,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         register()
     register_actions(AUDIT_ACTIONS)
+    register_public_contacts(app, _public_contacts)
 
 
 def _allow_map_tiles(app: Flask) -> None:
@@ -67,3 +46,21 @@ def _allow_map_tiles(app: Flask) -> None:
     if source not in extra:
         extra.append(source)
     app.config["CSP_EXTRA_IMG_SRC"] = extra
+
+
+def _public_contacts() -> tuple[list[str], list[str]]:
+    """The phone numbers and e-mail addresses of organisations, services and locations on the
+    sociale kaart: public, so the privacy guard lets them through. Those of contact persons
+    are left out: they are personal."""
+    import sqlalchemy as sa
+
+    from signalen.directory.models import Location, Organization, Phone, Service
+    from signalen.extensions import db
+
+    numbers = list(db.session.scalars(sa.select(Phone.number).where(Phone.contact_id.is_(None))))
+    addresses = []
+    for model in (Organization, Service, Location):
+        column = getattr(model, "email", None)
+        if column is not None:
+            addresses.extend(e for e in db.session.scalars(sa.select(column)) if e)
+    return numbers, addresses

@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, or_, sel
 from werkzeug.datastructures import MultiDict
 
 from signalen.articles.models import Article
+from signalen.config import DEFAULTS
 from signalen.core.validation import parse_date, parse_id, xml_safe
 from signalen.extensions import db
 from signalen.infobank.filters import FACETS, ID_FACETS, KINDS, SORTS, SearchFilters
@@ -48,7 +49,7 @@ FEED_TAG_YEAR = 2026
 RENDER_VERSION = "1"
 # The ``updated`` of a feed without entries: fixed, so an empty feed never looks new.
 EMPTY_FEED_UPDATED = datetime(2026, 1, 1, tzinfo=UTC)
-DEFAULT_MAX_ENTRIES = 50
+DEFAULT_MAX_ENTRIES = DEFAULTS["FEED_MAX_ENTRIES"]
 
 
 class FeedError(Exception):

@@ -1,1 +1,12 @@
 """The start page."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register this feature's blueprint on ``app``."""
+    from signalen.home.routes import bp
+
+    app.register_blueprint(bp)

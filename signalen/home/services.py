@@ -9,7 +9,7 @@ from signalen.auth.models import Role, User
 from signalen.directory import services as directory
 from signalen.extensions import db
 from signalen.meetings import services as meetings
-from signalen.referrals import services as referrals
+from signalen.referrals import queries as referrals
 from signalen.signals.models import Signal, Status
 
 

@@ -1,1 +1,12 @@
 """The informatiebank: one search page over signals and knowledge articles, with exports."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register this feature's blueprint on ``app``."""
+    from signalen.infobank.routes import bp
+
+    app.register_blueprint(bp)

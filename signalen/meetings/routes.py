@@ -29,6 +29,7 @@ from signalen.core.validation import parse_ids
 from signalen.extensions import db
 from signalen.infobank.filters import SearchFilters
 from signalen.infobank.services import run_search
+from signalen.meetings import access as meeting_access
 from signalen.meetings import services
 from signalen.meetings.forms import (
     ActionForm,
@@ -66,12 +67,12 @@ def _attempt(call, form=None):
 
 def _visible():
     """The template test whether the current user may read an agenda item."""
-    return lambda item: services.item_visible(item, current_user)
+    return lambda item: meeting_access.item_visible(item, current_user)
 
 
 def _managed_meeting(meeting_id: int) -> Meeting:
     meeting = db.get_or_404(Meeting, meeting_id)
-    if not services.can_manage(current_user, meeting):
+    if not meeting_access.can_manage(current_user, meeting):
         abort(403)
     return meeting
 
@@ -104,14 +105,14 @@ def index():
         "meetings/index.html",
         upcoming=upcoming,
         past=past,
-        can_plan=services.can_plan(current_user),
+        can_plan=meeting_access.can_plan(current_user),
     )
 
 
 @bp.route("/nieuw", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def new():
-    if not services.can_plan(current_user):
+    if not meeting_access.can_plan(current_user):
         abort(403)
     form = MeetingForm()
     form.fill_choices()
@@ -130,7 +131,7 @@ def show(meeting_id: int):
     return render_template(
         "meetings/show.html",
         meeting=meeting,
-        manage=services.can_manage(current_user, meeting),
+        manage=meeting_access.can_manage(current_user, meeting),
         visible=_visible(),
         free_form=FreeItemForm(prefix="free"),
         action_form=ActionForm(),
@@ -294,13 +295,13 @@ def outcome(meeting_id: int, item_id: int):
         meeting=meeting,
         item=item,
         form=form,
-        visible=services.item_visible(item, current_user),
+        visible=meeting_access.item_visible(item, current_user),
     ), form_status()
 
 
 def _agreement_or_404(agreement_id: int) -> Agreement:
     agreement = db.session.get(Agreement, agreement_id)
-    if agreement is None or not services.can_manage(current_user, agreement.item.meeting):
+    if agreement is None or not meeting_access.can_manage(current_user, agreement.item.meeting):
         abort(404)
     return agreement
 

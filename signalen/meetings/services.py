@@ -23,6 +23,7 @@ from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
 from signalen.core.validation import clean_line
 from signalen.extensions import db
+from signalen.meetings.access import can_plan, can_view, item_visible, require_manager
 from signalen.meetings.models import (
     LOCATION_MAX_LENGTH,
     OWNER_MAX_LENGTH,
@@ -79,31 +80,6 @@ class AgreementInput:
     def is_empty(self) -> bool:
         """Nothing filled in at all (an outcome without a new agreement)."""
         return not (self.description.strip() or self.owner.strip() or self.due_on)
-
-
-# Access ----------------------------------------------------------------------------------
-
-
-def can_view(user: User | None) -> bool:
-    """Every logged-in user sees the meetings (signals on them only when allowed)."""
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
-def can_plan(user: User | None) -> bool:
-    """Coordinators (and beheerders with an organisation) plan meetings for it."""
-    return access.is_manager(user) and user.organisation_id is not None
-
-
-def can_manage(user: User | None, meeting: Meeting) -> bool:
-    """The organising organisation's coordinators, and beheerders, change a meeting."""
-    if not access.is_manager(user):
-        return False
-    return user.role is Role.ADMINISTRATOR or user.organisation_id == meeting.organisation_id
-
-
-def _require_manager(user: User | None, meeting: Meeting) -> None:
-    if not can_manage(user, meeting):
-        raise ServiceError(_l("Alleen een coördinator van de organiserende organisatie kan dit."))
 
 
 # Cleaning ----------------------------------------------------------------------------------
@@ -194,7 +170,7 @@ def create_meeting(data: MeetingInput, user: User, organisation_id: int | None =
 
 def update_meeting(meeting: Meeting, data: MeetingInput, user: User) -> None:
     """Change date, title, participants, agencies and minutes."""
-    _require_manager(user, meeting)
+    require_manager(user, meeting)
     data = _clean_meeting(data)
     meeting.title = data.title
     meeting.held_on = data.held_on
@@ -240,7 +216,7 @@ def add_signals(meeting: Meeting, signal_ids: Iterable[int], user: User) -> Agen
 
     All or nothing: when one signal cannot be put on the agenda, nothing is saved.
     """
-    _require_manager(user, meeting)
+    require_manager(user, meeting)
     wanted = list(dict.fromkeys(int(i) for i in signal_ids))
     if not wanted:
         raise ServiceError(_l("Kies een of meer knelpunten."), field="signal_ids")
@@ -300,7 +276,7 @@ def add_signals(meeting: Meeting, signal_ids: Iterable[int], user: User) -> Agen
 
 def add_free_item(meeting: Meeting, title: str, description: str, user: User) -> MeetingItem:
     """A free agenda item (not a signal): a title and an optional explanation."""
-    _require_manager(user, meeting)
+    require_manager(user, meeting)
     position = max((item.position for item in meeting.items), default=0) + 1
     item = MeetingItem(
         meeting=meeting,
@@ -315,7 +291,7 @@ def add_free_item(meeting: Meeting, title: str, description: str, user: User) ->
 
 def remove_item(item: MeetingItem, user: User) -> None:
     """Take an item off the agenda (not once its outcome or agreements are recorded)."""
-    _require_manager(user, item.meeting)
+    require_manager(user, item.meeting)
     if item.discussed_at is not None or item.agreements:
         raise ServiceError(_l("Dit punt is al besproken en blijft in het verslag."))
     db.session.delete(item)
@@ -324,7 +300,7 @@ def remove_item(item: MeetingItem, user: User) -> None:
 
 def move_item(item: MeetingItem, direction: int, user: User) -> None:
     """Move an agenda item one place up (-1) or down (+1)."""
-    _require_manager(user, item.meeting)
+    require_manager(user, item.meeting)
     items = list(item.meeting.items)
     index = items.index(item)
     other = index + (1 if direction > 0 else -1)
@@ -364,7 +340,7 @@ def record_outcome(
     when it was not on an agenda yet); all of it is saved together.
     """
     meeting = item.meeting
-    _require_manager(user, meeting)
+    require_manager(user, meeting)
     if meeting.held_on > local_today():
         raise ServiceError(_l("Het overleg is nog niet geweest."))
     item.discussion = _text(discussion, "discussion")
@@ -397,7 +373,7 @@ def record_outcome(
 
 def add_agreement(item: MeetingItem, data: AgreementInput, user: User) -> Agreement:
     """Record one more agreement for an agenda item."""
-    _require_manager(user, item.meeting)
+    require_manager(user, item.meeting)
     data = _clean_agreement(data)
     agreement = Agreement(
         item=item, description=data.description, owner=data.owner, due_on=data.due_on
@@ -413,7 +389,7 @@ def update_agreement(agreement: Agreement, data: AgreementInput, user: User) -> 
     Returns ``{field: [old, new]}`` for what changed (nothing is written when nothing did).
     """
     meeting = agreement.item.meeting
-    _require_manager(user, meeting)
+    require_manager(user, meeting)
     data = _clean_agreement(data)
     changes = changed_fields(
         agreement, {"description": data.description, "owner": data.owner, "due_on": data.due_on}
@@ -431,7 +407,7 @@ def delete_agreement(agreement: Agreement, user: User) -> None:
     id or text) when they were published. Drafts count again when they are refreshed.
     """
     meeting = agreement.item.meeting
-    _require_manager(user, meeting)
+    require_manager(user, meeting)
     _record_agreement(
         "meeting.agreement_delete",
         agreement,
@@ -449,7 +425,7 @@ def delete_agreement(agreement: Agreement, user: User) -> None:
 
 def complete_agreement(agreement: Agreement, user: User) -> None:
     """Mark an agreement as done (who and when are kept)."""
-    _require_manager(user, agreement.item.meeting)
+    require_manager(user, agreement.item.meeting)
     if agreement.done_at is None:
         agreement.done_at = utcnow()
         agreement.done_by_id = user.id
@@ -459,7 +435,7 @@ def complete_agreement(agreement: Agreement, user: User) -> None:
 
 def reopen_agreement(agreement: Agreement, user: User) -> None:
     """Mark a done agreement as open again; the audit log keeps who did it."""
-    _require_manager(user, agreement.item.meeting)
+    require_manager(user, agreement.item.meeting)
     if agreement.done_at is not None:
         _record_agreement(
             "meeting.agreement_reopen", agreement, user, done_at=[agreement.done_at, None]
@@ -526,17 +502,6 @@ def meetings_for_signal(signal_id: int, user: User | None) -> list[MeetingItem]:
     )
 
 
-def item_visible(item: MeetingItem, user: User | None) -> bool:
-    """May ``user`` read this agenda item: its title, outcome and agreements?
-
-    A free item, yes; a signal's item only when the user may see that signal (an intern
-    signal of another organisation stays hidden, and so does what was said about it).
-    """
-    return item.signal_id is None or (
-        item.signal is not None and access.can_view(user, item.signal)
-    )
-
-
 # Print ---------------------------------------------------------------------------------------
 
 
@@ -558,7 +523,7 @@ def meeting_pdf(meeting: Meeting, part: str, user: User | None) -> bytes:
     from flask_babel import format_date
     from flask_babel import gettext as _
 
-    from signalen.meetings.pdf import PdfDocument
+    from signalen.core.pdf import PdfDocument
 
     minutes = part == "verslag"
     heading = _("Verslag") if minutes else _("Agenda")

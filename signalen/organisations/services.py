@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -12,6 +13,10 @@ from signalen.core.errors import ServiceError
 from signalen.core.validation import clean_line, has_forbidden_characters
 from signalen.extensions import db
 from signalen.organisations.models import NAME_MAX_LENGTH, Organisation
+
+# Sent with an organisation that is being switched off, before the commit: the accounts
+# feature ends its users' sessions (organisations sit below accounts and never import them).
+deactivating = Namespace().signal("organisation-deactivating")
 
 
 def clean_name(name: str) -> str:
@@ -59,14 +64,6 @@ def create_organisation(name: str, actor=None) -> Organisation:
     return organisation
 
 
-def _end_member_sessions(organisation: Organisation) -> None:
-    """End every session of the organisation's users, so switching it on again revives none."""
-    from signalen.auth.models import User
-
-    for user in db.session.scalars(select(User).where(User.organisation_id == organisation.id)):
-        user.end_sessions()
-
-
 def update_organisation(
     organisation: Organisation, *, name: str, active: bool, actor=None
 ) -> dict[str, list]:
@@ -77,7 +74,7 @@ def update_organisation(
         raise ServiceError(_l("U kunt uw eigen organisatie niet uitschakelen."), field="active")
     changes = audit.changed_fields(organisation, {"name": name, "active": active})
     if "active" in changes and not active:
-        _end_member_sessions(organisation)
+        deactivating.send(organisation)
     if changes:
         audit.record(
             "organisation.update",

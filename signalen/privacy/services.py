@@ -40,16 +40,17 @@ import bisect
 import contextlib
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 import phonenumbers
-from flask import current_app, has_app_context, has_request_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from flask_babel import lazy_gettext as _l
 from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 
+from signalen.config import DEFAULTS
 from signalen.core.errors import ServiceError
 from signalen.privacy import names
 
@@ -195,6 +196,7 @@ def _find_iban(text: str) -> Iterator[Finding]:
 
 _PUBLIC_CONTACTS_SECONDS = 60
 _NO_CONTACTS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+PublicContactSource = Callable[[], tuple[Iterable[str], Iterable[str]]]
 
 
 def _public_contacts() -> tuple[frozenset[str], frozenset[str]]:
@@ -220,24 +222,24 @@ def forget_public_contacts() -> None:
         current_app.extensions.pop("privacy_public_contacts", None)
 
 
+def register_public_contacts(app: Flask, source: PublicContactSource) -> None:
+    """Where the public phone numbers and e-mail addresses come from (the sociale kaart
+    registers those of its organisations, services and locations): the guard does not
+    report them as personal data. ``source()`` returns (numbers, addresses)."""
+    app.extensions["privacy_public_contact_source"] = source
+
+
 def _load_public_contacts() -> tuple[frozenset[str], frozenset[str]]:
-    import sqlalchemy as sa
-
-    from signalen.directory.models import Location, Organization, Phone, Service
-    from signalen.extensions import db
-
+    source = current_app.extensions.get("privacy_public_contact_source")
+    if source is None:
+        return _NO_CONTACTS
+    numbers, addresses = source()
     phones = set()
-    rows = db.session.execute(sa.select(Phone.number).where(Phone.contact_id.is_(None)))
-    for (number,) in rows:
+    for number in numbers:
         with contextlib.suppress(phonenumbers.NumberParseException):
             parsed = phonenumbers.parse(number, "NL")
             phones.add(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
-    emails = set()
-    for model in (Organization, Service, Location):
-        column = getattr(model, "email", None)
-        if column is not None:
-            emails.update(e.lower() for (e,) in db.session.execute(sa.select(column)) if e)
-    return frozenset(phones), frozenset(emails)
+    return frozenset(phones), frozenset(e.lower() for e in addresses if e)
 
 
 def _is_public_phone(number: phonenumbers.PhoneNumber) -> bool:
@@ -588,17 +590,15 @@ def _find_birth_date(text: str) -> Iterator[Finding]:
 
 # --- names of people -------------------------------------------------------------------------
 
+
 # Seconds a check may wait for the name model: in a web request PRIVACY_NAMES_WAIT (0 by
 # default: say "even geduld" at once), in a command or script up to ten minutes.
-_OFFLINE_WAIT_SECONDS = 600.0
-
-
 def _wait_seconds() -> float:
     if has_request_context():
         return float(current_app.config.get("PRIVACY_NAMES_WAIT", 0))
-    if has_app_context() and "PRIVACY_NAMES_WAIT_OFFLINE" in current_app.config:
+    if has_app_context():
         return float(current_app.config["PRIVACY_NAMES_WAIT_OFFLINE"])
-    return _OFFLINE_WAIT_SECONDS
+    return float(DEFAULTS["PRIVACY_NAMES_WAIT_OFFLINE"])
 
 
 def _names_cache_dir() -> str | None:

@@ -11,6 +11,7 @@ event (``privacy.sweep``), which the beheer page shows.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +22,14 @@ from signalen.audit.models import AuditEvent
 from signalen.extensions import db
 from signalen.privacy.coverage import GUARDED, Guarded
 from signalen.privacy.services import find_personal_data, redact
+from signalen.search import outbox
 
 SWEEP_ACTION = "privacy.sweep"
 _SWEPT_TABLES = frozenset(g.table for g in GUARDED if g.table != "audit_event")
 BATCH = 500
+
+HistoryWriter = Callable[[Any, dict[str, list[str]]], None]
+_HISTORY: dict[str, HistoryWriter | None] = {}
 
 
 @dataclass
@@ -113,16 +118,21 @@ def _sweep_row(row: Any, target: Guarded, apply: bool) -> list[Hit]:
     return hits
 
 
+def register_history(table: str, write: HistoryWriter | None) -> None:
+    """How a redaction in a row of ``table`` is noted in its feature's own history:
+    ``write(row, changes)`` (signals: an entry in the signal's history), or ``None`` for a
+    table that is itself a history. Rows of other tables get an audit event."""
+    _HISTORY[table] = write
+
+
 def _history(row: Any, target: Guarded, hits: list[Hit]) -> None:
     """A history entry naming the redacted fields and kinds (never the text)."""
-    from signalen.signals.models import Signal, SignalEvent
-
     changes = {hit.column: hit.kinds for hit in hits}
-    if isinstance(row, Signal):
-        db.session.add(
-            SignalEvent(signal=row, actor_label="systeem", kind="privacy_redacted", changes=changes)
-        )
-    elif not isinstance(row, (SignalEvent, AuditEvent)):
+    if target.table in _HISTORY:
+        write = _HISTORY[target.table]
+        if write is not None:
+            write(row, changes)
+    elif not isinstance(row, AuditEvent):
         audit.record(
             "privacy.redact",
             row,
@@ -186,9 +196,7 @@ def sweep(redact_found: bool = False, organisation: Any = None) -> SweepResult:
     )
     db.session.commit()
     if signal_ids:
-        from signalen.signals.services import reindex
-
-        reindex(sorted(signal_ids))  # the changes wrote their outbox rows; apply them
+        outbox.drain()  # the changes wrote their outbox rows; apply them
         result.reindexed = len(signal_ids)
     return result
 

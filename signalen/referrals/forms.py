@@ -17,8 +17,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from signalen.core.forms import WholeNumberField
 from signalen.core.validation import coerce_id, parse_id
 from signalen.directory.services import language_choices
+from signalen.referrals.matching import referable_services
 from signalen.referrals.models import OUTCOME_LABELS, TEXT_MAX_LENGTH, Outcome
-from signalen.referrals.services import MAX_AGE, ReferralInput, referable_services
+from signalen.referrals.services import MAX_AGE, ReferralInput
 from signalen.taxonomy import services as taxonomy
 from signalen.taxonomy.models import Municipality
 

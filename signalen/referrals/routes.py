@@ -27,7 +27,7 @@ from signalen.core.validation import parse_id
 from signalen.directory import services as directory
 from signalen.extensions import db
 from signalen.privacy.services import Finding, marked_parts, redact
-from signalen.referrals import services
+from signalen.referrals import access, figures, matching, queries, services
 from signalen.referrals.forms import OTHER, FollowUpForm, OutcomeForm, ReferralForm
 from signalen.referrals.models import Outcome, Referral
 from signalen.signals import access as signal_access
@@ -72,7 +72,7 @@ def _attempt(form, action: Callable[[], T]) -> tuple[T | None, dict[str, list[Fi
 
 
 def _visible_or_404(referral_id: int) -> Referral:
-    referral = services.visible_referral_or_none(referral_id, current_user)
+    referral = access.visible_referral_or_none(referral_id, current_user)
     if referral is None:
         abort(404)
     return referral
@@ -91,11 +91,11 @@ def _signal_from_args():
     return signal
 
 
-def _criteria(form: ReferralForm) -> services.MatchCriteria:
+def _criteria(form: ReferralForm) -> matching.MatchCriteria:
     age = form.age.data
     if age is not None and not 0 <= age <= services.MAX_AGE:
         age = None
-    return services.MatchCriteria(
+    return matching.MatchCriteria(
         theme_ids=tuple(int(i) for i in form.themes.data or ()),
         municipality_id=form.municipality.data,
         age=age,
@@ -106,7 +106,7 @@ def _criteria(form: ReferralForm) -> services.MatchCriteria:
 @bp.route("/nieuw", methods=["GET", "POST"])
 @login_required
 def new():
-    if not services.can_create(current_user):
+    if not access.can_create(current_user):
         abort(403)
     signal = _signal_from_args()
     form = ReferralForm()
@@ -140,7 +140,7 @@ def new():
                 )
                 return redirect(url_for("referrals.detail", referral_id=referral.id))
         status = 422
-    suggestions = services.suggest_services(
+    suggestions = matching.suggest_services(
         _criteria(form), limit=int(current_app.config["REFERRALS_SUGGESTION_LIMIT"])
     )
     chosen = form.chosen_service_id()
@@ -164,20 +164,20 @@ def new():
 @bp.get("/")
 @login_required
 def index():
-    if not services.can_list(current_user):
+    if not access.can_list(current_user):
         abort(403)
-    filters = services.ReferralFilters.from_args(request.args)
-    page = paginate(services.referrals_query(current_user, filters), per_page=30)
+    filters = queries.ReferralFilters.from_args(request.args)
+    page = paginate(queries.referrals_query(current_user, filters), per_page=30)
     return render_template(
         "referrals/index.html",
         page=page,
         filters=filters,
         outcomes=list(Outcome),
-        open_value=services.OPEN,
+        open_value=queries.OPEN,
         themes=taxonomy.main_themes(),
-        counts=services.outcome_counts(current_user),
-        can_create=services.can_create(current_user),
-        can_follow_up=services.can_follow_up(current_user),
+        counts=figures.outcome_counts(current_user),
+        can_create=access.can_create(current_user),
+        can_follow_up=access.can_follow_up(current_user),
         today=directory.local_today(),
     )
 
@@ -185,12 +185,12 @@ def index():
 @bp.get("/opvolgen")
 @login_required
 def follow_up():
-    if not services.can_follow_up(current_user):
+    if not access.can_follow_up(current_user):
         abort(403)
     today = directory.local_today()
     return render_template(
         "referrals/follow_up.html",
-        referrals=services.due_for_follow_up(current_user, today),
+        referrals=queries.due_for_follow_up(current_user, today),
         today=today,
     )
 
@@ -209,7 +209,7 @@ def _render_detail(
         form=form,
         follow_up_form=follow_up_form
         or FollowUpForm(formdata=None, follow_up_on=referral.follow_up_on),
-        can_record=services.can_record_outcome(current_user, referral),
+        can_record=access.can_record_outcome(current_user, referral),
         signal_visible=signal is not None and signal_access.can_view(current_user, signal),
         service_exists=referral.service is not None,
         today=directory.local_today(),
@@ -233,7 +233,7 @@ def detail(referral_id: int):
 @login_required
 def record_outcome(referral_id: int):
     referral = _visible_or_404(referral_id)
-    if not services.can_record_outcome(current_user, referral):
+    if not access.can_record_outcome(current_user, referral):
         abort(403)
     form = OutcomeForm()
     findings: dict[str, list[Finding]] = {}
@@ -261,7 +261,7 @@ def record_outcome(referral_id: int):
 @login_required
 def change_follow_up(referral_id: int):
     referral = _visible_or_404(referral_id)
-    if not services.can_record_outcome(current_user, referral):
+    if not access.can_record_outcome(current_user, referral):
         abort(403)
     form = FollowUpForm()
     if form.validate_on_submit():

@@ -18,13 +18,14 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from signalen.config import DEFAULTS
 from signalen.extensions import db
 from signalen.search import outbox, services
 from signalen.search.documents import IndexUnavailable
 from signalen.search.engine import version_value
 from signalen.search.services import Source
 
-DEFAULT_INTERVAL = 60.0
+DEFAULT_INTERVAL = DEFAULTS["SEARCH_HEAL_INTERVAL"]
 HEAL_LOCK = "heal.lock"
 HEALED = "HEALED"
 EXTENSION = "signalen_search_healing"

@@ -18,6 +18,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from signalen.config import DEFAULTS
+from signalen.core.dates import zone_name
 from signalen.search.documents import (
     INDEX_UNAVAILABLE,
     QUERY_TOO_LONG,
@@ -35,8 +37,8 @@ from signalen.search.engine import WhooshEngine
 from signalen.search.expansion import SynonymTable, shipped_groups
 
 EXTENSION = "signalen_search"
-DEFAULT_WRITER_TIMEOUT = 5.0
-DEFAULT_MAX_QUERY_LENGTH = 200
+DEFAULT_WRITER_TIMEOUT = DEFAULTS["SEARCH_WRITER_TIMEOUT"]
+DEFAULT_MAX_QUERY_LENGTH = DEFAULTS["SEARCH_MAX_QUERY_LENGTH"]
 # Drafts for similar() and suggest_categories() are cut here; the start says enough.
 MAX_DRAFT_LENGTH = 20_000
 # After a failed automatic rebuild, wait this long before trying again.
@@ -189,7 +191,7 @@ def _extension(app: Flask | None = None) -> SearchExtension:
         engine = WhooshEngine(
             Path(path),
             writer_timeout=float(app.config.get("SEARCH_WRITER_TIMEOUT", DEFAULT_WRITER_TIMEOUT)),
-            timezone=app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC",
+            timezone=zone_name(app),
             synonyms=lambda: _extension(app).synonym_table(),
         )
         extension = app.extensions.setdefault(EXTENSION, SearchExtension(app=app, engine=engine))

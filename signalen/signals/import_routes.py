@@ -1,4 +1,6 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+"""The CSV import pages of the signals blueprint (added by :func:`add_routes`)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -6,7 +8,6 @@ from signalen.core.errors import ServiceError
 from signalen.extensions import db
 from signalen.signals import access, importing, uploads
 from signalen.signals.forms import ImportUploadForm, mapping_form
-from signalen.signals.routes import bp
 
 
 def _require_manager() -> None:
@@ -14,7 +15,6 @@ def _require_manager() -> None:
         abort(403)
 
 
-@bp.route("/importeren", methods=["GET", "POST"])
 @login_required
 def import_upload():
     _require_manager()
@@ -38,7 +38,6 @@ def import_upload():
     )
 
 
-@bp.post("/importeren/controleren")
 @login_required
 def import_check():
     _require_manager()
@@ -75,3 +74,9 @@ def import_check():
     return render_template("signals/import_mapping.html", form=form, report=report), (
         200 if report.ok else 422
     )
+
+
+def add_routes(bp: Blueprint) -> None:
+    """Add the import pages to ``bp`` (the signals blueprint, once, before registering it)."""
+    bp.add_url_rule("/importeren", view_func=import_upload, methods=["GET", "POST"])
+    bp.add_url_rule("/importeren/controleren", view_func=import_check, methods=["POST"])

@@ -9,12 +9,13 @@ from signalen.core.validation import parse_id
 from signalen.extensions import db
 from signalen.privacy.services import check_fields, marked_parts
 from signalen.search import services as search
-from signalen.signals import access, services
+from signalen.signals import access, import_routes, services
 from signalen.signals.forms import MergeForm, ReportForm, SignalForm, StatusForm
 from signalen.signals.models import Channel, Signal, Status
 from signalen.taxonomy.models import Agency, Scheme, Theme
 
 bp = Blueprint("signals", __name__, url_prefix="/signalen")
+import_routes.add_routes(bp)  # the CSV import pages live in their own module
 
 SIMILAR_LIMIT = 5
 

@@ -682,3 +682,11 @@ def reindex(signal_ids: Iterable[int] = ()) -> None:
     from signalen.search import outbox
 
     outbox.drain()
+
+
+def note_privacy_redaction(signal: Signal, changes: dict[str, list[str]]) -> None:
+    """The privacy sweep replaced personal data in ``signal``: an entry in its history that
+    names the fields and kinds, never the text (the sweep commits)."""
+    db.session.add(
+        SignalEvent(signal=signal, actor_label="systeem", kind="privacy_redacted", changes=changes)
+    )

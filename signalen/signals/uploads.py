@@ -16,8 +16,10 @@ from pathlib import Path
 
 from flask import current_app, session
 
+from signalen.config import DEFAULTS
+
 SESSION_KEY = "import_upload"
-DEFAULT_MAX_AGE = 3600
+DEFAULT_MAX_AGE = DEFAULTS["IMPORT_UPLOAD_MAX_AGE"]
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
 

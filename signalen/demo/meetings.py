@@ -48,6 +48,7 @@ def seed_demo_meetings() -> bool:
 
     Needs the demo users and signals (``signalen.demo.services.seed_demo``) first.
     """
+    from signalen.digests import periods
     from signalen.digests import services as digests
 
     if db.session.scalar(select(func.count(Meeting.id))):
@@ -159,7 +160,7 @@ def seed_demo_meetings() -> bool:
     )
 
     quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-    digest = digests.create_digest(digests.parse_period(quarter), coordinator)
+    digest = digests.create_digest(periods.parse_period(quarter), coordinator)
     digests.update_draft(
         digest,
         coordinator,
