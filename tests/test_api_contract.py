@@ -33,7 +33,7 @@ from signalen.api.models import Scope
 from signalen.auth.models import Role
 from signalen.digests import services as digests
 from signalen.directory.models import Organization, Service
-from signalen.directory.services import seed_demo_directory
+from signalen.directory.services.common import seed_demo_directory
 from signalen.extensions import db
 from signalen.signals.models import Visibility
 from tests.test_api import publish_article

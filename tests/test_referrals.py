@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from signalen.auth.models import Role
+from signalen.core.dates import local_today
 from signalen.directory.models import Language, Organization, Schedule, Service, ServiceArea
-from signalen.directory.services import local_today
 from signalen.extensions import db
 from signalen.referrals import services
 from signalen.referrals.models import Outcome, Referral

@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
     from signalen.directory.cli import review_reminders_command
     from signalen.directory.routes import bp
     from signalen.directory.search import register
-    from signalen.directory.services import AUDIT_ACTIONS
+    from signalen.directory.services.common import AUDIT_ACTIONS
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)

@@ -35,11 +35,11 @@ from signalen.core.validation import (
     parse_int,
 )
 from signalen.directory import models as m
-from signalen.directory.services import (
+from signalen.directory.services.history import record_change
+from signalen.directory.services.validation import (
     COORDINATE_LIMITS,
     LANGUAGE_NAMES,
     format_phone,
-    record_change,
     valid_email,
     valid_url,
 )
