@@ -12,13 +12,13 @@ from werkzeug.datastructures import MultiDict
 
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
+from signalen.demo.directory import seed_demo_directory
 from signalen.directory import browse as browse_module
 from signalen.directory import hours
 from signalen.directory.browse import DirectoryFilters, browse, filtered_services
 from signalen.directory.hours import weekly_hours
 from signalen.directory.models import ChangeRequest, Metadata, Schedule, Service
 from signalen.directory.services.catalogue import update_service
-from signalen.directory.services.common import seed_demo_directory
 from signalen.directory.services.history import service_history
 from signalen.directory.services.review import is_due_soon, is_overdue, next_review_date
 from signalen.extensions import db

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from signalen.audit.models import AuditEvent
 from signalen.auth.models import Role
 from signalen.core.errors import ServiceError
+from signalen.demo.directory import seed_demo_directory
 from signalen.directory.models import (
     Address,
     Contact,
@@ -23,7 +24,6 @@ from signalen.directory.models import (
     ServiceAtLocation,
 )
 from signalen.directory.services.catalogue import current_value
-from signalen.directory.services.common import seed_demo_directory
 from signalen.directory.services.contacts import CONTACT_FIELDS, create_contact, update_contact
 from signalen.directory.services.history import resource_history
 from signalen.directory.services.organizations import update_organization
@@ -508,8 +508,10 @@ def test_postcode_and_coordinate_checks(app, taxonomy):
     assert clean_postal_code(" 3511ab ") == "3511 AB"
     assert clean_postal_code("") == ""
     assert clean_postal_code("SW1A 1AA", "GB") == "SW1A 1AA"
-    with pytest.raises(ServiceError):
-        clean_postal_code("3511 A1")
+    assert clean_postal_code("NL-3511-ab") == "3511 AB"
+    for wrong in ("3511 A1", "0511 AB", "3511 SS"):  # SA, SD and SS are never used
+        with pytest.raises(ServiceError):
+            clean_postal_code(wrong)
     assert parse_coordinate("52,0907", "latitude") == 52.0907
     assert parse_coordinate(-180, "longitude") == -180.0
     assert parse_coordinate(0, "latitude") == 0.0

@@ -74,7 +74,7 @@ def assert_page(data: dict) -> None:
 
 @pytest.fixture
 def directory(app, taxonomy):
-    from signalen.directory.services.common import seed_demo_directory
+    from signalen.demo.directory import seed_demo_directory
 
     seed_demo_directory()
 

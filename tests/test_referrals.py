@@ -820,10 +820,10 @@ def test_referral_figures_per_service_and_theme(app, make_user, kaart, taxonomy)
 
 
 def test_seed_demo_referrals(app, make_user, make_signal, taxonomy):
-    from signalen.directory.seed import seed
+    from signalen.demo.directory import seed_demo_directory
 
     assert services.seed_demo_referrals() == 0  # nothing to refer to yet
-    seed()
+    seed_demo_directory()
     coordinator = make_user(Role.COORDINATOR)
     volunteer = make_user(Role.VOLUNTEER, organisation=coordinator.organisation)
     for theme in ("Terugvordering/Hoge terugvordering", "Schulden", "Informatievoorziening"):

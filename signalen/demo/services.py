@@ -230,7 +230,7 @@ def seed_demo() -> bool:
 
 def _seed_demo_directory() -> None:
     """The demo sociale kaart and referrals from the demo signals to it."""
-    from signalen.directory.services.common import seed_demo_directory
+    from signalen.demo.directory import seed_demo_directory
     from signalen.referrals.services import seed_demo_referrals
 
     seed_demo_directory()

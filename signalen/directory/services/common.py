@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
@@ -98,10 +98,3 @@ def index_services(service_ids: Iterable[uuid.UUID]) -> None:
     from signalen.directory.search import index_services as index
 
     index(service_ids)
-
-
-def seed_demo_directory(today: date | None = None) -> int:
-    """Load the fictional Dutch demo sociale kaart once; returns the number of services."""
-    from signalen.directory.seed import seed
-
-    return seed(today)

@@ -6,12 +6,13 @@ coordinates, …) serves the edit forms and the HSDS import alike."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from stdnum.exceptions import ValidationError
+from stdnum.nl import postcode
 
 from signalen.core.errors import ServiceError
 from signalen.core.validation import clean_text, parse_ids, parse_int
@@ -269,19 +270,18 @@ def clean_value(name: str, raw: object) -> object:
     return text
 
 
-POSTAL_CODE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
-
-
 def clean_postal_code(text: str, country: str = "NL") -> str:
-    """A Dutch postcode written the usual way ("3511 AB"), whatever spaces and case were typed;
-    ServiceError in Dutch when it is not one. Postcodes of other countries are kept as typed."""
+    """A Dutch postcode written the usual way ("3511 AB"), whatever spaces, dash and case were
+    typed (python-stdnum's check, which also knows the letters never used: SA, SD, SS);
+    ServiceError in Dutch when it is not one. Postcodes of other countries are kept as typed.
+    The edit forms and the HSDS import both check postcodes here."""
     text = clean_text(text)
     if not text or (country or "NL").upper() != "NL":
         return text
-    compact = text.replace(" ", "").upper()
-    if not POSTAL_CODE.fullmatch(compact):
-        raise ServiceError(_l("Vul een postcode in zoals 3511 AB."), field="postal_code")
-    return f"{compact[:4]} {compact[4:]}"
+    try:
+        return postcode.validate(text)
+    except ValidationError:
+        raise ServiceError(_l("Vul een postcode in zoals 3511 AB."), field="postal_code") from None
 
 
 def municipality_for_city(city: str) -> Municipality | None:

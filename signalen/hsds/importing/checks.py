@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from signalen.core.errors import ServiceError
 from signalen.core.validation import (
     FORBIDDEN_CHARACTER_MESSAGE,
     has_forbidden_characters,
@@ -19,6 +20,7 @@ from signalen.core.validation import (
 from signalen.directory import models as m
 from signalen.directory.services.validation import (
     COORDINATE_LIMITS,
+    clean_postal_code,
     format_phone,
     valid_email,
     valid_url,
@@ -246,6 +248,26 @@ class Checker:
                     ),
                 )
                 data["_drop_coordinates"] = True
+
+    def _check_addresses(self, row: Row) -> None:
+        """The postcode is checked (and written the usual way) by the same function as in the
+        edit form: a Dutch one must be one, another country's is kept as written."""
+        value = as_text(row.data.get("postal_code"))
+        if not value:
+            return
+        try:
+            row.data["postal_code"] = clean_postal_code(
+                value, as_text(row.data.get("country")) or "NL"
+            )
+        except ServiceError as error:
+            self.report.error(
+                row.where,
+                _(
+                    "Postcode '%(value)s' klopt niet. %(message)s",
+                    value=value[:20],
+                    message=str(error.message),
+                ),
+            )
 
     def _check_phones(self, row: Row) -> None:
         number = strip_quotes(as_text(row.data.get("number")))
