@@ -70,7 +70,12 @@ def _nth_weekday_of_month(day: date) -> tuple[int, int]:
 
 
 def occurs_on(schedule: Schedule, day: date) -> bool:
-    """Whether the rule of ``schedule`` includes ``day`` (a local date)."""
+    """Whether the rule of ``schedule`` includes ``day`` (a local date).
+
+    Checked by hand rather than with ``dateutil.rrule``: a rule that names no day in a month
+    (the fifth Monday on the 2nd, which HSDS data may hold) makes rrule search every month up
+    to the year 9999 (``until`` is only checked against days it finds), 2 s a call; here it
+    is one test of one day."""
     if schedule.valid_from and day < schedule.valid_from:
         return False
     if schedule.valid_to and day > schedule.valid_to:

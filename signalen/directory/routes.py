@@ -91,10 +91,12 @@ from signalen.directory.services.review import (
 )
 from signalen.directory.services.validation import field_label, language_choices
 from signalen.extensions import db, limiter, login_manager
-from signalen.hsds.importing import import_upload
 from signalen.taxonomy.models import Municipality, Theme
 
 bp = Blueprint("directory", __name__, url_prefix="/sociale-kaart")
+# ``app.extensions`` key of the function behind the import page: (file name, content, user,
+# dry_run) -> a report with ``errors``, ``warnings``, ``counts()`` and ``committed``.
+IMPORTER_EXTENSION = "signalen.directory.importer"
 T = TypeVar("T")
 
 
@@ -627,6 +629,10 @@ def decide(scope: str, target_id: str, decision: str):
 @bp.route("/importeren", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def import_hsds():
+    # The HSDS feature registers its importer (hsds depends on directory, never back).
+    import_upload = current_app.extensions.get(IMPORTER_EXTENSION)
+    if import_upload is None:
+        abort(404)
     form = ImportForm()
     report = None
     if form.validate_on_submit():
