@@ -31,8 +31,8 @@ def init_app(app: Flask) -> None:
     from signalen.audit.services import register_actions
     from signalen.directory import models  # noqa: F401 (tables in db.metadata)
     from signalen.directory.cli import review_reminders_command
+    from signalen.directory.indexing import register
     from signalen.directory.routes import bp
-    from signalen.directory.search import register
     from signalen.directory.services.common import AUDIT_ACTIONS
 
     for key, value in SETTINGS.items():

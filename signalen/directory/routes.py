@@ -25,6 +25,7 @@ from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
 from signalen.directory import hours
+from signalen.directory.access import may_manage, may_read
 from signalen.directory.browse import DirectoryFilters, browse, filtered_services, map_points
 from signalen.directory.forms import (
     ChangeRequestForm,
@@ -106,13 +107,13 @@ def _change_limit() -> str:
 
 @bp.before_request
 def _require_login_when_private():
-    if not current_app.config.get("DIRECTORY_PUBLIC", True) and not current_user.is_authenticated:
+    if not may_read(current_user):
         return login_manager.unauthorized()
     return None
 
 
 def can_manage() -> bool:
-    return current_user.is_authenticated and current_user.has_role(*MANAGERS)
+    return may_manage(current_user)
 
 
 def _attempt(form, action: Callable[[], T], aliases=None) -> tuple[bool, T | None]:

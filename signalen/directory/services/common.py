@@ -95,6 +95,6 @@ def replace_phones(
 
 def index_services(service_ids: Iterable[uuid.UUID]) -> None:
     """Write these services to the search index (logged, never fatal, when it is busy)."""
-    from signalen.directory.search import index_services as index
+    from signalen.directory.indexing import index_services as index
 
     index(service_ids)

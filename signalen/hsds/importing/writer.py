@@ -275,7 +275,7 @@ def import_dataset(
     or with ``dry_run`` rolled back (so the counts say what an import would do). A database
     failure is reported and leaves everything as it was."""
     from signalen.audit.services import record
-    from signalen.directory.search import index_services
+    from signalen.directory.indexing import index_services
 
     if not report.errors:
         Checker(dataset, report, strict).run()
