@@ -31,10 +31,10 @@ from schemathesis.specs.openapi.checks import (
 from signalen.api import services as api
 from signalen.api.models import Scope
 from signalen.auth.models import Role
+from signalen.demo.directory import seed_demo_directory
 from signalen.digests import periods
 from signalen.digests import services as digests
 from signalen.directory.models import Organization, Service
-from signalen.directory.services import seed_demo_directory
 from signalen.extensions import db
 from signalen.signals.models import Visibility
 from tests.test_api import publish_article

@@ -22,7 +22,7 @@ def headers(app, make_organisation, taxonomy) -> dict[str, str]:
 
 
 def test_sociale_kaart_services_and_organisations(client, headers):
-    from signalen.directory.services import seed_demo_directory
+    from signalen.demo.directory import seed_demo_directory
 
     assert seed_demo_directory() > 0
     assert client.get("/api/v1/directory/services").status_code == 401
@@ -76,7 +76,7 @@ def test_a_partner_website_with_a_token_does_what_the_issue_asks(
 ):
     """Done when: with a token a partner website submits a knelpunt and gets its id or the
     privacy findings, lists the public signals of a theme and reads the sociale kaart."""
-    from signalen.directory.services import seed_demo_directory
+    from signalen.demo.directory import seed_demo_directory
 
     seed_demo_directory()
     make_organisation("Formulierenbrigade Zwolle")

@@ -28,10 +28,6 @@ SHARED_SERVICES = frozenset({"audit", "search"})  # used by every feature, use n
 ENTRY_POINTS = frozenset({"demo", "cli", FACTORY})  # may use anything
 LAYERS = ("foundation", "shared services", "features", "entry points")
 
-# Cycles that another branch is removing right now; the lead deletes each pair at the merge
-# that removes it (the test below fails once the pair is no longer a cycle).
-BEING_REMOVED = {frozenset({"directory", "hsds"})}  # h-dir: hsds depends on directory only
-
 
 def layer_of(node: str) -> str:
     if node in FOUNDATION:
@@ -156,15 +152,6 @@ def describe(graph: dict[str, dict[str, list[Import]]], cycle: list[str]) -> str
     return "\n".join(lines)
 
 
-def without_pairs_being_removed(graph):
-    kept: dict[str, dict[str, list[Import]]] = defaultdict(dict)
-    for a, edges in graph.items():
-        for b, imports in edges.items():
-            if frozenset({a, b}) not in BEING_REMOVED:
-                kept[a][b] = imports
-    return kept
-
-
 @pytest.fixture(scope="module")
 def graph():
     return import_graph()
@@ -212,13 +199,5 @@ def test_every_package_is_in_a_layer_and_no_layer_imports_a_higher_one(graph):
 
 
 def test_no_cycles_between_feature_packages(graph):
-    kept = without_pairs_being_removed(graph)
-    cycles = [describe(kept, a_cycle(kept, members)) for members in strongly_connected(kept)]
+    cycles = [describe(graph, a_cycle(graph, members)) for members in strongly_connected(graph)]
     assert not cycles, "Import cycles between packages of signalen/:\n" + "\n".join(cycles)
-
-
-def test_the_cycles_being_removed_still_exist(graph):
-    """Once the branch that removes a pair is merged, delete the pair from BEING_REMOVED."""
-    cycles = {frozenset(members) for members in strongly_connected(graph)}
-    gone = [pair for pair in BEING_REMOVED if not any(pair <= cycle for cycle in cycles)]
-    assert not gone, "No longer a cycle; remove it from BEING_REMOVED: " + repr(gone)

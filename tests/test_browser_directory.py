@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def seed(app) -> None:
-    from signalen.directory.services import seed_demo_directory
+    from signalen.demo.directory import seed_demo_directory
     from signalen.taxonomy.services import seed_taxonomies
 
     with app.app_context():

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from signalen.auth.models import Role
+from signalen.core.dates import local_today
 from signalen.directory.models import Organization, Service, ServiceArea
-from signalen.directory.services import local_today
 from signalen.extensions import db
 from signalen.taxonomy.models import Theme
 from tests.browser_support import check_accessibility

@@ -12,10 +12,15 @@ from werkzeug.datastructures import MultiDict
 
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
+from signalen.demo.directory import seed_demo_directory
 from signalen.directory import browse as browse_module
-from signalen.directory import hours, services
+from signalen.directory import hours
 from signalen.directory.browse import DirectoryFilters, browse, filtered_services
+from signalen.directory.hours import weekly_hours
 from signalen.directory.models import ChangeRequest, Metadata, Schedule, Service
+from signalen.directory.services.catalogue import update_service
+from signalen.directory.services.history import service_history
+from signalen.directory.services.review import is_due_soon, is_overdue, next_review_date
 from signalen.extensions import db
 from signalen.taxonomy.models import Municipality, Theme
 from tests.conftest import csrf_token, post_form
@@ -23,7 +28,7 @@ from tests.conftest import csrf_token, post_form
 
 @pytest.fixture
 def directory(app, taxonomy):
-    assert services.seed_demo_directory() == 9
+    assert seed_demo_directory() == 9
     return {s.name: s for s in db.session.scalars(select(Service))}
 
 
@@ -44,19 +49,19 @@ def municipality_id(name: str) -> int:
 
 
 def test_seed_runs_once(directory):
-    assert services.seed_demo_directory() == 0
+    assert seed_demo_directory() == 0
     assert db.session.scalar(select(func.count()).select_from(Service)) == 9
 
 
 def test_review_dates():
     service = Service(name="x", assured_date=date(2026, 8, 31), review_interval_months=6)
-    assert services.next_review_date(service) == date(2027, 2, 28)
-    assert not services.is_overdue(service, date(2027, 2, 28))
-    assert services.is_overdue(service, date(2027, 3, 1))
-    assert services.is_due_soon(service, date(2027, 2, 1))
-    assert not services.is_due_soon(service, date(2026, 12, 1))
+    assert next_review_date(service) == date(2027, 2, 28)
+    assert not is_overdue(service, date(2027, 2, 28))
+    assert is_overdue(service, date(2027, 3, 1))
+    assert is_due_soon(service, date(2027, 2, 1))
+    assert not is_due_soon(service, date(2026, 12, 1))
     never = Service(name="y", assured_date=None, review_interval_months=6)
-    assert services.next_review_date(never) is None and services.is_overdue(never, local_today())
+    assert next_review_date(never) is None and is_overdue(never, local_today())
 
 
 def test_is_open_now_uses_dutch_time(app):
@@ -217,7 +222,7 @@ def test_free_text_uses_the_search_service_of_the_informatiebank(client, directo
         "Maatje bij geldzorgen"
     ]
     # An edit is found at once (indexed after the commit).
-    services.update_service(
+    update_service(
         directory["Voedselpakket"], {"description": "Ook babyvoeding."}, "coordinator@example.org"
     )
     assert names(client.get("/sociale-kaart?q=babyvoeding")) == ["Voedselpakket"]
@@ -322,7 +327,7 @@ def test_map_with_a_tile_server(app_factory, taxonomy):
     )
     client = app.test_client()
     with app.app_context():
-        services.seed_demo_directory()
+        seed_demo_directory()
     response = client.get("/sociale-kaart")
     html = response.get_data(as_text=True)
     assert "/static/vendor/leaflet/leaflet.js" in html and 'id="directory-map"' in html
@@ -374,7 +379,7 @@ def test_verify_sets_date_and_who_and_history(client, directory, login_as):
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("te-controleren")
     db.session.refresh(service)
-    assert service.assured_date == services.local_today()
+    assert service.assured_date == local_today()
     assert service.assurer_email == coordinator.email
     entry = db.session.scalars(
         select(Metadata).where(
@@ -382,7 +387,7 @@ def test_verify_sets_date_and_who_and_history(client, directory, login_as):
         )
     ).one()
     assert entry.previous_value == old_date.isoformat()
-    assert entry.replacement_value == services.local_today().isoformat()
+    assert entry.replacement_value == local_today().isoformat()
     assert entry.updated_by == coordinator.email
     html = client.get("/sociale-kaart/te-controleren").get_data(as_text=True)
     assert "Voedselpakket is gemarkeerd als gecontroleerd." in html
@@ -456,12 +461,12 @@ def test_edit_records_field_history(client, directory, login_as):
     db.session.refresh(service)
     assert service.url != "niet een adres"
 
-    before = {m.id for m in services.service_history(service.id)}
+    before = {m.id for m in service_history(service.id)}
     unchanged = client.post(path, data=form_data(page))
     assert unchanged.status_code == 302
     db.session.refresh(service)
-    assert service.assured_date == services.local_today()
-    new = [m.field_name for m in services.service_history(service.id) if m.id not in before]
+    assert service.assured_date == local_today()
+    new = [m.field_name for m in service_history(service.id) if m.id not in before]
     assert sorted(new) == ["assured_date", "assurer_email"]  # only the check itself
 
     data = form_data(
@@ -475,7 +480,7 @@ def test_edit_records_field_history(client, directory, login_as):
     assert service.description == "Nieuwe tekst."
     assert set(service.language_codes) == {"nl", "en"}
     assert service.review_interval_months == 12
-    history = {m.field_name: m for m in services.service_history(service.id)}
+    history = {m.field_name: m for m in service_history(service.id)}
     assert history["description"].replacement_value == "Nieuwe tekst."
     assert history["description"].updated_by == coordinator.email
     assert history["languages"].previous_value == "nl"
@@ -502,7 +507,7 @@ def test_edit_themes_and_areas(client, directory, login_as):
     labels = sorted(area.label for area in service.service_areas)
     assert labels == ["Gemeente Utrecht", "Gemeente Zeist", "Provincie Flevoland"]
     assert kept_area in {area.id for area in service.service_areas}  # same HSDS id
-    history = {m.field_name: m for m in reversed(services.service_history(service.id))}
+    history = {m.field_name: m for m in reversed(service_history(service.id))}
     assert history["areas"].previous_value == "Houten; Nieuwegein; Utrecht"
     assert history["areas"].replacement_value == "Provincie Flevoland; Utrecht; Zeist"
     assert history["themes"].replacement_value == "Digitalisering en DigiD, Schulden"
@@ -558,21 +563,21 @@ def test_edit_opening_hours(client, directory, login_as, make_user):
     assert client.post(path, data=changed).status_code == 302
     db.session.expire_all()
     service = db.session.get(Service, service.id)
-    assert services.weekly_hours(service)["MO"] == [
+    assert weekly_hours(service)["MO"] == [
         (time(9), time(12, 30)),
         (time(13, 30), time(16)),
     ]
-    assert services.weekly_hours(service)["WE"] == []
+    assert weekly_hours(service)["WE"] == []
     [entry] = (
-        services.service_history(service.id)[:1]
+        service_history(service.id)[:1]
         if False
-        else [m for m in services.service_history(service.id) if m.field_name == "schedules"]
+        else [m for m in service_history(service.id) if m.field_name == "schedules"]
     )
     assert entry.previous_value == (
         "maandag 09:00–12:30; woensdag 09:00–12:30; donderdag 13:30–17:00"
     )
     assert entry.replacement_value == ("maandag 09:00–12:30, 13:30–16:00; donderdag 13:30–17:00")
-    assert entry.updated_by == coordinator.email and service.assured_date == services.local_today()
+    assert entry.updated_by == coordinator.email and service.assured_date == local_today()
     # Monday 14:00 in Amsterdam: open now; Wednesday 10:00: no longer.
     assert hours.is_open_now(service, datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
     assert not hours.is_open_now(service, datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
@@ -833,7 +838,7 @@ def test_review_reminders_mailed(app_factory, taxonomy, monkeypatch):
         BASE_URL="https://kaart.example.org",
     )
     with app.app_context():
-        services.seed_demo_directory()
+        seed_demo_directory()
         food = db.session.scalar(select(Service).where(Service.name == "Voedselpakket"))
         db.session.add(Service(name="Kledingbank", organization=food.organization))
         db.session.commit()
@@ -863,7 +868,7 @@ def test_review_reminders_mailed(app_factory, taxonomy, monkeypatch):
     assert client.post(link, data={"csrf_token": csrf_token(client, link)}).status_code == 302
     with app.app_context():
         checked = db.session.get(Service, food.id)
-        assert checked.assured_date == services.local_today()
+        assert checked.assured_date == local_today()
         assert checked.assurer_email == "aanmelden@voedselbank-rotterdam.example"
         other = db.session.scalar(select(Service).where(Service.name == "Kledingbank"))
         token = link.rsplit("/", 1)[1]
@@ -896,14 +901,14 @@ def test_coordinator_adds_a_service(client, directory, login_as, make_user):
     service = db.session.scalar(select(Service).where(Service.name == "Budgetcoach"))
     assert service.organization.name == "Stichting Rondkomen"
     assert service.status == "active" and service.review_interval_months == 6
-    assert service.assured_date == services.local_today()
+    assert service.assured_date == local_today()
     assert service.assurer_email == coordinator.email
     assert [theme.name for theme in service.themes] == ["Schulden"]
     [location] = service.locations
     assert location.address.one_line == "Slotlaan 1, 3701 GE zeist"
     assert location.municipality.name == "Zeist"
     assert service.phones[0].number == "030 123 4567"
-    fields = {m.field_name for m in services.service_history(service.id)}
+    fields = {m.field_name for m in service_history(service.id)}
     assert {"*", "description", "themes", "areas", "phone"} <= fields
     zeist = names(client.get(f"/sociale-kaart?gemeente={municipality_id('Zeist')}&q=begroting"))
     assert zeist == ["Budgetcoach"]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from signalen.audit.models import AuditEvent
 from signalen.auth.models import Role
 from signalen.core.errors import ServiceError
-from signalen.directory import services
+from signalen.demo.directory import seed_demo_directory
 from signalen.directory.models import (
     Address,
     Contact,
@@ -23,6 +23,15 @@ from signalen.directory.models import (
     Service,
     ServiceAtLocation,
 )
+from signalen.directory.services.catalogue import current_value
+from signalen.directory.services.contacts import CONTACT_FIELDS, create_contact, update_contact
+from signalen.directory.services.history import resource_history
+from signalen.directory.services.organizations import update_organization
+from signalen.directory.services.validation import (
+    clean_postal_code,
+    municipality_for_city,
+    parse_coordinate,
+)
 from signalen.extensions import db
 from tests.conftest import csrf_token, login
 from tests.test_directory import form_data, municipality_id, names
@@ -31,13 +40,13 @@ from tests.test_hsds_schema import SCHEMA_DIR, assert_valid, load_schema
 
 @pytest.fixture
 def directory(app, taxonomy):
-    assert services.seed_demo_directory() == 9
+    assert seed_demo_directory() == 9
     return {o.name: o for o in db.session.scalars(select(Organization))}
 
 
 def history(resource_id) -> dict[str, Metadata]:
     """The newest history row per field of one resource."""
-    rows = services.resource_history([resource_id])
+    rows = resource_history([resource_id])
     return {row.field_name: row for row in reversed(rows)}
 
 
@@ -184,7 +193,7 @@ def test_bad_organisation_input_is_told_and_nothing_stored(
 def test_organisation_service_refuses_fields_it_does_not_edit(app, directory):
     organization = directory["Sociaal Raadslieden Utrecht"]
     with pytest.raises(ServiceError):
-        services.update_organization(organization, {"parent_organization_id": "x"}, "c@x.nl")
+        update_organization(organization, {"parent_organization_id": "x"}, "c@x.nl")
 
 
 # Locations ------------------------------------------------------------------------------------
@@ -496,19 +505,21 @@ def test_only_coordinators_edit_organisations_and_locations(app, client, directo
 
 
 def test_postcode_and_coordinate_checks(app, taxonomy):
-    assert services.clean_postal_code(" 3511ab ") == "3511 AB"
-    assert services.clean_postal_code("") == ""
-    assert services.clean_postal_code("SW1A 1AA", "GB") == "SW1A 1AA"
-    with pytest.raises(ServiceError):
-        services.clean_postal_code("3511 A1")
-    assert services.parse_coordinate("52,0907", "latitude") == 52.0907
-    assert services.parse_coordinate(-180, "longitude") == -180.0
-    assert services.parse_coordinate(0, "latitude") == 0.0
-    assert services.parse_coordinate(" ", "latitude") is None
+    assert clean_postal_code(" 3511ab ") == "3511 AB"
+    assert clean_postal_code("") == ""
+    assert clean_postal_code("SW1A 1AA", "GB") == "SW1A 1AA"
+    assert clean_postal_code("NL-3511-ab") == "3511 AB"
+    for wrong in ("3511 A1", "0511 AB", "3511 SS"):  # SA, SD and SS are never used
+        with pytest.raises(ServiceError):
+            clean_postal_code(wrong)
+    assert parse_coordinate("52,0907", "latitude") == 52.0907
+    assert parse_coordinate(-180, "longitude") == -180.0
+    assert parse_coordinate(0, "latitude") == 0.0
+    assert parse_coordinate(" ", "latitude") is None
     for wrong in ("90.1", "inf", "1,2,3"):
         with pytest.raises(ServiceError):
-            services.parse_coordinate(wrong, "latitude")
-    assert municipality_id("Zeist") == services.municipality_for_city("zeist").id
+            parse_coordinate(wrong, "latitude")
+    assert municipality_id("Zeist") == municipality_for_city("zeist").id
 
 
 # Contacts -------------------------------------------------------------------------------------
@@ -668,7 +679,7 @@ def test_coordinator_adds_edits_and_removes_a_contact_of_a_service(
 ):
     login_as(Role.COORDINATOR)
     service = directory["Sociaal Raadslieden Utrecht"].services[0]
-    service_phone = services.current_value(service, "phone")
+    service_phone = current_value(service, "phone")
     page = f"/sociale-kaart/dienst/{service.id}"
     html = client.get(page).get_data(as_text=True)
     assert "Contactpersoon toevoegen" in html and "Onderdeel" not in html
@@ -684,7 +695,7 @@ def test_coordinator_adds_edits_and_removes_a_contact_of_a_service(
     [contact] = service.contacts
     assert (contact.service_id, contact.organization_id) == (service.id, None)
     assert [p.number for p in contact.phones] == ["030 240 5062"]
-    assert services.current_value(service, "phone") == service_phone  # its own, unchanged
+    assert current_value(service, "phone") == service_phone  # its own, unchanged
     assert (
         history(service.id)["contacts"].replacement_value == "Marieke de Vries (Sociaal raadslid)"
     )
@@ -734,7 +745,7 @@ def test_coordinator_adds_edits_and_removes_a_contact_of_a_service(
 
 # A contact's name, e-mail address and phone numbers are checked like an organisation's.
 CONTACT_MISTAKES = [
-    *(item for item in ORGANIZATION_MISTAKES if set(item[0]) <= set(services.CONTACT_FIELDS)),
+    *(item for item in ORGANIZATION_MISTAKES if set(item[0]) <= set(CONTACT_FIELDS)),
     ({"title": "x" * 201}, "200"),
 ]
 
@@ -767,9 +778,9 @@ def test_contact_service_checks_every_field(app, directory):
     [contact] = organization.contacts
     rows_before = contact_counts()
     with pytest.raises(ServiceError):
-        services.update_contact(contact, {"location_id": "x"}, "c@x.nl")
+        update_contact(contact, {"location_id": "x"}, "c@x.nl")
     with pytest.raises(ServiceError) as refused:
-        services.create_contact(organization, {"title": "Zonder naam"}, "c@x.nl")
+        create_contact(organization, {"title": "Zonder naam"}, "c@x.nl")
     assert refused.value.field == "name"
     db.session.rollback()
     assert contact_counts() == rows_before

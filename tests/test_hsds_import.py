@@ -162,7 +162,7 @@ def test_page_envelope_and_single_object(app, tmp_path):
 
 
 def test_export_imports_back_unchanged(app, taxonomy, client, tmp_path):
-    from signalen.directory.services import seed_demo_directory
+    from signalen.demo.directory import seed_demo_directory
 
     seed_demo_directory()
     ids = [o["id"] for o in client.get("/hsds/organizations?per_page=50").get_json()["contents"]]
@@ -188,6 +188,13 @@ def with_service(**changes) -> list:
 def with_location(**changes) -> list:
     data = organization()
     data["locations"][0].update(changes)
+    return [organization(name="Goede organisatie"), data]
+
+
+def with_address(**changes) -> list:
+    data = organization()
+    address = {"id": str(uuid.uuid4()), "address_1": "Markt 1", "city": "Zeist", **changes}
+    data["locations"][0]["addresses"] = [address]
     return [organization(name="Goede organisatie"), data]
 
 
@@ -229,6 +236,12 @@ BAD_INPUT = {
     ),
     "latitude not a number": (with_location(latitude="noord"), "'latitude' is geen getal: noord"),
     "unknown status": (with_service(status="open"), "Onbekende status 'open'"),
+    # The postcode check of the edit form (python-stdnum): SS is a combination never used.
+    "bad postcode": (
+        with_address(postal_code="3701 SS", country="NL"),
+        "Postcode '3701 SS' klopt niet. Vul een postcode in zoals 3511 AB.",
+    ),
+    "postcode without a country is Dutch": (with_address(postal_code="12"), "Postcode '12'"),
     "ages": (with_service(minimum_age=65, maximum_age=18), "De minimumleeftijd is hoger"),
     "too long": (
         with_service(name="x" * 201),
@@ -280,6 +293,30 @@ def test_service_level_problems_are_all_reported_with_where(app, tmp_path):
     assert "'location_id' verwijst naar" in text
     assert "De minimumleeftijd is hoger dan de maximumleeftijd." in text
     assert "Onbekende status 'open'" in text
+
+
+def test_postcodes_are_written_as_the_edit_form_writes_them(app, tmp_path):
+    data = with_address(postal_code="3701ge", country="NL")
+    data[1]["locations"].append(
+        {
+            "id": str(uuid.uuid4()),
+            "location_type": "physical",
+            "addresses": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "address_1": "1 Main Street",
+                    "city": "London",
+                    "postal_code": "SW1A 1AA",
+                    "country": "GB",
+                }
+            ],
+        }
+    )
+    report = import_hsds(write_json(tmp_path, data))
+    assert report.errors == [] and report.committed
+    locations = db.session.scalars(select(Location))
+    codes = {location.address.postal_code for location in locations if location.address}
+    assert {"3701 GE", "SW1A 1AA"} <= codes
 
 
 def test_coordinates_out_of_range(app, tmp_path):

@@ -74,7 +74,7 @@ def assert_page(data: dict) -> None:
 
 @pytest.fixture
 def directory(app, taxonomy):
-    from signalen.directory.services import seed_demo_directory
+    from signalen.demo.directory import seed_demo_directory
 
     seed_demo_directory()
 
@@ -83,7 +83,7 @@ def directory(app, taxonomy):
 def changed_service(directory, client):
     """One service with field-level history, so metadata is exported too."""
     from signalen.directory.models import Service
-    from signalen.directory.services import update_service
+    from signalen.directory.services.catalogue import update_service
     from signalen.extensions import db
 
     service = db.session.scalars(db.select(Service).order_by(Service.name)).first()

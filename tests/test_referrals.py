@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from signalen.auth.models import Role
 from signalen.core import dates
+from signalen.core.dates import local_today
 from signalen.demo import referrals as demo_referrals
 from signalen.directory.models import Language, Organization, Schedule, Service, ServiceArea
-from signalen.directory.services import local_today
 from signalen.extensions import db
 from signalen.referrals import figures as referral_figures
 from signalen.referrals import matching, queries, services
@@ -823,10 +823,10 @@ def test_referral_figures_per_service_and_theme(app, make_user, kaart, taxonomy)
 
 
 def test_seed_demo_referrals(app, make_user, make_signal, taxonomy):
-    from signalen.directory.seed import seed
+    from signalen.demo.directory import seed_demo_directory
 
     assert demo_referrals.seed_demo_referrals() == 0  # nothing to refer to yet
-    seed()
+    seed_demo_directory()
     coordinator = make_user(Role.COORDINATOR)
     volunteer = make_user(Role.VOLUNTEER, organisation=coordinator.organisation)
     for theme in ("Terugvordering/Hoge terugvordering", "Schulden", "Informatievoorziening"):

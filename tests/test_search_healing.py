@@ -124,17 +124,17 @@ def test_a_write_that_cannot_get_the_index_lock_leaves_its_rows_for_the_next_dra
 def test_articles_and_services_go_through_the_outbox(app, make_user):
     from signalen.articles.services import ArticleInput, save_article
     from signalen.auth.models import Role
-    from signalen.directory import services as directory
+    from signalen.directory.services.catalogue import NewAddress, create_service
 
     coordinator = make_user(Role.COORDINATOR)
     article = save_article(
         ArticleInput(title="Wachtgeld aanvragen", body="Zo gaat het."), coordinator
     )
-    service = directory.create_service(
+    service = create_service(
         None,
         "Stichting Reiskostenvergoeding",
         {"name": "Hulp bij reiskostenvergoeding", "description": "Wij helpen."},
-        directory.NewAddress(),
+        NewAddress(),
         "test",
     )
     assert outbox.pending_count() == 0

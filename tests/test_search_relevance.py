@@ -159,8 +159,8 @@ def test_synonym_pages_are_for_beheerders_only(app, client, login_as):
 
 
 def test_sociale_kaart_search_understands_the_same_dutch(app, taxonomy):
+    from signalen.directory.indexing import index_services, matching_service_ids
     from signalen.directory.models import Organization, Service
-    from signalen.directory.search import index_services, matching_service_ids
     from signalen.extensions import db
 
     organization = Organization(name="Stichting Op Orde")

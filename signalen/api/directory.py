@@ -43,8 +43,8 @@ from signalen.api.schemas import (
 from signalen.digests import services as digests
 from signalen.digests.models import Digest
 from signalen.directory import browse
-from signalen.directory import services as directory
 from signalen.directory.models import Organization
+from signalen.directory.services.common import get_service, services_of_organization
 from signalen.extensions import db
 from signalen.taxonomy.models import Municipality
 
@@ -130,7 +130,7 @@ class ServiceSchema(ServiceSummarySchema):
 def _listed_services(organization: Organization) -> list:
     return [
         service
-        for service in directory.services_of_organization(organization.id)
+        for service in services_of_organization(organization.id)
         if service.status not in browse.HIDDEN_STATUSES
     ]
 
@@ -212,7 +212,7 @@ def list_services(**args):
 @bp.alt_response(404, **NOT_FOUND)
 def service_detail(service_id):
     """Sociale kaart: één dienst"""
-    service = directory.get_service(service_id)
+    service = get_service(service_id)
     if service is None:
         raise NotFound()
     return service

@@ -230,8 +230,8 @@ def seed_demo() -> bool:
 
 def _seed_demo_directory() -> None:
     """The demo sociale kaart and referrals from the demo signals to it."""
+    from signalen.demo.directory import seed_demo_directory
     from signalen.demo.referrals import seed_demo_referrals
-    from signalen.directory.services import seed_demo_directory
 
     seed_demo_directory()
     seed_demo_referrals()

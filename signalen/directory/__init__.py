@@ -10,9 +10,9 @@ def init_app(app: Flask) -> None:
     from signalen.audit.services import register_actions
     from signalen.directory import models  # noqa: F401 (tables in db.metadata)
     from signalen.directory.cli import review_reminders_command
+    from signalen.directory.indexing import register
     from signalen.directory.routes import bp
-    from signalen.directory.search import register
-    from signalen.directory.services import AUDIT_ACTIONS
+    from signalen.directory.services.common import AUDIT_ACTIONS
     from signalen.privacy.services import register_public_contacts
 
     _allow_map_tiles(app)

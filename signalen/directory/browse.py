@@ -17,6 +17,7 @@ from signalen.core.dates import local_moment
 from signalen.core.pagination import with_changes
 from signalen.core.validation import parse_id, parse_int
 from signalen.directory.hours import is_open_now, next_opening
+from signalen.directory.indexing import matching_service_ids
 from signalen.directory.models import (
     AreaKind,
     Language,
@@ -26,7 +27,6 @@ from signalen.directory.models import (
     ServiceAtLocation,
     ServiceStatus,
 )
-from signalen.directory.search import matching_service_ids
 from signalen.extensions import db
 from signalen.search import services as search
 from signalen.taxonomy.models import Municipality, Theme

@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from signalen.core.forms import WholeNumberField
 from signalen.core.validation import coerce_id
-from signalen.directory.hours import WEEKDAY_LABELS, WEEKDAYS
+from signalen.directory.hours import PERIODS_PER_DAY, WEEKDAY_LABELS, WEEKDAYS
 from signalen.directory.models import (
     DEFAULT_REVIEW_INTERVAL_MONTHS,
     STATUS_LABELS,
@@ -31,25 +31,12 @@ from signalen.directory.models import (
     Organization,
     Service,
 )
-from signalen.directory.services import (
-    CONTACT_FIELDS,
-    EDITABLE_FIELDS,
-    FIELD_LABELS,
-    LOCATION_FIELDS,
-    MAX_EXPLANATION_LENGTH,
-    ORGANIZATION_FIELDS,
-    PERIODS_PER_DAY,
-    PROPOSABLE_FIELDS,
-    TEXT_LIMITS,
-    Areas,
-    NewAddress,
-    area_value,
-    contact_value,
-    current_value,
-    location_value,
-    organization_value,
-    own_services_at,
-)
+from signalen.directory.services.catalogue import EDITABLE_FIELDS, NewAddress, current_value
+from signalen.directory.services.change_requests import MAX_EXPLANATION_LENGTH, PROPOSABLE_FIELDS
+from signalen.directory.services.contacts import CONTACT_FIELDS, contact_value
+from signalen.directory.services.locations import LOCATION_FIELDS, location_value, own_services_at
+from signalen.directory.services.organizations import ORGANIZATION_FIELDS, organization_value
+from signalen.directory.services.validation import FIELD_LABELS, TEXT_LIMITS, Areas, area_value
 from signalen.extensions import db
 from signalen.taxonomy import services as taxonomy
 from signalen.taxonomy.models import Municipality

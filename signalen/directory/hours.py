@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from signalen.core.dates import local_moment
+from signalen.core.errors import ServiceError
 from signalen.core.validation import parse_int
 from signalen.directory.models import Schedule, Service, ServiceStatus
 
@@ -37,6 +39,8 @@ ORDINAL_LABELS = {
     -1: _l("laatste"),
 }
 BYDAY_PART = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+PERIODS_PER_DAY = 2
+Hours = dict[str, list[tuple[time, time]]]
 
 
 def byday_parts(schedule: Schedule) -> list[tuple[int | None, str]]:
@@ -66,7 +70,12 @@ def _nth_weekday_of_month(day: date) -> tuple[int, int]:
 
 
 def occurs_on(schedule: Schedule, day: date) -> bool:
-    """Whether the rule of ``schedule`` includes ``day`` (a local date)."""
+    """Whether the rule of ``schedule`` includes ``day`` (a local date).
+
+    Checked by hand rather than with ``dateutil.rrule``: a rule that names no day in a month
+    (the fifth Monday on the 2nd, which HSDS data may hold) makes rrule search every month up
+    to the year 9999 (``until`` is only checked against days it finds), 2 s a call; here it
+    is one test of one day."""
     if schedule.valid_from and day < schedule.valid_from:
         return False
     if schedule.valid_to and day > schedule.valid_to:
@@ -224,3 +233,81 @@ def _with_validity(schedule: Schedule, text: str) -> str:
     if schedule.valid_to:
         text += " " + str(_l("(tot en met %(date)s)", date=format_date(schedule.valid_to, "long")))
     return text
+
+
+# Weekly opening hours, as the form edits them ----------------------------------------
+
+
+def is_simple(schedule: Schedule) -> bool:
+    """A plain weekly rule without dates: what the opening hours form edits."""
+    return (
+        (schedule.freq or "WEEKLY").upper() == "WEEKLY"
+        and (schedule.interval or 1) == 1
+        and not schedule.valid_from
+        and not schedule.valid_to
+        and schedule.opens_at is not None
+        and schedule.closes_at is not None
+        and all(ordinal is None for ordinal, _code in byday_parts(schedule))
+    )
+
+
+def weekly_hours(service: Service) -> Hours:
+    """The plain weekly opening hours of ``service`` (its own, else its locations'), per day
+    (MO … SU), each day's periods in order."""
+    hours: Hours = {day: [] for day in WEEKDAYS}
+    for schedule in service_schedules(service):
+        if is_simple(schedule):
+            for _ordinal, day in byday_parts(schedule):
+                hours[day].append((schedule.opens_at, schedule.closes_at))
+    return {day: sorted(set(periods)) for day, periods in hours.items()}
+
+
+def hours_text(hours: Hours) -> str:
+    """Opening hours in words, for the history: "maandag 09:00–12:30, 13:30–17:00; …"."""
+    return "; ".join(
+        f"{WEEKDAY_LABELS[day]} "
+        + ", ".join(f"{opens:%H:%M}–{closes:%H:%M}" for opens, closes in periods)
+        for day, periods in hours.items()
+        if periods
+    )
+
+
+def parse_clock(text: str, field: str) -> time | None:
+    """ "9:30" or "09:30" as a time; None when empty; ServiceError in Dutch when wrong."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    hour, _sep, minute = text.replace(".", ":").partition(":")
+    if parse_int(hour, 0, 23) is None or parse_int(minute, 0, 59) is None:
+        raise ServiceError(_l("Vul een tijd in als uu:mm, bijvoorbeeld 09:30."), field=field)
+    return time(int(hour), int(minute))
+
+
+def check_hours(raw: Mapping[str, list[tuple[str, str]]]) -> Hours:
+    """Typed hours per day, as (opens, closes) texts, checked: both or neither filled in,
+    closing after opening, periods one after the other. Field names are ``MO_opens_1`` …"""
+    hours: Hours = {day: [] for day in WEEKDAYS}
+    for day in WEEKDAYS:
+        previous_close: time | None = None
+        for number, (opens_text, closes_text) in enumerate(raw.get(day, []), start=1):
+            opens = parse_clock(opens_text, f"{day}_opens_{number}")
+            closes = parse_clock(closes_text, f"{day}_closes_{number}")
+            if opens is None and closes is None:
+                continue
+            if opens is None or closes is None:
+                raise ServiceError(
+                    _l("Vul zowel de openingstijd als de sluitingstijd in."),
+                    field=f"{day}_{'opens' if opens is None else 'closes'}_{number}",
+                )
+            if closes <= opens:
+                raise ServiceError(
+                    _l("De sluitingstijd moet na de openingstijd liggen."),
+                    field=f"{day}_closes_{number}",
+                )
+            if previous_close is not None and opens < previous_close:
+                raise ServiceError(
+                    _l("De tweede tijd moet na de eerste liggen."), field=f"{day}_opens_{number}"
+                )
+            hours[day].append((opens, closes))
+            previous_close = closes
+    return hours

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from signalen.directory.models import Organization, Service
-from signalen.directory.services import due_by_organization, is_overdue, next_review_date
+from signalen.directory.services.review import due_by_organization, is_overdue, next_review_date
 
 
 def organization_address(organization: Organization) -> str:

@@ -24,7 +24,8 @@ from signalen.auth.models import MANAGERS
 from signalen.auth.permissions import role_required
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
-from signalen.directory import hours, services
+from signalen.directory import hours
+from signalen.directory.access import may_manage, may_read
 from signalen.directory.browse import DirectoryFilters, browse, filtered_services, map_points
 from signalen.directory.forms import (
     ChangeRequestForm,
@@ -38,6 +39,7 @@ from signalen.directory.forms import (
     ServiceForm,
     VerifyForm,
 )
+from signalen.directory.hours import check_hours, is_simple, weekly_hours
 from signalen.directory.models import (
     CHANGE_STATUS_LABELS,
     Contact,
@@ -46,11 +48,56 @@ from signalen.directory.models import (
     Service,
 )
 from signalen.directory.reminders import read_confirm_token
+from signalen.directory.services import contacts as contact_services
+from signalen.directory.services import locations as location_services
+from signalen.directory.services.catalogue import (
+    create_service,
+    current_value,
+    mark_verified,
+    update_hours,
+    update_service,
+)
+from signalen.directory.services.change_requests import (
+    NOT_APPLIED,
+    create_change_request,
+    decide_change_item,
+    decide_change_request,
+    get_change_item,
+    get_change_request,
+    open_change_requests,
+)
+from signalen.directory.services.common import get_service, parse_uuid
+from signalen.directory.services.contacts import (
+    contact_label,
+    contact_owner,
+    create_contact,
+    get_contact,
+    history_parts,
+    update_contact,
+)
+from signalen.directory.services.history import resource_history
+from signalen.directory.services.locations import (
+    create_location,
+    get_location,
+    location_label,
+    services_at,
+    update_location,
+)
+from signalen.directory.services.organizations import get_organization, update_organization
+from signalen.directory.services.review import (
+    DUE_SOON_DAYS,
+    is_overdue,
+    next_review_date,
+    review_lists,
+)
+from signalen.directory.services.validation import field_label, language_choices
 from signalen.extensions import db, limiter, login_manager
-from signalen.hsds.importing import import_upload
 from signalen.taxonomy.models import Municipality, Theme
 
 bp = Blueprint("directory", __name__, url_prefix="/sociale-kaart")
+# ``app.extensions`` key of the function behind the import page: (file name, content, user,
+# dry_run) -> a report with ``errors``, ``warnings``, ``counts()`` and ``committed``.
+IMPORTER_EXTENSION = "signalen.directory.importer"
 T = TypeVar("T")
 
 
@@ -60,13 +107,13 @@ def _change_limit() -> str:
 
 @bp.before_request
 def _require_login_when_private():
-    if not current_app.config.get("DIRECTORY_PUBLIC", True) and not current_user.is_authenticated:
+    if not may_read(current_user):
         return login_manager.unauthorized()
     return None
 
 
 def can_manage() -> bool:
-    return current_user.is_authenticated and current_user.has_role(*MANAGERS)
+    return may_manage(current_user)
 
 
 def _attempt(form, action: Callable[[], T], aliases=None) -> tuple[bool, T | None]:
@@ -87,20 +134,20 @@ def _or_404(item: T | None) -> T:
 
 
 def _service_or_404(service_id: str):
-    return _or_404(services.get_service(service_id))
+    return _or_404(get_service(service_id))
 
 
 def _location_or_404(location_id: str) -> Location:
     """A location of an organisation (the only ones edited here), else 404."""
-    location = _or_404(services.get_location(location_id))
+    location = _or_404(get_location(location_id))
     return _or_404(location if location.organization is not None else None)
 
 
 def _contact_or_404(contact_id: str) -> tuple[Contact, Organization | Service]:
     """A contact of an organisation or a service (the only ones edited here) and its owner,
     else 404."""
-    contact = _or_404(services.get_contact(contact_id))
-    return contact, _or_404(services.contact_owner(contact))
+    contact = _or_404(get_contact(contact_id))
+    return contact, _or_404(contact_owner(contact))
 
 
 def _filter_choices():
@@ -130,7 +177,7 @@ def index():
         result=result,
         themes=themes,
         municipalities=municipalities,
-        languages=services.language_choices(),
+        languages=language_choices(),
         map_enabled=_map_enabled(),
         can_manage=can_manage(),
     )
@@ -169,7 +216,7 @@ RECEIVED_ANCHOR = "wijziging-ontvangen"
 
 def _render_service(item, form: ChangeRequestForm, status: int = 200):
     manager = can_manage()
-    parts = services.history_parts(item) if manager else {}
+    parts = history_parts(item) if manager else {}
     return (
         render_template(
             "directory/service.html",
@@ -177,15 +224,15 @@ def _render_service(item, form: ChangeRequestForm, status: int = 200):
             form=form,
             verify_form=VerifyForm(),
             can_manage=manager,
-            history=services.resource_history([item.id, *parts]) if manager else [],
+            history=resource_history([item.id, *parts]) if manager else [],
             parts=parts or None,
-            next_review=services.next_review_date(item),
-            overdue=services.is_overdue(item),
+            next_review=next_review_date(item),
+            overdue=is_overdue(item),
             open_now=hours.is_open_now(item),
             next_opening=hours.next_opening(item),
             schedules=hours.service_schedules(item),
-            field_label=services.field_label,
-            current_value=services.current_value,
+            field_label=field_label,
+            current_value=current_value,
             received=request.method == "GET" and request.args.get("ontvangen") == "1",
             received_anchor=RECEIVED_ANCHOR,
         ),
@@ -202,7 +249,7 @@ def propose_change(service_id: str):
         return _render_service(item, form, 400)
     saved, _request = _attempt(
         form,
-        lambda: services.create_change_request(
+        lambda: create_change_request(
             item, form.proposals(), form.explanation.data, form.reporter_email.data
         ),
     )
@@ -223,7 +270,7 @@ def confirm(service_id: str, token: str):
     if email is None:
         return render_template("directory/confirm.html", service=item, form=None), 400
     if form.validate_on_submit():
-        services.mark_verified(item, email)
+        mark_verified(item, email)
         flash(_("Dank u. De gegevens van %(name)s zijn bevestigd.", name=item.name), "success")
         return redirect(url_for("directory.service", service_id=item.id))
     return render_template("directory/confirm.html", service=item, form=form, email=email)
@@ -231,18 +278,18 @@ def confirm(service_id: str, token: str):
 
 @bp.get("/organisatie/<organization_id>")
 def organization(organization_id: str):
-    item = _or_404(services.get_organization(organization_id))
+    item = _or_404(get_organization(organization_id))
     manager = can_manage()
-    parts = services.history_parts(item)
+    parts = history_parts(item)
     return render_template(
         "directory/organization.html",
         organization=item,
         services=[s for s in item.services if s.status != "defunct"],
         is_open_now=hours.is_open_now,
         can_manage=manager,
-        history=services.resource_history([item.id, *parts]) if manager else [],
+        history=resource_history([item.id, *parts]) if manager else [],
         parts=parts,
-        field_label=services.field_label,
+        field_label=field_label,
     )
 
 
@@ -252,16 +299,16 @@ def organization(organization_id: str):
 @bp.get("/te-controleren")
 @role_required(*MANAGERS)
 def review():
-    days = int(current_app.config.get("DIRECTORY_DUE_SOON_DAYS", services.DUE_SOON_DAYS))
-    overdue, soon = services.review_lists(days=days)
+    days = int(current_app.config.get("DIRECTORY_DUE_SOON_DAYS", DUE_SOON_DAYS))
+    overdue, soon = review_lists(days=days)
     return render_template(
         "directory/review.html",
         days=days,
         overdue=overdue,
         soon=soon,
-        next_review_date=services.next_review_date,
+        next_review_date=next_review_date,
         verify_form=VerifyForm(),
-        open_requests=len(services.open_change_requests()),
+        open_requests=len(open_change_requests()),
     )
 
 
@@ -272,7 +319,7 @@ def verify(service_id: str):
     form = VerifyForm()
     if not form.validate_on_submit():
         abort(400)
-    services.mark_verified(item, current_user.email)
+    mark_verified(item, current_user.email)
     flash(_("%(name)s is gemarkeerd als gecontroleerd.", name=item.name), "success")
     target = request.form.get("next")
     if target == "review":
@@ -289,11 +336,11 @@ def new_service():
     form = NewServiceForm()
     form.fill_choices()
     if form.validate_on_submit():
-        chosen = services.parse_uuid(form.organization.data)
+        chosen = parse_uuid(form.organization.data)
         organization = db.session.get(Organization, chosen) if chosen else None
         saved, item = _attempt(
             form,
-            lambda: services.create_service(
+            lambda: create_service(
                 organization,
                 form.organization_name.data or "",
                 form.values(),
@@ -319,7 +366,7 @@ def edit(service_id: str):
     elif form.validate_on_submit():
         saved, changed = _attempt(
             form,
-            lambda: services.update_service(item, form.values(), current_user.email),
+            lambda: update_service(item, form.values(), current_user.email),
             {"areas": "municipalities"},
         )
         if saved:
@@ -387,12 +434,12 @@ def _confirm_delete(template: str, remove: Callable[[], None], done: str, back, 
 @bp.route("/organisatie/<organization_id>/bewerken", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def edit_organization(organization_id: str):
-    item = _or_404(services.get_organization(organization_id))
+    item = _or_404(get_organization(organization_id))
     form = OrganizationForm()
     return _edit(
         form,
         item,
-        lambda: services.update_organization(item, form.values(), current_user.email),
+        lambda: update_organization(item, form.values(), current_user.email),
         item,
     ) or _render_form("directory/organization_edit.html", form, organization=item)
 
@@ -400,14 +447,14 @@ def edit_organization(organization_id: str):
 @bp.route("/organisatie/<organization_id>/locatie/nieuw", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def new_location(organization_id: str):
-    item = _or_404(services.get_organization(organization_id))
+    item = _or_404(get_organization(organization_id))
     form = LocationForm()
     form.fill_choices(item)
     if request.method == "GET":
         form.name.data = item.name
     elif form.validate_on_submit():
         saved, location = _attempt(
-            form, lambda: services.create_location(item, form.values(), current_user.email)
+            form, lambda: create_location(item, form.values(), current_user.email)
         )
         if saved:
             flash(_("De locatie %(name)s is toegevoegd.", name=location.name), "success")
@@ -425,7 +472,7 @@ def edit_location(location_id: str):
     return _edit(
         form,
         location,
-        lambda: services.update_location(location, form.values(), current_user.email),
+        lambda: update_location(location, form.values(), current_user.email),
         organization,
     ) or _render_form("directory/location.html", form, organization=organization, location=location)
 
@@ -436,16 +483,16 @@ def delete_location(location_id: str):
     """Ask first (GET), then remove the location (POST)."""
     location = _location_or_404(location_id)
     organization = location.organization
-    label = services.location_label(location)
+    label = location_label(location)
     return _confirm_delete(
         "directory/location_delete.html",
-        lambda: services.delete_location(location, current_user.email),
+        lambda: location_services.delete_location(location, current_user.email),
         _("De locatie %(name)s is verwijderd.", name=label),
         organization,
         organization=organization,
         location=location,
         label=label,
-        services_there=services.services_at(location),
+        services_there=services_at(location),
     )
 
 
@@ -457,7 +504,7 @@ def _contact_form(owner: Organization | Service, contact: Contact | None = None)
     form = ContactForm()
     if contact is None and form.validate_on_submit():
         saved, added = _attempt(
-            form, lambda: services.create_contact(owner, form.values(), current_user.email)
+            form, lambda: create_contact(owner, form.values(), current_user.email)
         )
         if saved:
             flash(_("De contactpersoon %(name)s is toegevoegd.", name=added.name), "success")
@@ -466,7 +513,7 @@ def _contact_form(owner: Organization | Service, contact: Contact | None = None)
         changed = _edit(
             form,
             contact,
-            lambda: services.update_contact(contact, form.values(), current_user.email),
+            lambda: update_contact(contact, form.values(), current_user.email),
             owner,
         )
         if changed is not None:
@@ -479,7 +526,7 @@ def _contact_form(owner: Organization | Service, contact: Contact | None = None)
 @bp.route("/organisatie/<organization_id>/contact/nieuw", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def new_organization_contact(organization_id: str):
-    return _contact_form(_or_404(services.get_organization(organization_id)))
+    return _contact_form(_or_404(get_organization(organization_id)))
 
 
 @bp.route("/dienst/<service_id>/contact/nieuw", methods=["GET", "POST"])
@@ -500,10 +547,10 @@ def edit_contact(contact_id: str):
 def delete_contact(contact_id: str):
     """Ask first (GET), then remove the contact (POST)."""
     contact, owner = _contact_or_404(contact_id)
-    label = services.contact_label(contact)
+    label = contact_label(contact)
     return _confirm_delete(
         "directory/contact_delete.html",
-        lambda: services.delete_contact(contact, current_user.email),
+        lambda: contact_services.delete_contact(contact, current_user.email),
         _("De contactpersoon %(name)s is verwijderd.", name=label),
         owner,
         owner=owner,
@@ -519,13 +566,11 @@ def edit_hours(service_id: str):
     item = _service_or_404(service_id)
     form = HoursForm()
     if request.method == "GET":
-        form.load(services.weekly_hours(item))
+        form.load(weekly_hours(item))
     elif form.validate_on_submit():
         saved, changed = _attempt(
             form,
-            lambda: services.update_hours(
-                item, services.check_hours(form.typed()), current_user.email
-            ),
+            lambda: update_hours(item, check_hours(form.typed()), current_user.email),
         )
         if saved:
             _flash_saved(changed)
@@ -534,7 +579,7 @@ def edit_hours(service_id: str):
         "directory/hours.html",
         service=item,
         form=form,
-        special=[s for s in hours.service_schedules(item) if not services.is_simple(s)],
+        special=[s for s in hours.service_schedules(item) if not is_simple(s)],
     ), (400 if form.errors else 200)
 
 
@@ -543,20 +588,20 @@ def edit_hours(service_id: str):
 def change_requests():
     return render_template(
         "directory/change_requests.html",
-        requests=services.open_change_requests(),
+        requests=open_change_requests(),
         form=DecideForm(),
-        field_label=services.field_label,
-        current_value=services.current_value,
+        field_label=field_label,
+        current_value=current_value,
         status_labels=CHANGE_STATUS_LABELS,
-        not_applied=services.NOT_APPLIED,
+        not_applied=NOT_APPLIED,
     )
 
 
 DECISIONS = {"goedkeuren": True, "afwijzen": False}
 # One proposed field ("gegeven") or every open field of a request ("verzoek").
 DECIDERS = {
-    "gegeven": (services.get_change_item, services.decide_change_item),
-    "verzoek": (services.get_change_request, services.decide_change_request),
+    "gegeven": (get_change_item, decide_change_item),
+    "verzoek": (get_change_request, decide_change_request),
 }
 
 
@@ -585,6 +630,10 @@ def decide(scope: str, target_id: str, decision: str):
 @bp.route("/importeren", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def import_hsds():
+    # The HSDS feature registers its importer (hsds depends on directory, never back).
+    import_upload = current_app.extensions.get(IMPORTER_EXTENSION)
+    if import_upload is None:
+        abort(404)
     form = ImportForm()
     report = None
     if form.validate_on_submit():

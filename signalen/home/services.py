@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from signalen.auth.models import Role, User
-from signalen.directory import services as directory
+from signalen.directory.services import change_requests, review
 from signalen.extensions import db
 from signalen.meetings import services as meetings
 from signalen.referrals import queries as referrals
@@ -27,14 +27,14 @@ def new_signals(user: User) -> int:
 
 def services_to_review(user: User) -> int:
     """Services on the sociale kaart that are overdue or due soon for a check."""
-    days = int(current_app.config.get("DIRECTORY_DUE_SOON_DAYS", directory.DUE_SOON_DAYS))
-    overdue, soon = directory.review_lists(days=days)
+    days = int(current_app.config.get("DIRECTORY_DUE_SOON_DAYS", review.DUE_SOON_DAYS))
+    overdue, soon = review.review_lists(days=days)
     return len(overdue) + len(soon)
 
 
 def open_change_requests(user: User) -> int:
     """ "Meld een wijziging" requests with an undecided item."""
-    return len(directory.open_change_requests())
+    return len(change_requests.open_change_requests())
 
 
 def open_agreements(user: User) -> int:

@@ -7,8 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI commands and search sources on ``app``."""
+    from signalen.directory.routes import IMPORTER_EXTENSION
     from signalen.hsds.cli import import_hsds_command
+    from signalen.hsds.importing import import_upload
     from signalen.hsds.routes import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(import_hsds_command)
+    app.extensions[IMPORTER_EXTENSION] = import_upload  # the sociale kaart's import page

@@ -14,9 +14,9 @@ from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 
 from signalen.core.validation import parse_int
+from signalen.directory.indexing import matching_service_ids
 from signalen.directory.models import Metadata, Organization, Service
-from signalen.directory.search import matching_service_ids
-from signalen.directory.services import parse_uuid
+from signalen.directory.services.common import parse_uuid
 from signalen.extensions import db
 from signalen.hsds import export
 from signalen.taxonomy.models import Theme

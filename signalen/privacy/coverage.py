@@ -59,13 +59,13 @@ GUARDED = (
     Guarded(
         "directory_change_request",
         ("explanation",),
-        "directory.services (meld een wijziging)",
+        "directory.services.change_requests (meld een wijziging)",
         organisation="",
     ),
     Guarded(
         "directory_change_request_item",
         ("proposed_value",),
-        "directory.services (meld een wijziging)",
+        "directory.services.change_requests (meld een wijziging)",
         organisation="",
     ),
     Guarded("article", ("title", "body"), "articles.services._clean", warn_only=True),

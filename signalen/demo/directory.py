@@ -15,9 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.directory.models import Organization
 from signalen.extensions import db
+from signalen.hsds.importing import import_data
 
 DATA_FILE = Path(__file__).parent / "data" / "demo_kaart.json"
 DEMO_ASSURER = "coordinator@utrecht.signalen.example"
@@ -36,12 +38,9 @@ def demo_data(today: date) -> list[dict]:
     return organizations
 
 
-def seed(today: date | None = None) -> int:
-    """Create the demo directory once (nothing when there already is one); returns the
+def seed_demo_directory(today: date | None = None) -> int:
+    """Load the demo sociale kaart once (nothing when there already is one); returns the
     number of services created."""
-    from signalen.core.dates import local_today
-    from signalen.hsds.importing import import_data
-
     if db.session.scalar(select(func.count()).select_from(Organization)):
         return 0
     report = import_data(demo_data(today or local_today()), DATA_FILE.name, DEMO_UPDATED_BY)
