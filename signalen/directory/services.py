@@ -48,6 +48,7 @@ from signalen.directory.models import (
     ServiceStatus,
 )
 from signalen.extensions import db
+from signalen.notifications import services as notifications
 from signalen.privacy.services import find_personal_data
 from signalen.taxonomy.models import Municipality, Theme
 from signalen.taxonomy.services import by_ids
@@ -951,6 +952,8 @@ def create_change_request(
     )
     request.items.extend(items)
     db.session.add(request)
+    db.session.flush()
+    notifications.change_request_created(request, service)
     db.session.commit()
     return request
 

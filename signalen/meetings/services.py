@@ -32,6 +32,7 @@ from signalen.meetings.models import (
     Meeting,
     MeetingItem,
 )
+from signalen.notifications import services as notifications
 from signalen.privacy.services import check_fields
 from signalen.signals import access
 from signalen.signals import services as signal_services
@@ -284,6 +285,7 @@ def add_signals(meeting: Meeting, signal_ids: Iterable[int], user: User) -> Agen
                 to_schedule.append(signal)
         else:
             result.unchanged_status.append(signal)
+    notifications.signals_on_agenda(meeting, result.added, user)
     if to_schedule:
         # Commits the new agenda items together with the status changes.
         signal_services.bulk_update(
@@ -377,6 +379,7 @@ def record_outcome(
             Agreement(item=item, description=data.description, owner=data.owner, due_on=data.due_on)
         )
     if item.discussed_at is None:
+        notifications.signal_discussed(item, user)
         item.discussed_at = utcnow()
         record("meeting.outcome", meeting, actor=user, changes={"item": [None, item.id]})
     signal = item.signal

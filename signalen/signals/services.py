@@ -20,6 +20,7 @@ from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
 from signalen.core.validation import clean_line, clean_text, parse_id
 from signalen.extensions import db
+from signalen.notifications import services as notifications
 from signalen.privacy.services import Finding, check_fields, redact
 from signalen.signals import access
 from signalen.signals.models import (
@@ -181,6 +182,12 @@ def _event(signal: Signal, user: User | None, kind: str, **values) -> SignalEven
     event = SignalEvent(signal=signal, **_event_values(user, kind, **values))
     db.session.add(event)
     return event
+
+
+def record_event(signal: Signal, user: User | None, kind: str, **values) -> SignalEvent:
+    """A history entry written by another feature (e.g. an answer from a notification);
+    the caller commits."""
+    return _event(signal, user, kind, **values)
 
 
 def _columns(data: SignalInput) -> dict:
@@ -465,6 +472,7 @@ def _set_status(signal: Signal, new: Status, user: User | None, reason: str) -> 
     signal.status = new
     signal.close_reason = reason if new in NEEDS_REASON else None
     _event(signal, user, "status", from_status=old.value, to_status=new.value, note=reason)
+    notifications.signal_status_changed(signal, old, new, user)
 
 
 OTHER_ORGANISATION = _l(
