@@ -35,6 +35,8 @@ FEATURES = (
     "api",
     "privacy",
     "radar",
+    "savedsearches",
+    "notifications",
     "search",
     "demo",
 )

@@ -25,7 +25,14 @@ EVERYONE = [
     "articles.index",
     "feeds.index",
 ]
-SIGNED_IN = [*EVERYONE, "meetings.index", "referrals.index"]
+SIGNED_IN = [
+    *EVERYONE,
+    "meetings.index",
+    "referrals.index",
+    "savedsearches.index",
+    "notifications.index",
+    "notifications.settings",
+]
 REPORTING = [*SIGNED_IN, "signals.new", "signals.mine", "referrals.new"]
 MANAGING = [
     *REPORTING,

@@ -38,12 +38,13 @@ COMMON = {
 }
 REPORTING = {"Knelpunt melden", "Mijn meldingen", "Doorverwijzingen", "Overleg"}
 QUEUES = {"Te controleren", "Wijzigingen", "Open afspraken", "Doorverwijzingen opvolgen"}
+ACCOUNT = {"Mijn zoekopdrachten", "Meldingen"}
 EXPECTED = {
     None: COMMON | {"Feeds"},
-    Role.VOLUNTEER: COMMON | REPORTING,
-    Role.READER: COMMON | {"Doorverwijzingen", "Overleg", "Feeds"},
-    Role.COORDINATOR: COMMON | REPORTING | {"Beheer"} | QUEUES,
-    Role.ADMINISTRATOR: COMMON | REPORTING | {"Beheer"} | QUEUES,
+    Role.VOLUNTEER: COMMON | REPORTING | ACCOUNT,
+    Role.READER: COMMON | {"Doorverwijzingen", "Overleg", "Feeds"} | ACCOUNT,
+    Role.COORDINATOR: COMMON | REPORTING | {"Beheer"} | QUEUES | ACCOUNT,
+    Role.ADMINISTRATOR: COMMON | REPORTING | {"Beheer"} | QUEUES | ACCOUNT,
 }
 
 

@@ -81,6 +81,16 @@ NOT_OWNED = {
         )
     },
     "directory.propose_change": "anyone may propose a change; a coordinator decides",
+    # Per-user data: a saved search, a feed key, a notification or a choice belongs to one
+    # account; anyone else's id answers 404 (tests/test_notify.py).
+    **{
+        f"savedsearches.{name}": "the user's own saved searches and private feed key"
+        for name in ("save", "alert", "delete", "new_feed_key", "revoke_feed_key")
+    },
+    **{
+        f"notifications.{name}": "the user's own notifications and choices"
+        for name in ("mark_read", "mark_all_read", "answer", "settings")
+    },
     "directory.confirm": "a signed link of the sociale kaart (shared by the network)",
 }
 

@@ -77,6 +77,8 @@ MENU: tuple[MenuEntry, ...] = (
     ),
     MenuEntry("articles.index", _l("Kennisartikelen"), EVERYONE, sections=("articles",)),
     MenuEntry("feeds.index", _l("Feeds"), frozenset({VISITOR, Role.READER.value})),
+    MenuEntry("savedsearches.index", _l("Mijn zoekopdrachten"), SIGNED_IN),
+    MenuEntry("notifications.index", _l("Meldingen"), SIGNED_IN, sections=("notifications",)),
     MenuEntry("admin.index", _l("Beheer"), MANAGERS, sections=("admin", "taxonomy", "api_tokens")),
     MenuEntry("directory.review", _l("Te controleren"), MANAGERS, QUEUES),
     MenuEntry("directory.change_requests", _l("Wijzigingen"), MANAGERS, QUEUES),

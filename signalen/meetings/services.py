@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
@@ -40,6 +41,10 @@ from signalen.signals.models import Signal, Status
 from signalen.signals.services import TRANSITIONS
 from signalen.taxonomy.models import Agency
 
+# Sent in the transaction of the change: signals put on an agenda (sender: the meeting;
+# signals, actor) and an agenda item whose outcome is first recorded (sender: the item; actor).
+put_on_agenda = Namespace().signal("signals-put-on-agenda")
+discussed = Namespace().signal("agenda-item-discussed")
 AUDIT_ACTIONS = {
     "meeting.create": _l("Overleg gepland"),
     "meeting.update": _l("Overleg gewijzigd"),
@@ -260,6 +265,7 @@ def add_signals(meeting: Meeting, signal_ids: Iterable[int], user: User) -> Agen
                 to_schedule.append(signal)
         else:
             result.unchanged_status.append(signal)
+    put_on_agenda.send(meeting, signals=result.added, actor=user)
     if to_schedule:
         # Commits the new agenda items together with the status changes.
         signal_services.bulk_update(
@@ -353,6 +359,7 @@ def record_outcome(
             Agreement(item=item, description=data.description, owner=data.owner, due_on=data.due_on)
         )
     if item.discussed_at is None:
+        discussed.send(item, actor=user)
         item.discussed_at = utcnow()
         record("meeting.outcome", meeting, actor=user, changes={"item": [None, item.id]})
     signal = item.signal

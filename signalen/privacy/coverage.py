@@ -70,6 +70,12 @@ GUARDED = (
     ),
     Guarded("article", ("title", "body"), "articles.services._clean", warn_only=True),
     Guarded(
+        "saved_search",
+        ("name", "query"),
+        "savedsearches.services.save_search (name and search words)",
+        organisation="user.organisation_id",
+    ),
+    Guarded(
         "audit_event",
         ("object_label",),
         "audit.services.record (labels and changes of guarded objects; staff data is skipped)",
@@ -98,6 +104,14 @@ NOT_FREE_TEXT = {
     "digest.figures": "counts computed from the signals; texts only of approved public signals",
     "radar_mark.series_key": "code of a radar series (kind and taxonomy ids, or one word)",
     "search_outbox": "kind, id and operation of records still to be indexed",
+    "notification.text": "composed by notifications.services from codes and texts that "
+    "passed the guard already (signal titles, close reasons, agency responses)",
+    "notification.kind": "code",
+    "notification.subject_type": "code",
+    "notification.subject_id": "id of the subject",
+    "notification.answer": "code (ja / nee / weet_niet)",
+    "notification_preference": "codes: kind and mode",
+    "feed_key": "hash of a private feed key",
     "referral.service_name": "copied from the sociale kaart",
     "referral.organization_name": "copied from the sociale kaart",
     "referral.age_group": "code",

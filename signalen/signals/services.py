@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, insert, or_, select
 
@@ -41,6 +42,8 @@ from signalen.signals.models import (
 from signalen.taxonomy.models import Agency, Municipality, Scheme, Theme
 from signalen.taxonomy.services import by_ids
 
+# Sent in the transaction of every status change (sender: the signal; old, new, actor).
+status_changed = Namespace().signal("signal-status-changed")
 MAX_REPORT_COUNT = 100_000
 BULK_BATCH = 1000
 EARLIEST_DATE = date(2000, 1, 1)
@@ -181,6 +184,12 @@ def _event(signal: Signal, user: User | None, kind: str, **values) -> SignalEven
     event = SignalEvent(signal=signal, **_event_values(user, kind, **values))
     db.session.add(event)
     return event
+
+
+def record_event(signal: Signal, user: User | None, kind: str, **values) -> SignalEvent:
+    """A history entry written by another feature (e.g. an answer from a notification);
+    the caller commits."""
+    return _event(signal, user, kind, **values)
 
 
 def _columns(data: SignalInput) -> dict:
@@ -465,6 +474,7 @@ def _set_status(signal: Signal, new: Status, user: User | None, reason: str) -> 
     signal.status = new
     signal.close_reason = reason if new in NEEDS_REASON else None
     _event(signal, user, "status", from_status=old.value, to_status=new.value, note=reason)
+    status_changed.send(signal, old=old, new=new, actor=user)
 
 
 OTHER_ORGANISATION = _l(

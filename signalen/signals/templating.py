@@ -14,6 +14,12 @@ EVENT_LABELS = {
     "imported": _l("Geïmporteerd"),
     "linked": _l("Gekoppeld: ook gemeld bij een andere organisatie"),
     "privacy_redacted": _l("Persoonsgegevens vervangen (controle van alles wat is opgeslagen)"),
+    "client_outcome": _l("Antwoord op: is het voor de cliënt opgelost?"),
+}
+CLIENT_OUTCOME_LABELS = {
+    "ja": _l("Opgelost voor de cliënt: ja"),
+    "nee": _l("Opgelost voor de cliënt: nee"),
+    "weet_niet": _l("Opgelost voor de cliënt: weet niet"),
 }
 MERGE_LABELS = {
     "merged_in": "merged_from",
@@ -25,6 +31,10 @@ MERGE_LABELS = {
 def event_label(event: SignalEvent) -> str:
     if event.kind == "status" and event.to_status:
         return str(_l("Status: %(status)s", status=Status(event.to_status).label))
+    if event.kind == "client_outcome":
+        answer = (event.changes or {}).get("opgelost", [None, None])[-1]
+        if answer in CLIENT_OUTCOME_LABELS:
+            return str(CLIENT_OUTCOME_LABELS[answer])
     label = str(EVENT_LABELS.get(event.kind, event.kind))
     change = (event.changes or {}).get(MERGE_LABELS.get(event.kind, ""))
     if isinstance(change, list) and len(change) == 2 and isinstance(change[1], int):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -19,6 +20,8 @@ from signalen.directory.services.validation import clean_value, valid_email
 from signalen.extensions import db
 from signalen.privacy.services import find_personal_data
 
+# Sent before the commit of a new change request (sender: the request; service).
+change_request_created = Namespace().signal("change-request-created")
 MAX_EXPLANATION_LENGTH = 2_000
 # Fields anyone may propose a new value for; "address" and "other" are texts a coordinator
 # handles by hand (NOT_APPLIED), the others are applied on approval.
@@ -107,6 +110,8 @@ def create_change_request(
     )
     request.items.extend(items)
     db.session.add(request)
+    db.session.flush()
+    change_request_created.send(request, service=service)
     db.session.commit()
     return request
 

@@ -1,0 +1,13 @@
+"""Mijn zoekopdrachten: saved searches of the informatiebank and private feeds."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register this feature's tables and blueprint on ``app``."""
+    from signalen.savedsearches import models  # noqa: F401 (tables in the metadata)
+    from signalen.savedsearches.routes import bp
+
+    app.register_blueprint(bp)
