@@ -15,9 +15,11 @@ from sqlalchemy import func, or_, select
 from signalen.articles.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Article
 from signalen.audit import services as audit
 from signalen.auth.models import Role, User
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.validation import clean_line
 from signalen.extensions import db
+from signalen.infobank.filters import DATE_FACET, date_tokens
 from signalen.privacy.services import check_fields
 from signalen.search import services as search
 from signalen.search.documents import SearchDocument
@@ -182,6 +184,7 @@ def to_document(article: Article) -> SearchDocument:
             "thema": sorted(themes),
             "organisatie": [str(article.organisation_id)],
             "soort": ["artikel"],
+            DATE_FACET: date_tokens(local_today(article.updated_at)),
         },
         date=article.updated_at,
         published=(
