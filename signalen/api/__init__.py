@@ -138,17 +138,17 @@ class SignalenApi(Api):
                 operation.setdefault("operationId", endpoints.get((path, method), fallback))
                 paged = any(p.get("name") == "pagina" for p in operation.get("parameters", []))
                 for status, response in operation.get("responses", {}).items():
-                    if not isinstance(response, dict):
-                        continue
-                    headers = response.setdefault("headers", {})
-                    for name in RATE_LIMIT_HEADERS:
-                        headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
-                    if str(status) in {str(s) for s in RETRY_AFTER_STATUSES}:
-                        headers.setdefault(
-                            "Retry-After", {"$ref": "#/components/headers/Retry-After"}
-                        )
+                    if not isinstance(response, dict) or "$ref" in response:
+                        continue  # a shared response: documented below, in components
+                    _document_headers(response, str(status))
                     if paged and str(status) == "200":
-                        headers.setdefault("Link", {"$ref": "#/components/headers/Link"})
+                        response["headers"].setdefault(
+                            "Link", {"$ref": "#/components/headers/Link"}
+                        )
+        components = spec.components
+        for name, response in (*components.responses.items(), *components.responses_lazy.items()):
+            status = http.HTTPStatus[name].value if name in http.HTTPStatus.__members__ else 0
+            _document_headers(response, str(status))
 
     @spec.setter
     def spec(self, value: Any) -> None:
@@ -182,6 +182,15 @@ class SignalenApi(Api):
         response = {"description": "Fout (problem+json)", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_TYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def _document_headers(response: dict, status: str) -> None:
+    """Add the rate-limit headers (and on 429/503 Retry-After) to one documented response."""
+    headers = response.setdefault("headers", {})
+    for name in RATE_LIMIT_HEADERS:
+        headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
+    if status in {str(s) for s in RETRY_AFTER_STATUSES}:
+        headers.setdefault("Retry-After", {"$ref": "#/components/headers/Retry-After"})
 
 
 def current_spec() -> dict:

@@ -66,7 +66,7 @@ class ImportReport:
         return not self.problems
 
 
-def decode(raw: bytes) -> str:
+def detect_encoding(raw: bytes) -> str:
     """UTF-8 (with or without BOM) or Windows-1252 as Excel writes it; else a clear error."""
     if b"\x00" in raw[:4096]:
         raise ServiceError(
@@ -74,10 +74,16 @@ def decode(raw: bytes) -> str:
         )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return raw.decode(encoding)
+            raw.decode(encoding)  # the whole file must decode; the text is read again below
         except UnicodeDecodeError:
             continue
+        return encoding
     raise ServiceError(_l("De tekens in dit bestand zijn niet te lezen. Sla het op als CSV UTF-8."))
+
+
+def decode(raw: bytes) -> str:
+    """The text of ``raw`` (see :func:`detect_encoding`)."""
+    return raw.decode(detect_encoding(raw))
 
 
 # How far down a sheet the header row is looked for (title lines above it are skipped).
@@ -129,14 +135,17 @@ def _with_header(rows: Iterator[NumberedRow]) -> Table | None:
     return Table([h.strip() for h in header], number, data())
 
 
-def _csv_rows(text: str) -> Iterator[NumberedRow]:
-    sample = text[:8192]
+def _csv_rows(raw: bytes) -> Iterator[NumberedRow]:
+    """The records of a CSV file, decoded as they are read (a large file is not held as text
+    as well as bytes)."""
+    encoding = detect_encoding(raw)
+    sample = raw[:16384].decode(encoding, errors="ignore")[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     csv.field_size_limit(MAX_FIELD * 4)
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline=""), dialect)
     try:
         # Numbered by record, as a spreadsheet shows them (a cell may span lines).
         yield from enumerate(reader, start=1)
@@ -187,7 +196,7 @@ def open_table(raw: bytes) -> Table:
     (comma or semicolon; UTF-8 with or without BOM, or Windows-1252). Rows stream."""
     if not raw.strip():
         raise ServiceError(_l("Het bestand is leeg."))
-    table = _xlsx_table(raw) if is_xlsx(raw) else _with_header(_csv_rows(decode(raw)))
+    table = _xlsx_table(raw) if is_xlsx(raw) else _with_header(_csv_rows(raw))
     if table is None:
         raise ServiceError(_l("Het bestand is leeg."))
     return table
