@@ -90,6 +90,10 @@ DEFAULTS: dict[str, Any] = {
     "REFERRALS_SUGGESTION_LIMIT": 8,
     # --- API (/api/v1) and widget; origins: a list or a string separated by commas ---
     "API_WRITE_RATE_LIMIT": "60 per minute",
+    # Every request of one token (reads too), so every answer carries the rate-limit headers.
+    "API_RATE_LIMIT": "1200 per minute",
+    # The public address of the API for the description's `servers` ("/" = this server).
+    "API_SERVER_URL": "/",
     "API_CORS_ORIGINS": [],
     "API_WIDGET_RATE_LIMIT": "10 per hour",
     "API_WIDGET_ORIGINS": [],

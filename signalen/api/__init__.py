@@ -29,8 +29,22 @@ de site ziet. Een sleutel `read` mag alleen lezen; `write` mag ook melden.
 Fouten komen als `application/problem+json` met een Nederlandse uitleg (`title`, `detail`)
 en per veld de fouten (`errors`). Antwoorden op GET hebben een `ETag`; stuur die terug in
 `If-None-Match` en u krijgt `304` als er niets veranderde. Lijsten hebben pagina's
-(`pagina`, `per_pagina`) en noemen het totaal (`totaal`, `paginas`).
+(`pagina`, `per_pagina`) en noemen het totaal (`totaal`, `paginas`); de kopregel `Link`
+(RFC 8288) wijst naar de pagina's `first`, `prev`, `next` en `last`.
+
+Elk antwoord noemt de grens van uw sleutel: `X-RateLimit-Limit` (aantal verzoeken per
+periode), `X-RateLimit-Remaining` (wat er nog over is) en `X-RateLimit-Reset` (Unix-tijd
+waarop de teller opnieuw begint). Alleen `429` (te veel verzoeken) en `503` (even niet
+beschikbaar) hebben `Retry-After`: het aantal seconden dat u wacht voor u het opnieuw probeert.
 """
+
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": "Hoeveel verzoeken deze sleutel per periode mag doen.",
+    "X-RateLimit-Remaining": "Hoeveel verzoeken er in deze periode nog over zijn.",
+    "X-RateLimit-Reset": "Unix-tijd (seconden) waarop de teller opnieuw begint.",
+}
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch"})
 
 # scheme://host[:port], nothing else: a path, a wildcard or a trailing slash is a mistake.
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
@@ -82,7 +96,59 @@ class SignalenApi(Api):
             deferred, self._deferred = self._deferred, []
             for build in deferred:
                 build()
+            if deferred:
+                self._apply_conventions()
             return self._spec
+
+    def _apply_conventions(self) -> None:
+        """Every operation gets an ``operationId`` (its endpoint name), every response the
+        rate-limit headers, 429 and 503 ``Retry-After`` and paged lists ``Link``."""
+        spec = self._spec
+        for name, description in RATE_LIMIT_HEADERS.items():
+            if name not in spec.components.headers:
+                spec.components.header(
+                    name, {"description": description, "schema": {"type": "integer"}}
+                )
+        if "Retry-After" not in spec.components.headers:
+            spec.components.header(
+                "Retry-After",
+                {
+                    "description": "Seconden wachten voor een nieuwe poging.",
+                    "schema": {"type": "integer"},
+                },
+            )
+            spec.components.header(
+                "Link",
+                {
+                    "description": "RFC 8288: de pagina's first, prev, next en last.",
+                    "schema": {"type": "string"},
+                },
+            )
+        endpoints: dict[tuple[str, str], str] = {}
+        for rule in self._app.url_map.iter_rules():
+            if rule.endpoint.startswith("api."):
+                path = re.sub(r"<(?:[^:<>]+:)?([^<>:]+)>", r"{\1}", rule.rule)
+                for method in rule.methods or ():
+                    endpoints[(path, method.lower())] = rule.endpoint.split(".", 1)[1]
+        for path, operations in spec._paths.items():
+            for method, operation in operations.items():
+                if method not in HTTP_METHODS:
+                    continue
+                fallback = method + re.sub(r"[^A-Za-z0-9]+", "_", path).rstrip("_")
+                operation.setdefault("operationId", endpoints.get((path, method), fallback))
+                paged = any(p.get("name") == "pagina" for p in operation.get("parameters", []))
+                for status, response in operation.get("responses", {}).items():
+                    if not isinstance(response, dict) or "$ref" in response:
+                        continue  # a shared response: documented below, in components
+                    _document_headers(response, str(status))
+                    if paged and str(status) == "200":
+                        response["headers"].setdefault(
+                            "Link", {"$ref": "#/components/headers/Link"}
+                        )
+        components = spec.components
+        for name, response in (*components.responses.items(), *components.responses_lazy.items()):
+            status = http.HTTPStatus[name].value if name in http.HTTPStatus.__members__ else 0
+            _document_headers(response, str(status))
 
     @spec.setter
     def spec(self, value: Any) -> None:
@@ -116,6 +182,15 @@ class SignalenApi(Api):
         response = {"description": "Fout (problem+json)", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_TYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def _document_headers(response: dict, status: str) -> None:
+    """Add the rate-limit headers (and on 429/503 Retry-After) to one documented response."""
+    headers = response.setdefault("headers", {})
+    for name in RATE_LIMIT_HEADERS:
+        headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
+    if status in {str(s) for s in RETRY_AFTER_STATUSES}:
+        headers.setdefault("Retry-After", {"$ref": "#/components/headers/Retry-After"})
 
 
 def current_spec() -> dict:
@@ -164,6 +239,11 @@ def init_app(app: Flask) -> None:
 
     from signalen.api import directory  # noqa: F401 (adds the sociale-kaart and digest routes)
 
+    options = config[f"{CONFIG_PREFIX}API_SPEC_OPTIONS"]
+    options.setdefault(
+        "servers",
+        [{"url": config["API_SERVER_URL"], "description": "Signalen (deze server)"}],
+    )
     SignalenApi.ERROR_SCHEMA = ProblemSchema
     api = SignalenApi(app, config_prefix=CONFIG_PREFIX)
     app.extensions["signalen_api"] = api
@@ -182,7 +262,7 @@ def init_app(app: Flask) -> None:
             app,
             resources={rf"{URL_PREFIX}/*": {"origins": origins}},
             allow_headers=["Authorization", "Content-Type", "If-None-Match"],
-            expose_headers=["ETag", "Location", "Retry-After"],
+            expose_headers=["ETag", "Location", "Retry-After", "Link", *RATE_LIMIT_HEADERS],
             supports_credentials=False,
             max_age=600,
         )
@@ -195,6 +275,16 @@ def init_app(app: Flask) -> None:
         return response
 
     _route_api_errors(app, URL_PREFIX, errors.http_problem)
+
+    def _retry_after_only_when_waiting(response):
+        # Flask-Limiter sets Retry-After on every limited answer; it means "wait", so the
+        # API keeps it on 429 and 503 only. Registered first, so it runs after the limiter.
+        in_api = request.path == URL_PREFIX or request.path.startswith(URL_PREFIX + "/")
+        if in_api and response.status_code not in RETRY_AFTER_STATUSES:
+            response.headers.pop("Retry-After", None)
+        return response
+
+    app.after_request_funcs.setdefault(None, []).insert(0, _retry_after_only_when_waiting)
 
 
 def _route_api_errors(app: Flask, prefix: str, api_handler) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import marshmallow as ma
 from flask import current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -102,6 +104,14 @@ def write_limit() -> str:
 write_limited = limiter.shared_limit(write_limit, scope="api-write", key_func=token_key)
 
 
+def read_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+# One budget per token for every request (API_RATE_LIMIT): every answer carries the headers.
+limiter.shared_limit(read_limit, scope="api", key_func=token_key)(bp)
+
+
 @bp.before_request
 def authenticate():
     if request.method == "OPTIONS":
@@ -133,11 +143,30 @@ def authenticate():
 def conditional_get(response):
     """ETag on every successful GET; a matching If-None-Match gives 304 without a body."""
     if request.method in ("GET", "HEAD") and response.status_code == 200:
+        page = g.pop("api_page", None)
+        if page is not None:
+            response.headers["Link"] = page_links(*page)
         response.add_etag()
         response.make_conditional(request)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Authorization")
     return response
+
+
+def page_links(page: int, pages: int) -> str:
+    """RFC 8288 links to the first, previous, next and last page of this list."""
+    last = max(pages, 1)
+    targets = [("first", 1), ("last", last)]
+    if page > 1:
+        targets.insert(1, ("prev", min(page - 1, last)))
+    if page < last:
+        targets.insert(-1, ("next", page + 1))
+    links = []
+    for rel, number in targets:
+        args = MultiDict(request.args)
+        args.setlist("pagina", [str(number)])
+        links.append(f'<{request.base_url}?{urlencode(list(args.items(multi=True)))}>; rel="{rel}"')
+    return ", ".join(links)
 
 
 @bp.errorhandler(HTTPException)
@@ -177,7 +206,10 @@ def list_signals(**args):
     """Knelpunten zoeken en filteren
 
     Dezelfde filters als de zoekpagina /zoeken (q, thema, regeling, uitvoerder, gemeente,
-    organisatie, status, impact, periode, van, tot, sorteer, pagina), alleen knelpunten die
+    organisatie, status, impact, periode, van, tot, aangemaakt_van, aangemaakt_tot, sorteer,
+    pagina). `periode`, `van` en `tot` gaan over de datum van het knelpunt (`datum`, anders
+    de registratiedatum); `aangemaakt_van` en `aangemaakt_tot` over de registratiedatum. Alleen
+    knelpunten die
     deze sleutel mag zien, met facetten (aantallen per waarde) en het totaal. Met
     `openbaar=true` alleen wat iedereen op de openbare site ziet.
     """

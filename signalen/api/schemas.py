@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import marshmallow as ma
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 
@@ -241,7 +242,10 @@ class PageSchema(DutchSchema):
 
 
 def page_of(items: list, total: int, page: int, per_page: int, **extra: Any) -> dict[str, Any]:
-    """The body of a list response: one page of ``items`` with the totals."""
+    """The body of a list response: one page of ``items`` with the totals (and, for the
+    response's ``Link`` header, the page and the number of pages on ``g``)."""
+    if has_request_context():
+        g.api_page = (page, (total + per_page - 1) // per_page)
     return {
         "items": items,
         "totaal": total,
@@ -387,13 +391,29 @@ class SignalListArgsSchema(PagingArgsSchema):
                 r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$", error=_l("Gebruik jjjj-mm.")
             )
         ),
-        metadata={"description": "Maand van het knelpunt, jjjj-mm (1900 tot 2999)."},
+        metadata={
+            "description": "Maand waarin het knelpunt gebeurde (`datum`; zonder datum de "
+            "maand van registratie), jjjj-mm (1900 tot 2999)."
+        },
     )
     van = fields.Date(
-        validate=_date_range(), metadata={"description": "Vanaf deze datum (jjjj-mm-dd)."}
+        validate=_date_range(),
+        metadata={
+            "description": "Gebeurd vanaf deze dag (`datum`; zonder datum de dag van "
+            "registratie), jjjj-mm-dd."
+        },
     )
     tot = fields.Date(
-        validate=_date_range(), metadata={"description": "Tot en met deze datum (jjjj-mm-dd)."}
+        validate=_date_range(),
+        metadata={"description": "Gebeurd tot en met deze dag (zoals `van`), jjjj-mm-dd."},
+    )
+    aangemaakt_van = fields.Date(
+        validate=_date_range(),
+        metadata={"description": "Geregistreerd vanaf deze dag (jjjj-mm-dd)."},
+    )
+    aangemaakt_tot = fields.Date(
+        validate=_date_range(),
+        metadata={"description": "Geregistreerd tot en met deze dag (jjjj-mm-dd)."},
     )
     sorteer = fields.String(
         validate=validate.OneOf(SORTS, error=_l("Kies een van: {choices}.")),

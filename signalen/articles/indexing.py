@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 
 from signalen.articles.access import article_tokens
 from signalen.articles.models import Article
+from signalen.core.dates import local_today
 from signalen.extensions import db
 from signalen.search import services as search
+from signalen.search.dates import DATE_FACET, date_tokens
 from signalen.search.documents import SearchDocument
 from signalen.signals.models import Visibility
 
@@ -31,6 +33,7 @@ def to_document(article: Article) -> SearchDocument:
             "thema": sorted(themes),
             "organisatie": [str(article.organisation_id)],
             "soort": ["artikel"],
+            DATE_FACET: date_tokens(local_today(article.updated_at)),
         },
         date=article.updated_at,
         published=(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from signalen.core.dates import local_today
 from signalen.core.pagination import with_changes
 from signalen.core.validation import parse_date, parse_id, parse_int, parse_month
+from signalen.search.dates import DATE_FACET, date_cover, date_tokens  # noqa: F401 (re-exported)
 from signalen.search.documents import SearchQuery
 from signalen.signals.models import Impact, Status
 
@@ -21,6 +23,14 @@ KINDS = ("knelpunt", "artikel")
 INDEX_KINDS = ("signal", "article")
 SORTS = ("relevantie", "datum")
 MAX_VALUES_PER_FACET = 50
+DATE_ARGS = (
+    ("van", "date_from"),
+    ("tot", "date_to"),
+    ("aangemaakt_van", "created_from"),
+    ("aangemaakt_tot", "created_to"),
+)
+EARLIEST_DAY = date(1900, 1, 1)
+NOTHING = "-"  # a facet value no document has: an empty range finds nothing
 
 
 def _valid(facet: str, value: str) -> bool:
@@ -43,8 +53,10 @@ class SearchFilters:
 
     q: str = ""
     values: dict[str, list[str]] = field(default_factory=dict)
-    date_from: date | None = None
+    date_from: date | None = None  # van/tot: the knelpunt's date (datum, else registration)
     date_to: date | None = None
+    created_from: date | None = None  # aangemaakt_van/aangemaakt_tot: registration date
+    created_to: date | None = None
     sort: str = "relevantie"
     page: int = 1
     errors: list[str] = field(default_factory=list)
@@ -63,7 +75,7 @@ class SearchFilters:
                 )
             if good:
                 filters.values[facet] = good
-        for name, attribute in (("van", "date_from"), ("tot", "date_to")):
+        for name, attribute in DATE_ARGS:
             raw = (args.get(name) or "").strip()
             if raw:
                 if parse_date(raw) is not None:
@@ -81,17 +93,26 @@ class SearchFilters:
         filters.sort = sort if sort in SORTS else "relevantie"
         page = args.get("pagina", "1")
         filters.page = parse_int(page, 1, 9_999) or 1
-        known = {*FACETS, "q", "van", "tot", "sorteer", "pagina"}
+        known = {*FACETS, "q", *(name for name, _attribute in DATE_ARGS), "sorteer", "pagina"}
         filters.unknown = sorted(set(args.keys()) - known)
         return filters
 
     def to_query(self, per_page: int = 20, kinds: list[str] | None = None) -> SearchQuery:
+        """The engine's query: van/tot become the day, month and year values of the
+        ``datum`` facet that cover the range; aangemaakt_* the engine's own date range."""
+        filters = dict(self.values)
+        if self.date_from or self.date_to:
+            # No document is dated after tomorrow (signals) or today (articles).
+            latest = local_today() + timedelta(days=1)
+            start = max(self.date_from or EARLIEST_DAY, EARLIEST_DAY)
+            end = min(self.date_to or latest, latest)
+            filters[DATE_FACET] = date_cover(start, end) or [NOTHING]
         return SearchQuery(
             text=self.q,
-            filters=dict(self.values),
+            filters=filters,
             kinds=list(INDEX_KINDS) if kinds is None else kinds,
-            date_from=self.date_from,
-            date_to=self.date_to,
+            date_from=self.created_from,
+            date_to=self.created_to,
             sort="date" if self.sort == "datum" else "relevance",
             page=self.page,
             per_page=per_page,
@@ -109,6 +130,10 @@ class SearchFilters:
             pairs.append(("van", self.date_from.isoformat()))
         if self.date_to:
             pairs.append(("tot", self.date_to.isoformat()))
+        if self.created_from:
+            pairs.append(("aangemaakt_van", self.created_from.isoformat()))
+        if self.created_to:
+            pairs.append(("aangemaakt_tot", self.created_to.isoformat()))
         if self.sort != ("relevantie" if self.q else "datum"):
             pairs.append(("sorteer", self.sort))
         return with_changes(pairs, changes)
@@ -129,4 +154,11 @@ class SearchFilters:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.q or self.values or self.date_from or self.date_to)
+        return not (
+            self.q
+            or self.values
+            or self.date_from
+            or self.date_to
+            or self.created_from
+            or self.created_to
+        )

@@ -102,6 +102,10 @@ NOT_FREE_TEXT = {
     "signal_event.to_status": "code",
     "digest.period_label": "code such as 2026-H1",
     "digest.figures": "counts computed from the signals; texts only of approved public signals",
+    "import_value_mapping": (
+        "a value of a list column (thema, regeling, …) of an imported spreadsheet and the list "
+        "name it means; a value in which the privacy guard finds personal data is not remembered"
+    ),
     "radar_mark.series_key": "code of a radar series (kind and taxonomy ids, or one word)",
     "search_outbox": "kind, id and operation of records still to be indexed",
     "notification.text": "composed by notifications.services from codes and texts that "

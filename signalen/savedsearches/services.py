@@ -17,8 +17,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from signalen.articles.models import Article
 from signalen.articles.access import visible_articles
+from signalen.articles.models import Article
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 
 from signalen.core.cli import InputPath, fail, run_service
 from signalen.organisations.services import find_by_name
-from signalen.signals import importing
+from signalen.signals import importing, reconciling
 
 
-@click.command("import-signals", help="Importeer knelpunten uit een CSV-bestand.")
+@click.command("import-signals", help="Importeer knelpunten uit een CSV- of Excel-bestand (.xlsx).")
 @click.argument("path", type=InputPath(dir_okay=False, path_type=Path))
 @click.option(
     "--organisation",
@@ -24,8 +24,18 @@ from signalen.signals import importing
     is_flag=True,
     help="Persoonsgegevens vervangen door [BSN], [TELEFOON], … in plaats van te weigeren.",
 )
+@click.option(
+    "--unknown-values",
+    type=click.Choice(["error", "empty"]),
+    default="error",
+    show_default=True,
+    help="Wat te doen met een waarde die niet in de lijsten staat en niet duidelijk op één "
+    "naam lijkt: een fout (niets opslaan), of het veld leeg laten met een waarschuwing.",
+)
 @with_appcontext
-def import_signals_command(path: Path, organisation_name: str, dry_run: bool, redact: bool) -> None:
+def import_signals_command(
+    path: Path, organisation_name: str, dry_run: bool, redact: bool, unknown_values: str
+) -> None:
     organisation = find_by_name(organisation_name)
     if organisation is None:
         fail(_("Organisatie '%(name)s' bestaat niet.", name=organisation_name))
@@ -33,12 +43,39 @@ def import_signals_command(path: Path, organisation_name: str, dry_run: bool, re
         raw = path.read_bytes()
     except OSError as error:
         fail(_("Kan het bestand niet lezen: %(error)s", error=error.strerror or str(error)))
-    text = run_service(importing.decode, raw)
-    header, rows = run_service(importing.read_rows, text)
-    mapping = importing.guess_mapping(header)
-    with click.progressbar(length=len(rows), label=_("Controleren"), file=sys.stderr) as bar:
-        report = importing.check_rows(
-            header, rows, mapping, redact_personal_data=redact, progress=bar.update
+    table = run_service(importing.open_table, raw)
+    mapping = importing.guess_mapping(table.header)
+    # First pass: the distinct values of the list columns, and what they mean.
+    counted = [0]
+
+    def cells():
+        for _number, row in table.rows:
+            counted[0] += 1
+            yield row
+
+    values = reconciling.collect_values(table.header, cells(), mapping)
+    if not counted[0]:
+        fail(_("Het bestand heeft geen regels onder de kopregel."))
+    reconciliation = reconciling.reconcile(values, organisation.id)
+    value_map = _report_mappings(reconciliation, unknown_values)
+    # Second pass: check (and store) every row, in batches, all or nothing.
+    table = run_service(importing.open_table, raw)
+    with click.progressbar(
+        length=counted[0],
+        label=_("Controleren") if dry_run else _("Controleren en opslaan"),
+        file=sys.stderr,
+        show_pos=True,
+    ) as bar:
+        report = run_service(
+            importing.import_streaming,
+            table.rows,
+            table.header,
+            mapping,
+            organisation.id,
+            dry_run=dry_run,
+            redact_personal_data=redact,
+            value_map=value_map,
+            progress=bar.update,
         )
     for problem in report.personal_data:
         click.echo(
@@ -73,18 +110,54 @@ def import_signals_command(path: Path, organisation_name: str, dry_run: bool, re
             _(
                 "Controle geslaagd: %(count)d knelpunten kunnen worden geïmporteerd. "
                 "Er is niets opgeslagen (--dry-run).",
-                count=len(report.inputs),
+                count=report.rows,
             )
         )
         return
-    with click.progressbar(length=len(report.inputs), label=_("Opslaan"), file=sys.stderr) as bar:
-        created = run_service(
-            importing.commit_import, report, None, organisation.id, progress=bar.update
-        )
     click.echo(
         _(
             "%(count)d knelpunten geïmporteerd voor %(organisation)s.",
-            count=created,
+            count=report.created,
             organisation=organisation.name,
         )
     )
+
+
+def _report_mappings(
+    reconciliation: reconciling.Reconciliation, unknown_values: str
+) -> dict[reconciling.Key, str]:
+    """Print every value the import will read as another; returns the value map."""
+    value_map = dict(reconciliation.applied)
+    for (column, folded), target in sorted(reconciliation.applied.items()):
+        click.echo(
+            _(
+                "Kolom %(column)s: '%(value)s' wordt '%(target)s' (eerder zo gekozen).",
+                column=column,
+                value=folded,
+                target=target or _("leeg"),
+            )
+        )
+    for unknown in reconciliation.unknown:
+        if unknown.preselected is not None:
+            value_map[unknown.key] = unknown.preselected
+            click.echo(
+                _(
+                    "Kolom %(column)s: '%(value)s' wordt '%(target)s' (lijkt er duidelijk op).",
+                    column=unknown.column,
+                    value=unknown.value,
+                    target=unknown.preselected,
+                )
+            )
+        elif unknown_values == "empty":
+            value_map[unknown.key] = ""
+            click.echo(
+                _(
+                    "Waarschuwing: kolom %(column)s: '%(value)s' staat niet in de lijst; "
+                    "%(rows)d regel(s) krijgen hier niets.",
+                    column=unknown.column,
+                    value=unknown.value,
+                    rows=unknown.rows,
+                ),
+                err=True,
+            )
+    return value_map

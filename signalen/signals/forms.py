@@ -207,8 +207,8 @@ class BulkForm(FlaskForm):
 
 class ImportUploadForm(FlaskForm):
     file = FileField(
-        _l("CSV-bestand"),
-        validators=[FileRequired(_l("Kies een CSV-bestand."))],
+        _l("Bestand (CSV of Excel .xlsx)"),
+        validators=[FileRequired(_l("Kies een CSV- of Excel-bestand."))],
     )
 
 

@@ -1,4 +1,6 @@
-"""CSV import of signals: column mapping, a dry run listing every problem, all-or-nothing commit.
+"""Import of signals from CSV or .xlsx: column mapping, value reconciliation
+(:mod:`signalen.signals.reconciling`), a dry run listing every problem of every row, and an
+all-or-nothing commit (the CLI streams large files in batches inside one transaction).
 
 The same columns as the export: titel, omschrijving, datum, kanaal, thema, regeling,
 uitvoerder, gemeente, aantal_meldingen, impact, zichtbaarheid.
@@ -8,9 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,7 +26,7 @@ from signalen.core.validation import (
 )
 from signalen.extensions import db
 from signalen.search import outbox
-from signalen.signals import services
+from signalen.signals import reconciling, services
 from signalen.signals.models import Channel, Impact, Visibility
 from signalen.taxonomy.services import NameIndex
 
@@ -64,7 +66,7 @@ class ImportReport:
         return not self.problems
 
 
-def decode(raw: bytes) -> str:
+def detect_encoding(raw: bytes) -> str:
     """UTF-8 (with or without BOM) or Windows-1252 as Excel writes it; else a clear error."""
     if b"\x00" in raw[:4096]:
         raise ServiceError(
@@ -72,34 +74,158 @@ def decode(raw: bytes) -> str:
         )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return raw.decode(encoding)
+            raw.decode(encoding)  # the whole file must decode; the text is read again below
         except UnicodeDecodeError:
             continue
+        return encoding
     raise ServiceError(_l("De tekens in dit bestand zijn niet te lezen. Sla het op als CSV UTF-8."))
 
 
-def read_rows(text: str) -> tuple[list[str], list[list[str]]]:
-    """Header and rows; the delimiter (comma or semicolon) is detected."""
-    if not text.strip():
-        raise ServiceError(_l("Het bestand is leeg."))
-    sample = text[:8192]
+def decode(raw: bytes) -> str:
+    """The text of ``raw`` (see :func:`detect_encoding`)."""
+    return raw.decode(detect_encoding(raw))
+
+
+# How far down a sheet the header row is looked for (title lines above it are skipped).
+HEADER_SEARCH_ROWS = 20
+XLSX_SIGNATURE = b"PK\x03\x04"
+
+NumberedRow = tuple[int, list[str]]  # spreadsheet row number (1 = first line), cells
+
+
+@dataclass
+class Table:
+    """A sheet with its header row found: the header and the numbered data rows."""
+
+    header: list[str]
+    header_row: int
+    rows: Iterator[NumberedRow]
+
+
+def is_xlsx(raw: bytes) -> bool:
+    return raw[:4] == XLSX_SIGNATURE
+
+
+def _header_score(cells: Sequence[str]) -> int:
+    known = set(COLUMNS)
+    return sum(1 for cell in cells if cell.strip().lower().replace(" ", "_") in known)
+
+
+def _with_header(rows: Iterator[NumberedRow]) -> Table | None:
+    """Find the header among the first non-empty rows: the first with two or more of our
+    column names, else the first non-empty row. ``None`` for an empty sheet."""
+    seen: list[NumberedRow] = []
+    for number, cells in rows:
+        if not any(cell.strip() for cell in cells):
+            continue
+        seen.append((number, cells))
+        if _header_score(cells) >= 2 or len(seen) >= HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        return None
+    best = next((i for i, (_n, cells) in enumerate(seen) if _header_score(cells) >= 2), 0)
+    number, header = seen[best]
+    rest = iter(seen[best + 1 :])
+
+    def data() -> Iterator[NumberedRow]:
+        for number_, cells in (*rest, *rows):
+            if any(cell.strip() for cell in cells):
+                yield number_, cells
+
+    return Table([h.strip() for h in header], number, data())
+
+
+def _csv_rows(raw: bytes) -> Iterator[NumberedRow]:
+    """The records of a CSV file, decoded as they are read (a large file is not held as text
+    as well as bytes)."""
+    encoding = detect_encoding(raw)
+    sample = raw[:16384].decode(encoding, errors="ignore")[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     csv.field_size_limit(MAX_FIELD * 4)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline=""), dialect)
     try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
+        # Numbered by record, as a spreadsheet shows them (a cell may span lines).
+        yield from enumerate(reader, start=1)
     except csv.Error as error:
         raise ServiceError(
             _l("Het CSV-bestand is niet goed opgebouwd: %(error)s", error=str(error))
         ) from error
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if len(rows) < 2:
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_table(raw: bytes) -> Table | None:
+    """The sheet whose header row holds most of our column names (any sheet)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as error:  # zipfile, XML and openpyxl errors alike
+        raise ServiceError(
+            _l("Dit Excel-bestand is niet te lezen. Sla het opnieuw op als .xlsx of als CSV.")
+        ) from error
+    best: Table | None = None
+    for sheet in workbook.worksheets:
+        rows = (
+            (number, [_cell_text(v) for v in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        )
+        table = _with_header(rows)
+        if table is None:
+            continue
+        if best is None or _header_score(table.header) > _header_score(best.header):
+            best = table
+    return best
+
+
+def open_table(raw: bytes) -> Table:
+    """The rows of an uploaded file: .xlsx (any sheet) or CSV as Excel or others write it
+    (comma or semicolon; UTF-8 with or without BOM, or Windows-1252). Rows stream."""
+    if not raw.strip():
+        raise ServiceError(_l("Het bestand is leeg."))
+    table = _xlsx_table(raw) if is_xlsx(raw) else _with_header(_csv_rows(raw))
+    if table is None:
+        raise ServiceError(_l("Het bestand is leeg."))
+    return table
+
+
+def read_table(raw: bytes, *, limited: bool = True) -> tuple[list[str], list[NumberedRow]]:
+    """Header and all numbered rows; ``limited``: at most MAX_ROWS (the web form)."""
+    max_rows = MAX_ROWS if limited else None
+    table = open_table(raw)
+    rows: list[NumberedRow] = []
+    for row in table.rows:
+        rows.append(row)
+        if max_rows is not None and len(rows) > max_rows:
+            raise ServiceError(
+                _l(
+                    "Te veel regels (hoogstens %(max)d via deze pagina). Grotere bestanden "
+                    "importeert een beheerder met het commando signalen import-signals.",
+                    max=max_rows,
+                )
+            )
+    if not rows:
         raise ServiceError(_l("Het bestand heeft geen regels onder de kopregel."))
-    if len(rows) - 1 > MAX_ROWS:
-        raise ServiceError(_l("Te veel regels (hoogstens %(max)d).", max=MAX_ROWS))
-    return [h.strip() for h in rows[0]], rows[1:]
+    return table.header, rows
+
+
+def read_rows(text: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of CSV text (comma or semicolon detected), at most MAX_ROWS."""
+    header, rows = read_table(text.encode("utf-8"))
+    return header, [cells for _number, cells in rows]
 
 
 # What the CSV export puts a ' before (see ``infobank.services.spreadsheet_safe``).
@@ -138,44 +264,55 @@ def _enum(enum_class, value: str, default):
     raise ValueError(value)
 
 
-def check_rows(
-    header: list[str],
-    rows: list[list[str]],
-    mapping: Mapping[str, str],
-    *,
-    redact_personal_data: bool = False,
-    progress: Callable[[int], None] | None = None,
-) -> ImportReport:
-    """Check every row; collect all problems (row, column, reason) without storing anything."""
-    report = ImportReport(rows=len(rows))
-    missing = [c for c in REQUIRED if not mapping.get(c)]
-    for column in missing:
-        report.problems.append(
-            Problem(1, column, _("Kolom '%(column)s' ontbreekt.", column=column))
-        )
-    unknown = [h for h in mapping.values() if h and h not in header]
-    for name in unknown:
-        report.problems.append(
-            Problem(1, name, _("Kolom '%(column)s' staat niet in het bestand.", column=name))
-        )
-    if report.problems:
-        return report
-    position = {column: header.index(name) for column, name in mapping.items() if name}
-    names = NameIndex.load()
-    for number, row in enumerate(rows, start=2):
-        if progress:
-            progress(1)
+class RowChecker:
+    """Checks rows one at a time against the lists, the form rules and the privacy guard,
+    collecting every problem of every row in ``report`` (nothing is stored).
+
+    ``value_map`` holds the reconciled values ((column, case-folded value) -> exact name,
+    empty for "leeg laten"; see :mod:`signalen.signals.reconciling`).
+    """
+
+    def __init__(
+        self,
+        header: list[str],
+        mapping: Mapping[str, str],
+        *,
+        redact_personal_data: bool = False,
+        value_map: Mapping[reconciling.Key, str] | None = None,
+        report: ImportReport | None = None,
+    ) -> None:
+        self.report = report or ImportReport()
+        self.redact = redact_personal_data
+        self.value_map = value_map or {}
+        self.names = NameIndex.load()
+        self.position: dict[str, int] = {}
+        for column in (c for c in REQUIRED if not mapping.get(c)):
+            self.report.problems.append(
+                Problem(1, column, _("Kolom '%(column)s' ontbreekt.", column=column))
+            )
+        for name in (h for h in mapping.values() if h and h not in header):
+            self.report.problems.append(
+                Problem(1, name, _("Kolom '%(column)s' staat niet in het bestand.", column=name))
+            )
+        self.usable = not self.report.problems
+        if self.usable:
+            self.position = {column: header.index(name) for column, name in mapping.items() if name}
+
+    def check(self, number: int, row: Sequence[str]) -> services.SignalInput | None:
+        """The checked (and, when asked, redacted) input of one row, or ``None`` with its
+        problems in the report."""
+        report = self.report
+        report.rows += 1
         values = {
-            c: unguard_formula(row[i].strip()) if i < len(row) else "" for c, i in position.items()
+            c: unguard_formula(row[i].strip()) if i < len(row) else ""
+            for c, i in self.position.items()
         }
-        data = _row_input(values, names, number, report)
-        if data is None:
-            continue
-        cleaned = True
+        values = self._reconciled(values)
+        before = len(report.problems)
+        data = _row_input(values, self.names, number, report)
         try:
             data = services.clean_input(data, check_ids=False)
         except ServiceError as error:
-            cleaned = False
             report.problems.append(
                 Problem(
                     number,
@@ -187,23 +324,87 @@ def check_rows(
         for name, findings in found.items():
             kinds = ", ".join(sorted({f.label for f in findings}))
             report.personal_data.append(Problem(number, FIELD_COLUMNS[name], kinds))
-        if cleaned and (redact_personal_data or not found):
-            report.inputs.append(redacted)
-    if report.personal_data and not redact_personal_data:
-        for problem in report.personal_data:
-            report.problems.append(
-                Problem(
-                    problem.row,
-                    problem.column,
-                    _("Persoonsgegevens gevonden: %(kinds)s.", kinds=problem.message),
+            if not self.redact:
+                report.problems.append(
+                    Problem(
+                        number,
+                        FIELD_COLUMNS[name],
+                        _("Persoonsgegevens gevonden: %(kinds)s.", kinds=kinds),
+                    )
                 )
-            )
+        if len(report.problems) > before:
+            return None
+        return redacted
+
+    def _reconciled(self, values: dict[str, str]) -> dict[str, str]:
+        if not self.value_map:
+            return values
+        for column in reconciling.COLUMNS:
+            if not values.get(column):
+                continue
+            parts = [
+                self.value_map.get(reconciling.key(column, part), part)
+                for part in reconciling.split(column, values[column])
+            ]
+            values[column] = ";".join(part for part in parts if part)
+        return values
+
+
+def check_rows(
+    header: list[str],
+    rows: Iterable[Sequence[str]],
+    mapping: Mapping[str, str],
+    *,
+    redact_personal_data: bool = False,
+    progress: Callable[[int], None] | None = None,
+    value_map: Mapping[reconciling.Key, str] | None = None,
+    first_row: int = 2,
+) -> ImportReport:
+    """Check every row; collect all problems (row, column, reason) without storing anything.
+
+    Rows are numbered from ``first_row`` (2: the line under the header, as in a spreadsheet).
+    """
+    return check_numbered(
+        header,
+        enumerate(rows, start=first_row),
+        mapping,
+        redact_personal_data=redact_personal_data,
+        progress=progress,
+        value_map=value_map,
+    )
+
+
+def check_numbered(
+    header: list[str],
+    rows: Iterable[NumberedRow] | Iterable[tuple[int, Sequence[str]]],
+    mapping: Mapping[str, str],
+    *,
+    redact_personal_data: bool = False,
+    progress: Callable[[int], None] | None = None,
+    value_map: Mapping[reconciling.Key, str] | None = None,
+) -> ImportReport:
+    """:func:`check_rows` for rows that carry their own spreadsheet row number."""
+    checker = RowChecker(
+        header, mapping, redact_personal_data=redact_personal_data, value_map=value_map
+    )
+    report = checker.report
+    if not checker.usable:
+        return report
+    for number, row in rows:
+        if progress:
+            progress(1)
+        data = checker.check(number, row)
+        if data is not None:
+            report.inputs.append(data)
     report.problems.sort(key=lambda p: (p.row, p.column))
     return report
 
 
-def _row_input(values: dict[str, str], names: NameIndex, number: int, report: ImportReport):
-    problems_before = len(report.problems)
+def _row_input(
+    values: dict[str, str], names: NameIndex, number: int, report: ImportReport
+) -> services.SignalInput:
+    """The row as an input; its problems go to ``report`` (unknown names are left out, so
+    the rest of the row, its privacy check included, is still checked)."""
 
     def problem(column: str, message) -> None:
         report.problems.append(Problem(number, column, str(message)))
@@ -278,8 +479,7 @@ def _row_input(values: dict[str, str], names: NameIndex, number: int, report: Im
             "aantal_meldingen",
             _l("Aantal '%(value)s' is geen heel getal van 1 of meer.", value=count_text[:20]),
         )
-    if len(report.problems) > problems_before:
-        return None
+        report_count = 1
     return services.SignalInput(
         title=values.get("titel", ""),
         description=values.get("omschrijving", ""),
@@ -312,3 +512,64 @@ def commit_import(
     outbox.drain(lock_timeout=IMPORT_DRAIN_WAIT)
     report.created = len(ids)
     return len(ids)
+
+
+CLI_BATCH = 5_000
+
+
+def import_streaming(
+    rows: Iterable[NumberedRow],
+    header: list[str],
+    mapping: Mapping[str, str],
+    organisation_id: int,
+    *,
+    user=None,
+    dry_run: bool = False,
+    redact_personal_data: bool = False,
+    value_map: Mapping[reconciling.Key, str] | None = None,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check and store a file of any length in batches, all or nothing (the CLI).
+
+    Rows are checked one batch at a time and, while no row had a problem, inserted inside
+    one transaction; at the end it commits only when every row was good, and rolls back
+    otherwise (or on a dry run), so a failure leaves nothing. Memory stays at one batch.
+    """
+    checker = RowChecker(
+        header, mapping, redact_personal_data=redact_personal_data, value_map=value_map
+    )
+    report = checker.report
+    if not checker.usable:
+        return report
+    batch: list[services.SignalInput] = []
+    batch_size = batch_size or CLI_BATCH
+
+    def flush() -> None:
+        if batch and report.ok and not dry_run:
+            report.created += len(services.create_signals(batch, user, organisation_id))
+        batch.clear()
+
+    try:
+        for number, row in rows:
+            data = checker.check(number, row)
+            if data is not None and report.ok:
+                batch.append(data)
+            if progress:
+                progress(1)
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+        if dry_run or not report.ok:
+            db.session.rollback()
+            report.created = 0
+        else:
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        report.created = 0
+        raise
+    report.problems.sort(key=lambda p: (p.row, p.column))
+    if report.created:
+        outbox.drain(lock_timeout=IMPORT_DRAIN_WAIT)
+    return report

@@ -16,8 +16,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
+from signalen.core.dates import local_today
 from signalen.extensions import db
 from signalen.search import services as search
+from signalen.search.dates import DATE_FACET, date_tokens
 from signalen.search.documents import SearchDocument, make_doc_id, split_doc_id
 from signalen.signals.access import document_tokens
 from signalen.signals.models import Signal, Visibility, signal_scheme, signal_theme
@@ -37,6 +39,7 @@ COLUMNS = (
     Signal.status,
     Signal.impact,
     Signal.created_at,
+    Signal.occurred_on,
     Signal.report_count,
     Signal.updated_at,
 )
@@ -75,7 +78,9 @@ class Labels:
 
 
 def _document(row: Any, themes: set[str], scheme_ids: list[int], labels: Labels) -> SearchDocument:
-    """The search document of one signal row."""
+    """The search document of one signal row. Its ``periode`` and ``datum`` are the day it
+    happened (``occurred_on``), else the day it was registered."""
+    day = row.occurred_on or local_today(row.created_at)
     return SearchDocument(
         doc_id=doc_id(row.id),
         kind=KIND,
@@ -91,7 +96,8 @@ def _document(row: Any, themes: set[str], scheme_ids: list[int], labels: Labels)
             "gemeente": [str(row.municipality_id)] if row.municipality_id else [],
             "status": [row.status.value],
             "organisatie": [str(row.organisation_id)],
-            "periode": [row.created_at.strftime("%Y-%m")],
+            "periode": [day.strftime("%Y-%m")],
+            DATE_FACET: date_tokens(day),
             "impact": [row.impact.value],
             "soort": ["knelpunt"],
         },

@@ -256,3 +256,33 @@ class SignalLink(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
+
+
+VALUE_MAPPING_MAX_LENGTH = 200
+
+
+class ImportValueMapping(db.Model):
+    """What an organisation's spreadsheet value means in Signalen's lists, remembered from a
+    reconciliation ("Participatiewet" -> "Participatiewet (bijstand)") for the next import.
+
+    ``source`` is the spreadsheet's value, case-folded; ``target`` the exact name (or code) of
+    the term in the list, empty for "leeg laten".
+    """
+
+    __tablename__ = "import_value_mapping"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "column", "source", name="uq_import_value_mapping"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), nullable=False
+    )
+    column: Mapped[str] = mapped_column(String(20), nullable=False)
+    source: Mapped[str] = mapped_column(String(VALUE_MAPPING_MAX_LENGTH), nullable=False)
+    target: Mapped[str] = mapped_column(
+        String(VALUE_MAPPING_MAX_LENGTH), nullable=False, default=""
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
