@@ -22,6 +22,8 @@ FEATURES = (
     "api",
     "privacy",
     "radar",
+    "mail",
+    "subscriptions",
 )
 
 

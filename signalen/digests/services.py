@@ -756,6 +756,9 @@ def publish(digest: Digest, user: User | None) -> Digest:
     digest.published_at = utcnow()
     digest.published_by_id = getattr(user, "id", None)
     record("digest.publish", digest, actor=user)
+    from signalen.subscriptions.services import queue_digest_published
+
+    queue_digest_published(digest)  # mailed after this commit; a rollback mails nothing
     db.session.commit()
     return digest
 

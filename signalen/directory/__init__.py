@@ -15,14 +15,7 @@ SETTINGS = {
     "MAP_ATTRIBUTION": "",
     # Days before the review date that a service counts as "binnenkort".
     "DIRECTORY_DUE_SOON_DAYS": 30,
-    # SMTP for `signalen review-reminders`; without MAIL_SERVER the reminders are printed.
-    "MAIL_SERVER": "",
-    "MAIL_PORT": 25,
-    "MAIL_USE_TLS": False,
-    "MAIL_USE_SSL": False,
-    "MAIL_USERNAME": "",
-    "MAIL_PASSWORD": "",
-    "MAIL_FROM": "",
+    # Mail settings (MAIL_SERVER, …): see signalen/mail.
 }
 
 
