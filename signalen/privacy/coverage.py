@@ -98,6 +98,12 @@ NOT_FREE_TEXT = {
     "digest.figures": "counts computed from the signals; texts only of approved public signals",
     "radar_mark.series_key": "code of a radar series (kind and taxonomy ids, or one word)",
     "search_outbox": "kind, id and operation of records still to be indexed",
+    "mail_outbox": "messages to staff and subscribers, rendered from templates with the texts "
+    "of approved public signals and digests, staff names and links; the recipient's address "
+    "is not client data; sent rows are deleted after MAIL_KEEP_DAYS",
+    "mail_subscription": "the e-mail address of a subscriber (not a client: someone who asked "
+    "for mail about a public feed, used for nothing else and deleted on unsubscribe), the "
+    "feed's address and title, a secret token and codes",
     "referral.service_name": "copied from the sociale kaart",
     "referral.organization_name": "copied from the sociale kaart",
     "referral.age_group": "code",
