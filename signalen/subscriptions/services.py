@@ -66,7 +66,11 @@ def resolve_feed(address: str) -> Feed:
     address = (address or "").strip()
     if not address or len(address) > FEED_MAX_LENGTH:
         raise wrong
-    parts = urlsplit(address)
+    try:
+        parts = urlsplit(address)
+        query = _parse_query(parts.query)
+    except ValueError as error:  # e.g. "http://[" (not a valid address)
+        raise wrong from error
     if parts.scheme or parts.netloc:
         base = urlsplit(feeds.site_base_url() or "")
         own = parts.scheme in ("http", "https") and parts.netloc in (base.netloc, _request_host())
@@ -80,7 +84,7 @@ def resolve_feed(address: str) -> Feed:
     make = PLANS.get(endpoint)
     if make is None:
         raise wrong
-    args = MultiDict(_parse_query(parts.query))
+    args = MultiDict(query)
     try:
         with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE") or "nl"):
             plan = make(values, args)
