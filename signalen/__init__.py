@@ -35,6 +35,8 @@ FEATURES = (
     "api",
     "privacy",
     "radar",
+    "mail",
+    "subscriptions",
     "savedsearches",
     "notifications",
     "search",

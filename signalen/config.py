@@ -75,7 +75,8 @@ DEFAULTS: dict[str, Any] = {
     "MAP_ATTRIBUTION": "",
     # Days before the review date that a service counts as "binnenkort".
     "DIRECTORY_DUE_SOON_DAYS": 30,
-    # SMTP for `signalen review-reminders`; without MAIL_SERVER the reminders are printed.
+    # --- e-mail and the worker ---
+    # SMTP; without MAIL_SERVER every message is written to instance/mail/*.eml and logged.
     "MAIL_SERVER": "",
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
@@ -83,6 +84,27 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_FROM": "",
+    "MAIL_TIMEOUT": 30,
+    # Retries: 1, 2, 4 … minutes after a failed attempt, at most MAIL_RETRY_MAX seconds
+    # apart; after MAIL_MAX_ATTEMPTS attempts a message is marked failed.
+    "MAIL_RETRY_BASE": 60,
+    "MAIL_RETRY_MAX": 6 * 60 * 60,
+    "MAIL_MAX_ATTEMPTS": 12,
+    # A worker that took a message and died: others send it again after this many seconds.
+    "MAIL_CLAIM_SECONDS": 300,
+    # Sent messages are deleted from the outbox after this many days.
+    "MAIL_KEEP_DAYS": 30,
+    # Ask the worker to send right after a commit that queued mail (else: within a minute).
+    "MAIL_SEND_AFTER_COMMIT": True,
+    # Job queue: Redis address (redis://…); empty: a SQLite file instance/jobs.db.
+    "JOB_QUEUE_URL": "",
+    # The common Redis address; the job queue uses it when JOB_QUEUE_URL is empty.
+    "REDIS_URL": "",
+    # "Wachtwoord vergeten" per client IP.
+    "PASSWORD_RESET_RATE_LIMIT": "5 per 10 minutes;20 per day",
+    # --- subscriptions ---
+    # POST /abonneren per client IP.
+    "SUBSCRIBE_RATE_LIMIT": "5 per 10 minutes;20 per day",
     # --- doorverwijzingen ---
     # Default follow-up date of a new referral: this many days from today (0: empty).
     "REFERRALS_FOLLOW_UP_DAYS": 14,

@@ -842,6 +842,7 @@ def test_review_reminders_mailed(app_factory, taxonomy, monkeypatch):
         food = db.session.scalar(select(Service).where(Service.name == "Voedselpakket"))
         db.session.add(Service(name="Kledingbank", organization=food.organization))
         db.session.commit()
+        food_id = food.id  # the command commits (the mail outbox): read the id before
         result = app.test_cli_runner().invoke(args=["review-reminders"])
     assert result.exit_code == 0, result.output
     assert "6 dienst(en) bij 5 organisatie(s)" in result.output
@@ -855,19 +856,19 @@ def test_review_reminders_mailed(app_factory, taxonomy, monkeypatch):
     text = voedselbank.get_content()
     assert "- Kledingbank (nog nooit gecontroleerd)" in text
     assert "- Voedselpakket (te laat sinds" in text
-    assert f"https://kaart.example.org/sociale-kaart/dienst/{food.id}" in text
+    assert f"https://kaart.example.org/sociale-kaart/dienst/{food_id}" in text
 
     # The organisation confirms with the link from the e-mail; no account needed.
     links = re.findall(r"Bevestig het hier: https://kaart\.example\.org(\S+)", text)
     assert len(links) == 2
-    [link] = [found for found in links if f"/dienst/{food.id}/bevestigen/" in found]
+    [link] = [found for found in links if f"/dienst/{food_id}/bevestigen/" in found]
     client = app.test_client()
     page = client.get(link)
     assert page.status_code == 200 and "Ja, alles klopt nog" in page.get_data(as_text=True)
     assert client.post(link).status_code == 400  # CSRF token needed
     assert client.post(link, data={"csrf_token": csrf_token(client, link)}).status_code == 302
     with app.app_context():
-        checked = db.session.get(Service, food.id)
+        checked = db.session.get(Service, food_id)
         assert checked.assured_date == local_today()
         assert checked.assurer_email == "aanmelden@voedselbank-rotterdam.example"
         other = db.session.scalar(select(Service).where(Service.name == "Kledingbank"))

@@ -43,6 +43,14 @@ NOT_OWNED = {
     "auth.logout": "ends the sessions of the user who logs out",
     "auth.change_password": "the logged-in user's own password",
     "auth.set_password": "a signed one-time link for one account (tests/test_sessions.py)",
+    "auth.forgot_password": "mails a one-time link to the account of the address; changes "
+    "nothing else (tests/test_mail.py)",
+    # E-mail subscriptions belong to an address, not to an organisation; after the first
+    # step every route needs the subscription's secret token (tests/test_mail.py).
+    **{
+        f"subscriptions.{name}": "an address following a public feed, no organisation's data"
+        for name in ("subscribe", "confirm", "manage", "unsubscribe")
+    },
     "signals.new": "creates a signal in the user's own organisation",
     "signals.similar_fragment": "reads only (similar signals while typing)",
     "signals.import_upload": "checks a CSV file; stores nothing",

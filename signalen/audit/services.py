@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "user.update": _l("Gebruiker gewijzigd"),
     "user.password_reset": _l("Wachtwoordlink gemaakt"),
     "user.password_set": _l("Wachtwoord ingesteld"),
+    "user.password_reset_requested": _l("Wachtwoord vergeten: link gemaild"),
     "taxonomy.create": _l("Indeling: term toegevoegd"),
     "taxonomy.update": _l("Indeling: term gewijzigd"),
     "taxonomy.synonyms_create": _l("Zoeken: synoniemen toegevoegd"),

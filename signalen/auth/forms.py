@@ -50,3 +50,14 @@ class ChangePasswordForm(NewPasswordForm):
         validators=[DataRequired(_l("Vul uw huidige wachtwoord in."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[
+            DataRequired(_l("Vul uw e-mailadres in.")),
+            Length(max=EMAIL_MAX_LENGTH, message=_l("Dit e-mailadres is te lang.")),
+        ],
+        render_kw={"autocomplete": "username"},
+    )

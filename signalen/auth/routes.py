@@ -3,11 +3,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from signalen.auth import services
-from signalen.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm
+from signalen.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
 from signalen.core.security import safe_next_url
-from signalen.extensions import limiter, login_manager
+from signalen.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 
@@ -47,6 +47,22 @@ def logout():
     logout_user()
     flash(_("U bent uitgelogd."), "success")
     return redirect(url_for("auth.login"))
+
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def forgot_password():
+    """Mail a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/reset_sent.html")
+    return render_template("auth/forgot_password.html", form=form), 200 if not form.errors else 422
 
 
 @bp.route("/wachtwoord-instellen/<token>", methods=["GET", "POST"])

@@ -235,6 +235,26 @@ def user_for_password_token(token: str) -> User | None:
     return user
 
 
+def request_password_reset(email: str) -> bool:
+    """ "Wachtwoord vergeten": mail a single-use link to an active account with this
+    address (the caller commits). The current password keeps working until the link is
+    used. Returns whether a mail was queued; the visitor must not be told."""
+    from signalen.mail.services import mail_url, queue_mail
+
+    try:
+        address = normalise_email(email)
+    except ServiceError:
+        return False
+    user = db.session.scalar(select(User).where(User.email == address))
+    if user is None or not user.is_active:
+        return False
+    days = int(current_app.config["PASSWORD_LINK_MAX_AGE"]) // (60 * 60 * 24)
+    link = mail_url("auth.set_password", token=make_password_token(user))
+    queue_mail(user.email, "password_reset", {"name": user.name, "link": link, "days": days})
+    audit.record("user.password_reset_requested", user, actor=None)
+    return True
+
+
 def set_password_with_token(token: str, password: str) -> User:
     """Set a password through an invitation or reset link."""
     user = user_for_password_token(token)

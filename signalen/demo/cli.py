@@ -41,6 +41,12 @@ def demo_command(host: str, port: int, threads: int) -> None:
     click.echo(
         _("Signalen draait op http://%(host)s:%(port)d/ (stoppen: Ctrl+C)", host=host, port=port)
     )
-    serve(
-        current_app._get_current_object(), host=host, port=port, threads=threads, ident="Signalen"
-    )
+    from signalen.mail import jobs
+
+    app = current_app._get_current_object()
+    # The worker runs in this process: mail, reminders and digest drafts without a second command.
+    consumer = jobs.start_in_process(app)
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="Signalen")
+    finally:
+        consumer.stop(graceful=True)

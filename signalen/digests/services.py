@@ -8,8 +8,10 @@ who may do what in :mod:`~signalen.digests.access`.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from blinker import Namespace
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,7 +25,7 @@ from signalen.core.validation import clean_line, clean_text
 from signalen.digests.access import is_editor, require_editor
 from signalen.digests.figures import compute_figures, scrub_private_text
 from signalen.digests.models import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, Digest, DigestStatus
-from signalen.digests.periods import Period, period_title
+from signalen.digests.periods import Period, last_complete_period, period_title
 from signalen.extensions import db
 from signalen.privacy.services import check_fields
 
@@ -47,6 +49,9 @@ SECTIONS: dict[str, Any] = {
     "referrals": _l("Doorverwijzingen"),
 }
 BREAKDOWNS = ("themes", "agencies", "schemes", "municipalities")
+
+# Sent in the publishing transaction (sender: the digest).
+published = Namespace().signal("digest-published")
 
 
 def _superseded_ids():
@@ -248,6 +253,7 @@ def publish(digest: Digest, user: User | None) -> Digest:
     digest.published_at = utcnow()
     digest.published_by_id = getattr(user, "id", None)
     record("digest.publish", digest, actor=user)
+    published.send(digest)  # subscribers are mailed after this commit; a rollback mails nothing
     db.session.commit()
     return digest
 
@@ -296,3 +302,17 @@ def delete_draft(digest: Digest, user: User) -> None:
     record("digest.delete", digest, actor=user)
     db.session.delete(digest)
     db.session.commit()
+
+
+def create_quarterly_draft(today: date) -> int | None:
+    """The draft digest of the last whole quarter (as ``signalen digest create --last
+    kwartaal``), unless one for that period exists; returns its id or None."""
+    period = last_complete_period("kwartaal", today)
+    exists = db.session.scalar(
+        select(Digest.id).where(
+            Digest.period_start == period.start, Digest.period_end == period.end
+        )
+    )
+    if exists is not None:
+        return None
+    return create_digest(period, None).id

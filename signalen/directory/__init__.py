@@ -7,12 +7,18 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI commands and search sources on ``app``."""
+    from flask import current_app
+    from huey import crontab
+
     from signalen.audit.services import register_actions
+    from signalen.core.dates import local_today
     from signalen.directory import models  # noqa: F401 (tables in db.metadata)
     from signalen.directory.cli import review_reminders_command
     from signalen.directory.indexing import register
+    from signalen.directory.reminders import send_reminders
     from signalen.directory.routes import bp
     from signalen.directory.services.common import AUDIT_ACTIONS
+    from signalen.mail.jobs import periodic
     from signalen.privacy.services import register_public_contacts
 
     _allow_map_tiles(app)
@@ -22,6 +28,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["schedule_days"] = schedule_days
     app.jinja_env.tests["schedule_current"] = is_current
     app.cli.add_command(review_reminders_command)
+    periodic(
+        app,
+        "review_reminders",
+        crontab(day_of_week="1", hour="6", minute="0"),
+        lambda: send_reminders(local_today(), current_app.logger.info),
+    )
     with app.app_context():
         register()
     register_actions(AUDIT_ACTIONS)

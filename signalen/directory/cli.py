@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
 from datetime import date
 
 import click
@@ -12,6 +11,7 @@ from flask_babel import gettext as _
 from signalen.core.cli import fail
 from signalen.core.dates import local_today
 from signalen.directory.reminders import send_reminders
+from signalen.mail.services import send_pending
 
 
 @click.command("review-reminders")
@@ -26,14 +26,16 @@ def review_reminders_command(on_date: str | None, dry_run: bool) -> None:
             today = date.fromisoformat(on_date)
         except ValueError:
             fail(_("De datum '%(value)s' klopt niet (gebruik jjjj-mm-dd).", value=on_date))
-    try:
-        counts = send_reminders(today, click.echo, dry_run=dry_run)
-    except (OSError, smtplib.SMTPException) as error:
-        fail(_("E-mail versturen lukt niet: %(error)s", error=error))
+    counts = send_reminders(today, click.echo, dry_run=dry_run)
+    sent = send_pending()["sent"] if counts["queued"] else 0
     click.echo(
         _(
             "%(services)d dienst(en) bij %(organisations)d organisatie(s) moeten worden "
             "gecontroleerd; %(sent)d e-mail(s) verstuurd.",
-            **counts,
+            services=counts["services"],
+            organisations=counts["organisations"],
+            sent=sent,
         )
     )
+    if sent < counts["queued"]:
+        click.echo(_("De andere e-mails staan klaar; de werker probeert het later opnieuw."))

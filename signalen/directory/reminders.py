@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Callable
 from datetime import date
-from email.message import EmailMessage
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -13,6 +11,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from signalen.directory.models import Organization, Service
 from signalen.directory.services.review import due_by_organization, is_overdue, next_review_date
+from signalen.extensions import db
 
 
 def organization_address(organization: Organization) -> str:
@@ -99,54 +98,37 @@ def reminder_text(organization: Organization, services: list[Service], today: da
     return "\n".join(lines)
 
 
-def build_message(organization: Organization, services: list[Service], today: date) -> EmailMessage:
-    """The reminder e-mail for one organisation (to its own address)."""
-    message = EmailMessage()
-    message["Subject"] = _("Sociale kaart: %(count)d dienst(en) controleren", count=len(services))
-    message["From"] = current_app.config.get("MAIL_FROM") or "noreply@localhost"
-    message["To"] = organization_address(organization)
-    message.set_content(reminder_text(organization, services, today))
-    return message
+def queue_reminder(organization: Organization, services: list[Service], today: date) -> None:
+    """Put the reminder for one organisation (to its own address) in the mail outbox."""
+    from signalen.mail.services import queue_mail
 
-
-def _connect() -> smtplib.SMTP:
-    config = current_app.config
-    host, port = config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25)
-    if config.get("MAIL_USE_SSL"):
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=30)
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=30)
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-    if config.get("MAIL_USERNAME"):
-        smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-    return smtp
+    queue_mail(
+        organization_address(organization),
+        "review_reminder",
+        {"count": len(services), "text": reminder_text(organization, services, today)},
+    )
 
 
 def send_reminders(today: date, echo: Callable[[str], None], dry_run: bool = False) -> dict:
-    """Print the due services per organisation, and e-mail each organisation when SMTP is
-    configured (``MAIL_SERVER``). Returns counts: organisations, services, sent, skipped."""
+    """Print the due services per organisation and put a reminder for each organisation
+    with an address in the mail outbox (committed; the worker or the caller sends it).
+    Returns counts: organisations, services, queued, skipped (no address)."""
     days = int(current_app.config.get("DIRECTORY_DUE_SOON_DAYS", 30))
     groups = due_by_organization(today, days)
-    counts = {"organisations": len(groups), "services": 0, "sent": 0, "skipped": 0}
-    mail = bool(current_app.config.get("MAIL_SERVER")) and not dry_run
-    smtp = _connect() if mail and groups else None
-    try:
-        for organization, services in groups:
-            counts["services"] += len(services)
-            address = organization_address(organization)
-            if smtp is not None and address:
-                smtp.send_message(build_message(organization, services, today))
-                counts["sent"] += 1
-                echo(_("E-mail verstuurd aan %(address)s", address=address))
-                continue
-            if smtp is not None:
-                counts["skipped"] += 1
-            echo(f"== {organization.name} <{address or _('geen e-mailadres')}>")
-            for service in services:
-                echo(_service_line(service, today))
-            echo("")
-    finally:
-        if smtp is not None:
-            smtp.quit()
+    counts = {"organisations": len(groups), "services": 0, "queued": 0, "skipped": 0}
+    for organization, services in groups:
+        counts["services"] += len(services)
+        address = organization_address(organization)
+        echo(f"== {organization.name} <{address or _('geen e-mailadres')}>")
+        for service in services:
+            echo(_service_line(service, today))
+        echo("")
+        if dry_run:
+            continue
+        if address:
+            queue_reminder(organization, services, today)
+            counts["queued"] += 1
+        else:
+            counts["skipped"] += 1
+    db.session.commit()
     return counts

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
 from flask import current_app, url_for
@@ -29,6 +29,7 @@ from werkzeug.datastructures import MultiDict
 
 from signalen.articles.models import Article
 from signalen.config import DEFAULTS
+from signalen.core.urls import external_url, site_base_url  # noqa: F401 (used by others)
 from signalen.core.validation import parse_date, parse_id, xml_safe
 from signalen.extensions import db
 from signalen.infobank.filters import FACETS, ID_FACETS, KINDS, SORTS, SearchFilters
@@ -121,29 +122,6 @@ class FeedPlan:
 
 
 # Identity ---------------------------------------------------------------------------------
-
-
-def site_base_url() -> str | None:
-    """The site's own address from ``BASE_URL``, else ``SERVER_NAME``; None when neither."""
-    config = current_app.config
-    base = str(config.get("BASE_URL") or "").strip()
-    if not base and config.get("SERVER_NAME"):
-        scheme = config.get("PREFERRED_URL_SCHEME") or "http"
-        base = f"{scheme}://{config['SERVER_NAME']}"
-    return base.rstrip("/") or None
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute address for a feed: from the configured site address, never from the
-    request's Host header (which a client chooses); the Host header only without one."""
-    base = site_base_url()
-    if base is None:
-        return url_for(endpoint, _external=True, **values)
-    path = url_for(endpoint, **values)
-    script_root = urlsplit(base).path.rstrip("/")
-    if script_root and path.startswith(script_root + "/"):
-        path = path[len(script_root) :]
-    return base + path
 
 
 def tag_authority() -> str:

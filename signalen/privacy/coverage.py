@@ -116,6 +116,12 @@ NOT_FREE_TEXT = {
     "notification.answer": "code (ja / nee / weet_niet)",
     "notification_preference": "codes: kind and mode",
     "feed_key": "hash of a private feed key",
+    "mail_outbox": "messages to staff and subscribers, rendered from templates with the texts "
+    "of approved public signals and digests, staff names and links; the recipient's address "
+    "is not client data; sent rows are deleted after MAIL_KEEP_DAYS",
+    "mail_subscription": "the e-mail address of a subscriber (not a client: someone who asked "
+    "for mail about a public feed, used for nothing else and deleted on unsubscribe), the "
+    "feed's address and title, a secret token and codes",
     "referral.service_name": "copied from the sociale kaart",
     "referral.organization_name": "copied from the sociale kaart",
     "referral.age_group": "code",
