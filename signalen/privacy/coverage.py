@@ -97,6 +97,7 @@ NOT_FREE_TEXT = {
     "digest.period_label": "code such as 2026-H1",
     "digest.figures": "counts computed from the signals; texts only of approved public signals",
     "radar_mark.series_key": "code of a radar series (kind and taxonomy ids, or one word)",
+    "radar_notice.series_key": "code of a radar series (kind and taxonomy ids, or one word)",
     "search_outbox": "kind, id and operation of records still to be indexed",
     "referral.service_name": "copied from the sociale kaart",
     "referral.organization_name": "copied from the sociale kaart",
