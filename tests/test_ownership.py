@@ -64,6 +64,8 @@ NOT_OWNED = {
     "privacy.live_check": "reads only (the privacy check while typing)",
     "radar.mark": "the radar counts across the whole network; a mark is one shared verdict on a "
     "rise, kept with who and which organisation in the audit log (tests/test_radar.py)",
+    "radar.withdraw": "a mark is one shared verdict of the network (see radar.mark); withdrawing "
+    "it is audited with who and which organisation (tests/test_radar.py)",
     "taxonomy.edit_synonyms": "beheerders only (tests/test_search_relevance.py): the synonym "
     "list serves the whole network's search",
     "api_widget.report": "creates a signal in the widget key's organisation",

@@ -247,3 +247,78 @@ def test_demo_data_spreads_over_months_and_shows_a_rise(app, taxonomy):
     assert cuts and all(100 <= int(cut) <= 500 for cut in cuts)
     result = services.detect(viewer=None, words=False)
     assert "Incassokosten lopen op" in {rise.name for rise in result.rises}
+
+
+def test_coordinator_withdraws_a_mark_after_confirming(history, client, make_user):
+    coordinator = make_user(Role.COORDINATOR)
+    login(client, coordinator)
+    key = _key(history, RARE)
+    assert _mark(client, key, "Staat op de agenda van het overleg.").status_code == 302
+    mark = db.session.scalar(select(RadarMark))
+    path, end = f"/signaalradar/markeringen/{mark.id}/intrekken", services.window_end(mark)
+    page = client.get("/signaalradar").get_data(as_text=True)
+    assert path in page
+    token = csrf_token(client, "/signaalradar")
+    # First the confirmation page; nothing changes yet.
+    asked = client.post(path, data={"csrf_token": token})
+    assert asked.status_code == 200
+    assert "Markering intrekken?" in asked.get_data(as_text=True)
+    assert db.session.scalar(select(RadarMark)) is not None
+    assert client.post(path, data={"bevestigd": "1"}).status_code == 400  # no CSRF token
+    done = client.post(path, data={"csrf_token": token, "bevestigd": "1"})
+    assert done.status_code == 302
+    assert f"datum={end.isoformat()}" in done.headers["Location"]
+    db.session.expire_all()
+    assert db.session.scalar(select(RadarMark)) is None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "radar.withdraw"))
+    assert event is not None and event.changes["reeks"] == key
+    assert event.changes["reden"] == "Staat op de agenda van het overleg."
+    assert key in {r.key for r in services.detect(viewer=None, words=False).rises}
+    # Gone is gone: a second withdrawal finds nothing; others may not withdraw at all.
+    assert client.post(path, data={"csrf_token": token, "bevestigd": "1"}).status_code == 404
+    _mark(client, key, "Toch bekend.")
+    again = db.session.scalar(select(RadarMark))
+    for role in (Role.VOLUNTEER, Role.READER):
+        other = client.application.test_client()
+        login(other, make_user(role))
+        refused = other.post(
+            f"/signaalradar/markeringen/{again.id}/intrekken",
+            data={"csrf_token": csrf_token(other, "/"), "bevestigd": "1"},
+        )
+        assert refused.status_code == 403
+    assert db.session.scalar(select(RadarMark)) is not None
+
+
+def test_new_rises_for_notification_once_per_rise_and_window(history, make_user):
+    today = local_today()
+    key = _key(history, RARE)
+    notices = services.new_rises_for_notification(today - timedelta(days=1))
+    start = services.Window(today, 4, 26).start.isoformat()
+    ids = [notice.id for notice in notices]
+    assert f"signaalradar/{key}/{start}/4" in ids
+    assert len(ids) == len(set(ids))
+    rare = next(n for n in notices if n.rise.key == key)
+    assert rare.sentence.startswith("Over Incassokosten lopen op kwamen")
+    # Stable: the same rises with the same ids until they are announced.
+    assert [n.id for n in services.new_rises_for_notification(today - timedelta(days=1))] == ids
+    # Looking back two weeks adds the windows of the Sundays in between, never twice.
+    earlier = services.new_rises_for_notification(today - timedelta(days=14))
+    earlier_ids = [n.id for n in earlier]
+    assert set(ids) <= set(earlier_ids) and len(earlier_ids) == len(set(earlier_ids))
+    # Announced rises are not announced again; a marked rise is not announced at all.
+    services.record_notified([rare])
+    db.session.commit()
+    after = services.new_rises_for_notification(today - timedelta(days=1))
+    assert key not in {n.rise.key for n in after}
+    assert {n.id for n in after} == set(ids) - {rare.id}
+    other = after[0]
+    services.mark(
+        make_user(Role.COORDINATOR),
+        other.rise.key,
+        other.window.start,
+        4,
+        services.Verdict.NO_SIGNAL,
+        "Toeval.",
+    )
+    remaining = {n.id for n in services.new_rises_for_notification(today - timedelta(days=1))}
+    assert other.id not in remaining

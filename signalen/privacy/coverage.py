@@ -107,6 +107,7 @@ NOT_FREE_TEXT = {
         "name it means; a value in which the privacy guard finds personal data is not remembered"
     ),
     "radar_mark.series_key": "code of a radar series (kind and taxonomy ids, or one word)",
+    "radar_notice.series_key": "code of a radar series (kind and taxonomy ids, or one word)",
     "search_outbox": "kind, id and operation of records still to be indexed",
     "notification.text": "composed by notifications.services from codes and texts that "
     "passed the guard already (signal titles, close reasons, agency responses)",

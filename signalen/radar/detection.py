@@ -335,34 +335,33 @@ def new_words(
         for signal_id, organisation_id, text in recent_docs
     ]
     n1 = len(recent)
-    frequency: Counter[str] = Counter()
-    for _id, _organisation, found in recent:
-        frequency.update(found)
+    # Counted in C (Counter over one chain), not term by term in Python: a run reads about
+    # 11,000 texts with some 60 terms each.
+    frequency = Counter(itertools.chain.from_iterable(found for *_ids, found in recent))
     minimum = settings.min_documents
-    candidates: dict[str, list[tuple[int, int]]] = {
-        term: [] for term, count in frequency.items() if count >= minimum
-    }
-    if not candidates:
+    wanted = frozenset(term for term, count in frequency.items() if count >= minimum)
+    if not wanted:
         return []
-    wanted = set(candidates)
-    for signal_id, organisation_id, found in recent:
-        for term in found & wanted:
-            candidates[term].append((signal_id, organisation_id))
-    baseline_counts: Counter[str] = Counter()
-    n2 = 0
-    for _signal_id, _organisation_id, text in baseline_docs:
-        n2 += 1
-        baseline_counts.update(_terms(text) & wanted)
+    baseline_terms = [wanted & _terms(text) for *_ids, text in baseline_docs]
+    n2 = len(baseline_terms)
     if n2 == 0:
         return []
-    tested = []
-    for term, hits in candidates.items():
-        a, b = len(hits), baseline_counts[term]
-        if a / n1 < settings.min_word_ratio * (b + 0.5) / n2:
-            continue
-        tested.append((term, hits, b, g_squared(a, b, n1, n2)))
-    if not tested:
+    baseline_counts = Counter(itertools.chain.from_iterable(baseline_terms))
+    ratios = {
+        term: (frequency[term], baseline_counts[term])
+        for term in wanted
+        if frequency[term] / n1 >= settings.min_word_ratio * (baseline_counts[term] + 0.5) / n2
+    }
+    if not ratios:
         return []
+    # Which signals (and organisations) hold a term: only for the few terms left to test.
+    hits_of: dict[str, list[tuple[int, int]]] = {term: [] for term in ratios}
+    for signal_id, organisation_id, found in recent:
+        for term in found & ratios.keys():
+            hits_of[term].append((signal_id, organisation_id))
+    tested = [
+        (term, hits_of[term], b, g_squared(a, b, n1, n2)) for term, (a, b) in sorted(ratios.items())
+    ]
     p_values = stats.chi2.sf([g2 for *_rest, g2 in tested], df=1)
     q_values = benjamini_hochberg(p_values)
     found = []

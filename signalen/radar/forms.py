@@ -27,3 +27,7 @@ class MarkForm(FlaskForm):
             Length(max=REASON_MAX_LENGTH),
         ],
     )
+
+
+class WithdrawForm(FlaskForm):
+    """Withdraw a mark (the form carries only its CSRF token)."""

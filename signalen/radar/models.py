@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signalen.auth.models import User
 from signalen.core.models import UTCDateTime, enum_type, utcnow
 from signalen.extensions import db
+from signalen.signals.models import Signal
 
 SERIES_KEY_MAX_LENGTH = 200
 REASON_MAX_LENGTH = 1_000
@@ -45,3 +46,35 @@ class RadarMark(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     user: Mapped[User | None] = relationship()
+
+
+class RadarNotice(db.Model):
+    """A coordinator notification went out about ``series_key`` for this window (so the
+    same rise in the same window is announced once)."""
+
+    __tablename__ = "radar_notice"
+    __table_args__ = (
+        UniqueConstraint("series_key", "window_start", "weeks", name="uq_radar_notice_window"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_key: Mapped[str] = mapped_column(String(SERIES_KEY_MAX_LENGTH), nullable=False)
+    window_start: Mapped[date] = mapped_column(Date, nullable=False)
+    weeks: Mapped[int] = mapped_column(Integer, nullable=False)
+    notified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+# The radar reads its counts from this index alone (the knelpunt's date first), never from
+# the wide rows with their texts: at 100,000 signals that is most of a run's time.
+RADAR_INDEX = Index(
+    "ix_signal_radar",
+    Signal.occurred_on,
+    Signal.created_at,
+    Signal.merged_into_id,
+    Signal.visibility,
+    Signal.report_count,
+    Signal.organisation_id,
+    Signal.agency_id,
+    Signal.agency_municipality_id,
+    Signal.municipality_id,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,11 +13,13 @@ from signalen.auth.models import MANAGERS
 from signalen.auth.permissions import role_required
 from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
+from signalen.core.forms import confirmation_page, confirmed
 from signalen.core.validation import parse_int
+from signalen.extensions import db
 from signalen.feeds.routes import serve
 from signalen.radar import feed, services
-from signalen.radar.forms import MarkForm
-from signalen.radar.models import Verdict
+from signalen.radar.forms import MarkForm, WithdrawForm
+from signalen.radar.models import RadarMark, Verdict
 
 bp = Blueprint("radar", __name__)
 
@@ -71,6 +73,7 @@ def _page(public: bool):
         problems=problems,
         public=public,
         forms=forms,
+        withdraw_form=WithdrawForm() if not public and services.can_mark(current_user) else None,
         explain=services.explain,
         sparkline=services.sparkline,
         search_url=services.search_url,
@@ -121,6 +124,39 @@ def mark():
         flash(str(error.message), "error")
         return redirect(back)
     flash(_("Gemarkeerd. De radar waarschuwt hier niet meer voor in deze weken."), "success")
+    return redirect(back)
+
+
+@bp.post("/signaalradar/markeringen/<int:mark_id>/intrekken")
+@role_required(*MANAGERS)
+def withdraw(mark_id: int):
+    entry = db.session.get(RadarMark, mark_id)
+    if entry is None:
+        abort(404)
+    if not WithdrawForm().validate_on_submit():
+        abort(400)
+    back = url_for("radar.index", datum=services.window_end(entry).isoformat(), weken=entry.weeks)
+    if not confirmed():
+        return confirmation_page(
+            title=_("Markering intrekken?"),
+            text=_(
+                "De radar waarschuwt dan weer voor deze stijging in deze weken. De markering "
+                "en de reden blijven in het logboek staan."
+            ),
+            button=_("Ja, trek de markering in"),
+            cancel_url=back,
+            details=[
+                f"{services.VERDICT_LABELS[entry.verdict]}: {entry.reason}",
+                _("Weken vanaf %(start)s", start=entry.window_start.strftime("%d-%m-%Y")),
+            ],
+        )
+    try:
+        services.withdraw(current_user, entry)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(back)
+    flash(_("De markering is ingetrokken. De radar waarschuwt hier weer voor."), "success")
     return redirect(back)
 
 

@@ -19,7 +19,7 @@ from flask import url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 
 from signalen.audit import services as audit
 from signalen.auth.models import Role, User
@@ -28,7 +28,7 @@ from signalen.core.errors import ServiceError
 from signalen.core.validation import parse_id
 from signalen.extensions import db
 from signalen.radar.detection import Settings, WordRise, detect_rises, new_words
-from signalen.radar.models import REASON_MAX_LENGTH, RadarMark, Verdict
+from signalen.radar.models import REASON_MAX_LENGTH, RadarMark, RadarNotice, Verdict
 from signalen.signals.access import visible_clause
 from signalen.signals.models import Signal, SignalReport, signal_scheme, signal_theme
 from signalen.taxonomy.models import Agency, Municipality, Scheme, Theme
@@ -44,7 +44,10 @@ KIND_LABELS = {
     "woord": _l("Nieuw woord"),
 }
 VERDICT_LABELS = {Verdict.KNOWN: _l("Bekend"), Verdict.NO_SIGNAL: _l("Geen signaal")}
-AUDIT_ACTIONS = {"radar.mark": _l("Signaalradar: stijging gemarkeerd")}
+AUDIT_ACTIONS = {
+    "radar.mark": _l("Signaalradar: stijging gemarkeerd"),
+    "radar.withdraw": _l("Signaalradar: markering ingetrokken"),
+}
 MAX_WEEKS = 13
 ALL = "all"  # viewer for the command line: the texts every organisation may see
 
@@ -178,9 +181,22 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
-def _rows(statement) -> list:
-    """Rows of a Core statement, without the ORM's per-row work (100,000 rows add up)."""
-    return db.session.connection().execute(statement).all()
+def _rows(statement) -> list[tuple]:
+    """The plain tuples of the database driver for a Core statement: SQLAlchemy's rows and
+    result processing cost about a second per 100,000 rows, more than the query. Values come
+    as the driver gives them (see :func:`_iso_date` and :func:`_moment`)."""
+    result = db.session.connection().execute(statement)
+    try:
+        return result.cursor.fetchall() if result.cursor is not None else []
+    finally:
+        result.close()
+
+
+def _moment(value: datetime | str) -> datetime:
+    """A UTC moment as the driver gives it: a datetime (PostgreSQL) or ISO text (SQLite)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _ints(values, default: int = 0) -> np.ndarray:
@@ -191,12 +207,20 @@ def _ints(values, default: int = 0) -> np.ndarray:
     return np.asarray([default if v is None else v for v in values], dtype=np.int64)
 
 
+def _iso_date(column):
+    """A date column read as ISO text (``YYYY-MM-DD``) on SQLite and PostgreSQL alike: numpy
+    parses a column of those at once, where date objects cost a Python call per row."""
+    return cast(column, String)
+
+
 def _day_numbers(dated, created, start: date) -> np.ndarray:
-    first = start.toordinal()
-    return np.asarray(
-        [(d or local_today(c)).toordinal() - first for d, c in zip(dated, created, strict=True)],
-        dtype=np.int64,
-    )
+    """Day numbers (0 = ``start``) of ISO dates; where a date is empty, of the local date of
+    the registration moment in ``created``."""
+    days = np.asarray(dated, dtype="datetime64[D]")
+    empty = np.flatnonzero(np.isnat(days))
+    if empty.size:
+        days[empty] = [local_today(_moment(created[i])) for i in empty]
+    return (days - np.datetime64(start, "D")).astype(np.int64)
 
 
 def _registered_if_undated(model):
@@ -220,7 +244,7 @@ def load_events(window: Window) -> Events:
     rows = _rows(
         select(
             Signal.id,
-            Signal.occurred_on,
+            _iso_date(Signal.occurred_on),
             _registered_if_undated(Signal),
             Signal.report_count,
             Signal.organisation_id,
@@ -299,7 +323,7 @@ def load_events(window: Window) -> Events:
     reports = _rows(
         select(
             SignalReport.signal_id,
-            SignalReport.occurred_on,
+            _iso_date(SignalReport.occurred_on),
             _registered_if_undated(SignalReport),
             SignalReport.client_count,
             SignalReport.organisation_id,
@@ -453,8 +477,8 @@ def _word_rises(window: Window, viewer: User | str, settings: Settings) -> list[
     step = max(1, -(-size // WORD_BASELINE_SAMPLE))
     sample = in_baseline if step == 1 else and_(in_baseline, Signal.id % step == 0)
     baseline_rows = _rows(select(*columns).where(sample))
-    recent = [(r.id, r.organisation_id, f"{r.title}\n{r.description}") for r in recent_rows]
-    baseline = [(r.id, r.organisation_id, f"{r.title}\n{r.description}") for r in baseline_rows]
+    recent = [(id_, org, f"{title}\n{text}") for id_, org, title, text in recent_rows]
+    baseline = [(id_, org, f"{title}\n{text}") for id_, org, title, text in baseline_rows]
     found: list[WordRise] = new_words(recent, baseline, settings)
     return [
         Rise(
@@ -714,6 +738,33 @@ def mark(
     return entry
 
 
+def withdraw(user: User, entry: RadarMark) -> None:
+    """Withdraw a mark: the radar warns about the rise in its window again (audited)."""
+    if not can_mark(user):
+        raise ServiceError(_l("Alleen een coördinator kan een markering intrekken."))
+    audit.record(
+        "radar.withdraw",
+        entry,
+        changes={
+            "reeks": entry.series_key,
+            "venster": f"{entry.window_start.isoformat()}/{entry.weeks}",
+            "oordeel": entry.verdict.value,
+            "reden": entry.reason,
+        },
+        actor=user,
+        organisation_id=user.organisation_id,
+        object_type="radar_mark",
+        object_label=entry.series_key,
+    )
+    db.session.delete(entry)
+    db.session.commit()
+
+
+def window_end(entry: RadarMark) -> date:
+    """The last day of a mark's window (the radar shows the same window at that date)."""
+    return min(entry.window_start + timedelta(weeks=entry.weeks, days=-1), local_today())
+
+
 def parse_key(raw: str) -> str | None:
     """A series key from a form, or None when it is not one the radar makes."""
     kind, _sep, rest = (raw or "").partition(":")
@@ -734,3 +785,71 @@ def digest_figures(period_end: date, weeks: int = 4, limit: int = 10) -> list[di
         {**rise.as_json(), "zin": explain(rise, weeks), "weken": weeks}
         for rise in result.rises[:limit]
     ]
+
+
+# Notifications -----------------------------------------------------------------------------
+
+# How far back a late notification run still looks for windows it has not announced.
+NOTICE_MAX_WEEKS = 4
+
+
+@dataclass
+class RiseNotice:
+    """A rise to announce to coordinators, once per rise and window."""
+
+    id: str  # stable: "signaalradar/<series>/<window start>/<weeks>"
+    rise: Rise
+    window: Window
+    sentence: str
+
+
+def new_rises_for_notification(
+    since: date, weeks: int = 4, today: date | None = None
+) -> list[RiseNotice]:
+    """The rises coordinators have not been told about: found in a window that ended (or is
+    still running) on or after ``since`` (the previous run; at most ``NOTICE_MAX_WEEKS``
+    back), not marked "bekend" or "geen signaal", and not announced before
+    (:func:`record_notified`). Counts and the new words of the network's texts, which every
+    coordinator may see; strongest first, each rise and window once.
+
+    A window is whole ISO weeks ending at a date; the radar is run at today and at every
+    Sunday since ``since``, so a rise in a week that ended between two runs is not missed.
+    """
+    today = today or local_today()
+    since_day = since.date() if isinstance(since, datetime) else since
+    since_day = max(since_day, today - timedelta(weeks=NOTICE_MAX_WEEKS))
+    ends = {today}
+    sunday = since_day + timedelta(days=6 - since_day.weekday())
+    while sunday < today:
+        ends.add(sunday)
+        sunday += timedelta(weeks=1)
+    announced = {
+        (notice.series_key, notice.window_start, notice.weeks)
+        for notice in db.session.scalars(
+            select(RadarNotice).where(RadarNotice.window_start >= min(ends) - timedelta(weeks=13))
+        )
+    }
+    notices: dict[str, RiseNotice] = {}
+    for end in sorted(ends):
+        result = detect(end, weeks, viewer=ALL)
+        window = result.window
+        for rise in result.rises:
+            notice_id = f"signaalradar/{rise.key}/{window.key}"
+            if (rise.key, window.start, window.weeks) in announced or notice_id in notices:
+                continue
+            notices[notice_id] = RiseNotice(notice_id, rise, window, explain(rise, weeks))
+    return sorted(notices.values(), key=lambda n: (-n.rise.score, n.id))
+
+
+def record_notified(notices: Iterable[RiseNotice]) -> None:
+    """Remember that these rises were announced, in the caller's transaction (commit it
+    together with the message in the outbox)."""
+    for notice in notices:
+        db.session.add(
+            RadarNotice(
+                series_key=notice.rise.key,
+                window_start=notice.window.start,
+                weeks=notice.window.weeks,
+            )
+        )
+    db.session.flush()
