@@ -181,7 +181,10 @@ class View:
                     any_term(segment, field, list(segment.reader.field_terms(field)))
             for field in TEXT_FIELDS:
                 for _frequency, term in segment.reader.most_frequent_terms(field, WARM_TERMS):
-                    self.evaluator.term(field, term, 1.0, segment)
+                    try:
+                        self.evaluator.term(field, term, 1.0, segment)
+                    except Unsupported:  # Whoosh scores these itself: nothing to warm
+                        return
 
     # Searching
 
@@ -684,15 +687,24 @@ class View:
             return empty, np.zeros(0, dtype=np.float32), []
         total_weight = sum(weights.values())
         needed = min(MIN_SHARED_TERMS, len(weights))
+        # Per term, per segment: its matches in title and in body (scored() falls back on
+        # Whoosh's own matchers when the arrays cannot score).
+        per_term = [
+            (
+                weight,
+                self.scored(Term("title", term, boost=weight)),
+                self.scored(Term("body", term, boost=weight)),
+            )
+            for term, weight in weights.items()
+        ]
         docnums, scores = [], []
-        for segment, offset in self.segments:
+        for position, (segment, offset) in enumerate(self.segments):
             n = segment.doc_count
             shared = np.zeros(n, dtype=np.int16)
             shared_weight = np.zeros(n, dtype=np.float32)
             score = np.zeros(n, dtype=np.float32)
-            for term, weight in weights.items():
-                in_title = self.evaluator.term("title", term, weight, segment)
-                in_body = self.evaluator.term("body", term, weight, segment)
+            for weight, titles, bodies in per_term:
+                in_title, in_body = titles[position], bodies[position]
                 present = in_title.mask | in_body.mask
                 shared += present
                 shared_weight += weight * present
