@@ -48,6 +48,11 @@ DEFAULTS: dict[str, Any] = {
     # Extra sources for the CSP img-src (a map tile server adds its own, see MAP_TILE_URL).
     "CSP_EXTRA_IMG_SRC": [],
     # --- search (informatiebank) ---
+    # "whoosh" (empty: the default, files in the instance folder) or "postgresql" (tables in the
+    # PostgreSQL database; nothing on the app hosts). Env SIGNALEN_SEARCH_ENGINE.
+    "SEARCH_ENGINE": "",
+    # Test apps on PostgreSQL without a SEARCH_ENGINE take this one (the suite's PostgreSQL run).
+    "TEST_SEARCH_ENGINE": "",
     "SEARCH_INDEX_PATH": None,  # None: <instance>/search-index
     "SEARCH_WRITER_TIMEOUT": 5.0,  # seconds to wait for the index lock
     "SEARCH_MAX_QUERY_LENGTH": 200,

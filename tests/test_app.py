@@ -88,7 +88,14 @@ def test_healthz_reports_ok(client):
         "database": "ok",
         "rate_limit_storage": "ok",
         "search": "ok",
+        "search_engine": "postgresql" if app_engine_is_postgresql(client.application) else "whoosh",
     }
+
+
+def app_engine_is_postgresql(app) -> bool:
+    from signalen.search import services
+
+    return services.engine_name(app) == "postgresql"
 
 
 def test_healthz_reports_a_broken_database(app_factory, tmp_path):

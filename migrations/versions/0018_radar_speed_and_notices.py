@@ -1,7 +1,7 @@
 """signaalradar: a covering index for the radar's counts, notices sent to coordinators
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-03 13:10:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0018"
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -57,4 +57,14 @@ def health() -> tuple[dict[str, str], bool]:
     healthy = all(value in ("ok", "disabled", "degraded") for value in parts.values())
     degraded = any(value == "degraded" for value in parts.values())
     status = "error" if not healthy else "degraded" if degraded else "ok"
-    return {"status": status, **parts}, healthy
+    return {"status": status, **parts, "search_engine": search_engine()}, healthy
+
+
+def search_engine() -> str:
+    """The search engine in use: "whoosh" or "postgresql" (``SEARCH_ENGINE``)."""
+    from signalen.search import services as search
+
+    try:
+        return search.engine_name(current_app)
+    except RuntimeError:
+        return "error"

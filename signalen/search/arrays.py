@@ -7,9 +7,12 @@ search needs from a segment once into numpy arrays (postings, field lengths, dat
 values) and then matches, scores and counts whole arrays at a time. Scores are Whoosh's own
 BM25F with its statistics, so the order is the one Whoosh would give.
 
-Only :class:`SegmentArrays` looks inside Whoosh's segment files, and every such read has a
-fallback on Whoosh's public API: a Whoosh release that changes them makes search slower,
-not wrong.
+Only this module reads Whoosh's private parts (block postings, the length and numeric
+column files, ``BM25F._field_B``, ``MultiTerm._btexts``), and every such read has a fallback:
+Whoosh's public API for the same data, or (for scoring and expansion) :class:`Unsupported`,
+which hands the query to Whoosh's own matchers. Whatever such a read raises (``ImportError``,
+``AttributeError``, ``TypeError``, …), a Whoosh release that changes them makes search slower,
+not wrong. ``tests/test_search_fallbacks.py`` forces each fallback.
 """
 
 from __future__ import annotations
@@ -24,12 +27,25 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length
+
+# Any failure of a read of Whoosh's internals: fall back to its public API.
+PRIVATE_READ_ERRORS = (ImportError, AttributeError, TypeError, ValueError, KeyError, IndexError)
 
 # Postings kept in memory per process (ids and weights: 8 bytes each, so about 64 MB).
 MAX_CACHED_POSTINGS = 8_000_000
-# Field lengths are stored as one byte; this decodes all 256 values at once.
-_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+def _length_table() -> np.ndarray | None:
+    """Field lengths are stored as one byte; this decodes all 256 values at once."""
+    try:
+        from whoosh.util.numeric import byte_to_length
+
+        return np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+    except PRIVATE_READ_ERRORS:
+        return None
+
+
+_LENGTHS = _length_table()
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
@@ -165,7 +181,7 @@ class SegmentArrays:
         matcher = self.reader.postings(field, btext)
         try:
             return _read_blocks(matcher)
-        except AttributeError:  # not Whoosh 3 block postings: step through them
+        except PRIVATE_READ_ERRORS:  # not Whoosh 3 block postings: step through them
             matcher = self.reader.postings(field, btext)
             ids, weights = [], []
             while matcher.is_active():
@@ -182,13 +198,8 @@ class SegmentArrays:
 
     def _read_lengths(self, field: str) -> np.ndarray:
         try:
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-            column = self.reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            if column is None:
-                return np.zeros(self.doc_count, dtype=np.float32)
-            return _LENGTHS[_numeric_column(column, self.doc_count, np.uint8)]
-        except AttributeError:
+            return _read_length_column(self.reader, field, self.doc_count)
+        except PRIVATE_READ_ERRORS:
             length = self.reader.doc_field_length
             return np.array(
                 [length(docnum, field) for docnum in range(self.doc_count)], dtype=np.float32
@@ -206,7 +217,7 @@ class SegmentArrays:
         column = self.reader.column_reader(field, translate=False)
         try:
             return _numeric_column(column, self.doc_count, np.int64)
-        except AttributeError:
+        except PRIVATE_READ_ERRORS:
             return np.array(list(column), dtype=np.int64)
 
     def facet_table(self, field: str) -> FacetTable:
@@ -228,6 +239,18 @@ class SegmentArrays:
         if not values:
             return FacetTable([], _EMPTY_IDS, _EMPTY_IDS)
         return FacetTable(values, np.concatenate(docs), np.concatenate(codes))
+
+
+def _read_length_column(reader: Any, field: str, doc_count: int) -> np.ndarray:
+    """The lengths of ``field`` from Whoosh 3's one-byte length column, read in one go."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    if _LENGTHS is None:
+        raise ImportError("whoosh.util.numeric.byte_to_length")
+    column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if column is None:
+        return np.zeros(doc_count, dtype=np.float32)
+    return _LENGTHS[_numeric_column(column, doc_count, np.uint8)]
 
 
 def _read_blocks(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -348,11 +371,18 @@ class Evaluator:
         text = self.schema[field].from_bytes(btext)
         idf = self.searcher.idf(field, text)
         average = self.searcher.avg_field_length(field) or 1
-        b = self.bm25._field_B.get(field, self.bm25.B)
-        k1 = self.bm25.K1
+        b, k1 = self.bm25_parameters(field)
         return (idf * (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / average))).astype(
             np.float32
         )
+
+    def bm25_parameters(self, field: str) -> tuple[float, float]:
+        """BM25F's B for ``field`` and its K1; :class:`Unsupported` when Whoosh keeps them
+        elsewhere (Whoosh then scores the query itself)."""
+        try:
+            return float(self.bm25._field_B.get(field, self.bm25.B)), float(self.bm25.K1)
+        except PRIVATE_READ_ERRORS as error:
+            raise Unsupported(f"BM25F parameters: {error!r}") from error
 
     def _all_of(self, parts: list[Scored], n: int) -> Scored:
         if not parts:
@@ -379,7 +409,10 @@ class Evaluator:
     def _expanded(self, q: wq.MultiTerm, segment: SegmentArrays) -> Scored:
         """Prefix, wildcard and fuzzy terms, scored as Whoosh does: one matching term as a
         plain term; several summed, or 1 for every match when the query is constant-score."""
-        btexts = [btext for btext in q._btexts(segment.reader) if btext]
+        try:
+            btexts = [btext for btext in q._btexts(segment.reader) if btext]
+        except PRIVATE_READ_ERRORS as error:  # Whoosh expands and scores it itself
+            raise Unsupported(f"expansion of {type(q).__name__}: {error!r}") from error
         if not btexts:
             return _constant(np.zeros(segment.doc_count, dtype=bool), 0.0)
         if len(btexts) == 1:

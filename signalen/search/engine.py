@@ -58,7 +58,7 @@ from signalen.search.analysis import (
     spelling_analyzer,
     spelling_words,
 )
-from signalen.search.arrays import ArrayCache
+from signalen.search.arrays import PRIVATE_READ_ERRORS, ArrayCache
 from signalen.search.documents import (
     Allowed,
     IndexUnavailable,
@@ -749,6 +749,15 @@ class _ParallelWriter(MpWriter):
         return task
 
 
+def _parallel_supported() -> bool:
+    """Whether Whoosh's multi-process writer still has the parts :class:`_ParallelWriter`
+    overrides and uses (a private method and the task queue arguments)."""
+    needed = ("_new_task", "_enqueue", "commit", "cancel")
+    return all(callable(getattr(MpWriter, name, None)) for name in needed) and callable(
+        getattr(SubWriterTask, "run", None)
+    )
+
+
 def _open_writer(ix: FileIndex, size: int, **options: Any) -> Any:
     """A writer for ``size`` documents: large writes are split over worker processes, each
     writing a segment of its own (no merge at the end).
@@ -760,15 +769,18 @@ def _open_writer(ix: FileIndex, size: int, **options: Any) -> Any:
     options.setdefault("compound", False)
     options.setdefault("codec", _Codec())
     processes = min(MAX_WRITER_PROCESSES, os.cpu_count() or 1)
-    if size >= PARALLEL_WRITE_MIN and processes > 1:
-        return _ParallelWriter(
-            ix,
-            procs=processes,
-            multisegment=True,
-            batchsize=PARALLEL_BATCH,
-            limitmb=WRITER_MEMORY_MB,
-            **options,
-        )
+    if size >= PARALLEL_WRITE_MIN and processes > 1 and _parallel_supported():
+        try:
+            return _ParallelWriter(
+                ix,
+                procs=processes,
+                multisegment=True,
+                batchsize=PARALLEL_BATCH,
+                limitmb=WRITER_MEMORY_MB,
+                **options,
+            )
+        except PRIVATE_READ_ERRORS:  # Whoosh's writer changed: one process, slower
+            logger.warning("Parallel search index writer unavailable", exc_info=True)
     if size >= PARALLEL_WRITE_MIN:
         options["limitmb"] = WRITER_MEMORY_MB
     return ix.writer(**options)

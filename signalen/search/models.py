@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from signalen.core.models import UTCDateTime, utcnow
@@ -26,3 +27,49 @@ class IndexOutbox(db.Model):
     record_id: Mapped[str] = mapped_column(String(40), nullable=False)
     op: Mapped[str] = mapped_column(String(10), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+# PostgreSQL types where the PostgreSQL engine needs them; plain types elsewhere (the tables
+# exist on SQLite too, so that one set of models and migrations fits both, but stay empty).
+TSVector = Text().with_variant(postgresql.TSVECTOR(), "postgresql")
+TextArray = JSON().with_variant(postgresql.ARRAY(Text()), "postgresql")
+
+
+class SearchEntry(db.Model):
+    """One document of the PostgreSQL search engine (:mod:`signalen.search.pg_engine`).
+
+    ``vector`` holds the terms of Signalen's own Dutch analysis (the same as the Whoosh
+    index's), weighted A (title), B (body) and C (categories); ``access`` the access tokens,
+    ``facets`` the facet values as ``name=value``. Dates are microseconds since 1970 in UTC.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        Index("ix_search_documents_vector", "vector", postgresql_using="gin"),
+        Index("ix_search_documents_access", "access", postgresql_using="gin"),
+        Index("ix_search_documents_facets", "facets", postgresql_using="gin"),
+        Index("ix_search_documents_kind_date", "kind", "date"),
+    )
+
+    doc_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    vector: Mapped[str] = mapped_column(TSVector, nullable=False)
+    access: Mapped[list[str]] = mapped_column(TextArray, nullable=False)
+    facets: Mapped[list[str]] = mapped_column(TextArray, nullable=False)
+    date: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    published: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    report_count: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class SearchWord(db.Model):
+    """A whole word of the indexed texts: the vocabulary of "bedoelde u" and compounds.
+
+    Words are only added (a word of a removed document does no harm: suggestions are
+    checked against visible documents); ``id`` lets a process read just the new ones.
+    """
+
+    __tablename__ = "search_words"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    word: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)

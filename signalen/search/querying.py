@@ -23,7 +23,7 @@ from whoosh import highlight, qparser
 from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
-from signalen.search.analysis import fold, plain_text, stems, words
+from signalen.search.analysis import dutch_analyzer, fold, plain_text, stems, words
 from signalen.search.arrays import (
     ArrayCache,
     Evaluator,
@@ -181,7 +181,10 @@ class View:
                     any_term(segment, field, list(segment.reader.field_terms(field)))
             for field in TEXT_FIELDS:
                 for _frequency, term in segment.reader.most_frequent_terms(field, WARM_TERMS):
-                    self.evaluator.term(field, term, 1.0, segment)
+                    try:
+                        self.evaluator.term(field, term, 1.0, segment)
+                    except Unsupported:  # Whoosh scores these itself: nothing to warm
+                        return
 
     # Searching
 
@@ -303,31 +306,14 @@ class View:
         return parser.parse(text)
 
     def units(self, text: str) -> list[Query]:
-        """One query per thing the user typed: a word, or a run of words that is a member of
-        a synonym group (the longest wins).
-
-        Each finds the word in title, body and categories; the other members of its synonym
-        groups; and (for one word) the indexed compounds it is part of and the parts it is
-        made of. Stop words make no unit; negations are words like any other.
-        """
-        typed = [(fold(word), stem) for word in words(text) for stem in stems(word)]
-        terms = [stem for _word, stem in typed]
-        units: list[Query] = []
-        position = 0
-        while position < len(typed):
-            length, others = self.synonyms.match(terms, position)
-            own = tuple(terms[position : position + max(length, 1)])
-            alternatives = [_phrase(own, 1.0)]
-            alternatives += [
-                _phrase(other, SYNONYM_BOOST)
-                for other in others
-                if len(other) == 1 or not self._has_common_term(other)
-            ]
-            if len(own) == 1 and len(units) < MAX_COMPOUND_WORDS:
-                alternatives += self._compound_alternatives(*typed[position])
-            units.append(Or(alternatives) if len(alternatives) > 1 else alternatives[0])
-            position += len(own)
-        return units
+        """One query per thing the user typed (see :func:`expand`): any of its alternatives
+        in title, body or categories."""
+        return [
+            Or([_phrase(a.terms, a.boost) for a in unit])
+            if len(unit) > 1
+            else _phrase(unit[0].terms, unit[0].boost)
+            for unit in expand(text, self.synonyms, self.vocabularies(), self._has_common_term)
+        ]
 
     def _has_common_term(self, terms: tuple[str, ...]) -> bool:
         """Whether one of ``terms`` is in a large share of all documents (as in
@@ -346,21 +332,6 @@ class View:
                 for segment, _offset in self.segments
             ]
         return self._vocabularies
-
-    def _compound_alternatives(self, word: str, stem: str) -> list[Query]:
-        """Indexed compounds ``word`` is part of, and the two indexed words it is made of."""
-        vocabularies = self.vocabularies()
-        found = {
-            part for compound in compounds(word, stem, vocabularies) for part in stems(compound)
-        }
-        found.discard(stem)
-        alternatives = [_fields(term, COMPOUND_BOOST) for term in sorted(found)]
-        split = split_compound(word, vocabularies)
-        if split:
-            parts = tuple(part for piece in split for part in stems(piece))
-            if parts and parts != (stem,):
-                alternatives.append(_phrase(parts, COMPOUND_BOOST))
-        return alternatives
 
     def plain_words(self, text: str) -> Query:
         """Any of the words of ``text`` in title or body, without any query syntax."""
@@ -520,41 +491,8 @@ class View:
     def highlights(
         self, terms: dict[str, frozenset[str]], title: str, body: str
     ) -> dict[str, Markup]:
-        """Title and body snippet as safe HTML: every character escaped, matches in ``<mark>``.
-
-        Markdown is removed first: a snippet is plain text.
-        """
-        title, body = plain_text(title), plain_text(body)
-        return {
-            "title": self._highlight(
-                "title", title, terms.get("title"), highlight.WholeFragmenter(), 1
-            )
-            or escape(title),
-            "body": self._highlight(
-                "body", body, terms.get("body"), highlight.ContextFragmenter(SNIPPET_CHARS, 60), 2
-            )
-            or escape(_shorten(body)),
-        }
-
-    def _highlight(
-        self, field: str, text: str, terms: frozenset[str] | None, fragmenter: Any, top: int
-    ) -> Markup | None:
-        if not text or not terms:
-            return None
-        try:
-            # HtmlFormatter escapes the text around and inside the marks (&, <, >).
-            html = highlight.highlight(
-                text,
-                terms,
-                self.searcher.schema[field].analyzer,
-                fragmenter,
-                highlight.HtmlFormatter(tagname="mark", between=" … "),
-                top=top,
-            )
-        except Exception:  # a snippet is never worth a failed search
-            logger.warning("Highlighting %s failed", field, exc_info=True)
-            return None
-        return Markup(html) if html else None  # noqa: S704 (escaped by HtmlFormatter)
+        """Title and body snippet as safe HTML (see :func:`highlight_texts`)."""
+        return highlight_texts(terms, title, body)
 
     # "Bedoelde u"
 
@@ -684,15 +622,24 @@ class View:
             return empty, np.zeros(0, dtype=np.float32), []
         total_weight = sum(weights.values())
         needed = min(MIN_SHARED_TERMS, len(weights))
+        # Per term, per segment: its matches in title and in body (scored() falls back on
+        # Whoosh's own matchers when the arrays cannot score).
+        per_term = [
+            (
+                weight,
+                self.scored(Term("title", term, boost=weight)),
+                self.scored(Term("body", term, boost=weight)),
+            )
+            for term, weight in weights.items()
+        ]
         docnums, scores = [], []
-        for segment, offset in self.segments:
+        for position, (segment, offset) in enumerate(self.segments):
             n = segment.doc_count
             shared = np.zeros(n, dtype=np.int16)
             shared_weight = np.zeros(n, dtype=np.float32)
             score = np.zeros(n, dtype=np.float32)
-            for term, weight in weights.items():
-                in_title = self.evaluator.term("title", term, weight, segment)
-                in_body = self.evaluator.term("body", term, weight, segment)
+            for weight, titles, bodies in per_term:
+                in_title, in_body = titles[position], bodies[position]
                 present = in_title.mask | in_body.mask
                 shared += present
                 shared_weight += weight * present
@@ -709,6 +656,103 @@ class View:
         all_scores = np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32)
         chosen = top(all_scores, all_docnums, limit)
         return all_docnums[chosen], all_scores[chosen], list(weights)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way to find what the user typed: all of ``terms`` (index terms), weighted."""
+
+    terms: tuple[str, ...]
+    boost: float
+
+
+def expand(
+    text: str,
+    synonyms: SynonymTable,
+    vocabularies: list[Vocabulary],
+    is_common: Callable[[tuple[str, ...]], bool],
+) -> list[list[Alternative]]:
+    """One unit per thing the user typed: a word, or a run of words that is a member of a
+    synonym group (the longest wins). Shared by both engines, so they expand alike.
+
+    A unit's alternatives are the words themselves; the other members of its synonym groups
+    (a phrase with a term for which ``is_common`` holds is left out: it would read most of a
+    large index); and (for one word) the indexed compounds it is part of and the parts it is
+    made of, found in ``vocabularies``. Stop words make no unit; negations are words like
+    any other.
+    """
+    typed = [(fold(word), stem) for word in words(text) for stem in stems(word)]
+    terms = [stem for _word, stem in typed]
+    units: list[list[Alternative]] = []
+    position = 0
+    while position < len(typed):
+        length, others = synonyms.match(terms, position)
+        own = tuple(terms[position : position + max(length, 1)])
+        alternatives = [Alternative(own, 1.0)]
+        alternatives += [
+            Alternative(tuple(other), SYNONYM_BOOST)
+            for other in others
+            if len(other) == 1 or not is_common(tuple(other))
+        ]
+        if len(own) == 1 and len(units) < MAX_COMPOUND_WORDS:
+            alternatives += compound_alternatives(*typed[position], vocabularies)
+        units.append(alternatives)
+        position += len(own)
+    return units
+
+
+def compound_alternatives(
+    word: str, stem: str, vocabularies: list[Vocabulary]
+) -> list[Alternative]:
+    """Indexed compounds ``word`` is part of, and the two indexed words it is made of."""
+    found = {part for compound in compounds(word, stem, vocabularies) for part in stems(compound)}
+    found.discard(stem)
+    alternatives = [Alternative((term,), COMPOUND_BOOST) for term in sorted(found)]
+    split = split_compound(word, vocabularies)
+    if split:
+        parts = tuple(part for piece in split for part in stems(piece))
+        if parts and parts != (stem,):
+            alternatives.append(Alternative(parts, COMPOUND_BOOST))
+    return alternatives
+
+
+_TEXT_ANALYZER = dutch_analyzer()
+
+
+def highlight_texts(terms: dict[str, frozenset[str]], title: str, body: str) -> dict[str, Markup]:
+    """Title and body snippet as safe HTML: every character escaped, the words whose index
+    terms are in ``terms`` (per field) in ``<mark>``. Shared by both engines.
+
+    Markdown is removed first: a snippet is plain text.
+    """
+    title, body = plain_text(title), plain_text(body)
+    return {
+        "title": _highlight(title, terms.get("title"), highlight.WholeFragmenter(), 1)
+        or escape(title),
+        "body": _highlight(
+            body, terms.get("body"), highlight.ContextFragmenter(SNIPPET_CHARS, 60), 2
+        )
+        or escape(_shorten(body)),
+    }
+
+
+def _highlight(text: str, terms: frozenset[str] | None, fragmenter: Any, top: int) -> Markup | None:
+    if not text or not terms:
+        return None
+    try:
+        # HtmlFormatter escapes the text around and inside the marks (&, <, >).
+        html = highlight.highlight(
+            text,
+            terms,
+            _TEXT_ANALYZER,
+            fragmenter,
+            highlight.HtmlFormatter(tagname="mark", between=" … "),
+            top=top,
+        )
+    except Exception:  # a snippet is never worth a failed search
+        logger.warning("Highlighting failed", exc_info=True)
+        return None
+    return Markup(html) if html else None  # noqa: S704 (escaped by HtmlFormatter)
 
 
 def _order_column(query: SearchQuery) -> str | None:

@@ -175,6 +175,9 @@ def init_app(app: Flask) -> None:
     if extension.opened:
         return
     extension.opened = True
+    from signalen.search.cli import search_migrate_command
+
+    app.cli.add_command(search_migrate_command)
     state = extension.engine.open()
     if state != "ok":
         app.logger.warning("Search index is %s; it will be rebuilt", state)
@@ -188,7 +191,7 @@ def _extension(app: Flask | None = None) -> SearchExtension:
     extension = app.extensions.get(EXTENSION)
     if extension is None:
         path = app.config.get("SEARCH_INDEX_PATH") or Path(app.instance_path) / "search-index"
-        engine = WhooshEngine(
+        engine = engine_class(app)(
             Path(path),
             writer_timeout=float(app.config.get("SEARCH_WRITER_TIMEOUT", DEFAULT_WRITER_TIMEOUT)),
             timezone=zone_name(app),
@@ -196,6 +199,41 @@ def _extension(app: Flask | None = None) -> SearchExtension:
         )
         extension = app.extensions.setdefault(EXTENSION, SearchExtension(app=app, engine=engine))
     return extension
+
+
+ENGINES = ("whoosh", "postgresql")
+
+
+def engine_name(app: Flask) -> str:
+    """``SEARCH_ENGINE`` ("whoosh", the default, or "postgresql"; env ``SIGNALEN_SEARCH_ENGINE``).
+
+    Raises RuntimeError for an unknown name, or "postgresql" without a PostgreSQL database.
+    Test apps on PostgreSQL without a ``SEARCH_ENGINE`` of their own take the one in
+    ``SIGNALEN_TEST_SEARCH_ENGINE`` (config ``TEST_SEARCH_ENGINE``): the PostgreSQL run of the
+    suite sets it to "postgresql", so one behaviour suite covers both engines.
+    """
+    database = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    name = app.config.get("SEARCH_ENGINE")
+    if not name and app.testing and database.startswith("postgresql"):
+        name = app.config.get("TEST_SEARCH_ENGINE")
+    name = str(name or "whoosh").strip().lower()
+    if name not in ENGINES:
+        raise RuntimeError(f"SEARCH_ENGINE must be one of {', '.join(ENGINES)}, not {name!r}")
+    if name == "postgresql" and not database.startswith("postgresql"):
+        raise RuntimeError(
+            'SEARCH_ENGINE = "postgresql" needs a PostgreSQL database; this site uses '
+            f"{database.split(':', 1)[0] or 'none'}. Use the default Whoosh engine."
+        )
+    return name
+
+
+def engine_class(app: Flask) -> type:
+    """The engine class ``SEARCH_ENGINE`` names (see :func:`engine_name`)."""
+    if engine_name(app) == "postgresql":
+        from signalen.search.pg_engine import PostgresEngine
+
+        return PostgresEngine
+    return WhooshEngine
 
 
 def register_synonyms(load: SynonymLoader) -> None:

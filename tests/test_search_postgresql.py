@@ -1,0 +1,137 @@
+"""The PostgreSQL search engine: chosen by SEARCH_ENGINE, refused without PostgreSQL, no state
+on the app hosts (a second host sees every write at once), Dutch analysis shared with Whoosh.
+
+The behaviour suite (search, infobank, feeds, API, directory) runs on this engine too when
+``SIGNALEN_TEST_SEARCH_ENGINE=postgresql`` is set with a PostgreSQL test database.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+from signalen import create_app
+from signalen.search import services
+from signalen.search.analysis import stems
+from signalen.search.documents import SearchDocument, SearchQuery, make_doc_id
+from signalen.search.pg_engine import syntax_query, vector_literal
+
+ON_POSTGRESQL = (os.environ.get("SIGNALEN_TEST_DATABASE_URL") or "").startswith("postgresql")
+postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="needs a PostgreSQL database")
+WHEN = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def document(number: int, title: str, body: str = "", **facets: list[str]) -> SearchDocument:
+    return SearchDocument(
+        doc_id=make_doc_id("signal", number),
+        kind="signal",
+        title=title,
+        body=body,
+        access=["network"],
+        facets=dict(facets),
+        date=WHEN,
+        version=WHEN,
+    )
+
+
+def test_the_postgresql_engine_is_refused_on_sqlite(tmp_path):
+    with pytest.raises(RuntimeError, match="PostgreSQL"):
+        create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
+                "INSTANCE_PATH": str(tmp_path / "instance"),
+                "SECRET_KEY": "test",
+                "SEARCH_ENGINE": "postgresql",
+            }
+        )
+
+
+def test_an_unknown_engine_is_refused(tmp_path):
+    with pytest.raises(RuntimeError, match="SEARCH_ENGINE"):
+        create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.db'}",
+                "INSTANCE_PATH": str(tmp_path / "instance"),
+                "SECRET_KEY": "test",
+                "SEARCH_ENGINE": "elastic",
+            }
+        )
+
+
+def test_vectors_carry_the_shared_analysis_and_field_weights():
+    title, body = "Cliënt kreeg géén uitkering", "Betaling niet ontvangen"
+    vector = vector_literal(document(1, title, body, thema=["1"]))
+    expected = [f"'{term}':{n}A" for n, term in enumerate(stems(title), start=1)]
+    assert vector.split()[: len(expected)] == expected
+    assert "'niet':" in vector  # a negation is kept, not a stop word
+    assert all(part.endswith("B") for part in vector.split()[len(expected) :])
+
+
+def test_query_syntax_becomes_a_tsquery_of_the_same_terms():
+    assert syntax_query('"niet ontvangen"', "&") == "('niet' <-> 'ontvang')"
+    assert syntax_query("bezwaar OR toeslag", "&") == "'bezwar' | 'toeslag'"
+    assert syntax_query("uitkering NOT brief", "&") == "'uitker' & !'brief'"
+    assert syntax_query("terugvorder*", "&") == "'terugvorder':*"
+    assert syntax_query("((", "&") is None
+
+
+@postgresql_only
+def test_a_second_app_host_sees_every_write_at_once(app_factory, tmp_path):
+    """Two app hosts (own instance folders, no shared files) on one database."""
+    first = app_factory(SEARCH_ENGINE="postgresql")
+    second = create_app(
+        {**first.config, "INSTANCE_PATH": str(tmp_path / "second-host")}
+        | {"SEARCH_ENGINE": "postgresql"}
+    )
+    texts = {1: ("Uitkering niet ontvangen", "Al drie weken geen betaling")}
+
+    def register(app):
+        with app.app_context():
+            services.register_source(
+                "signal", lambda: [], lambda: 0, lambda ids: {i: texts[i] for i in ids}
+            )
+            services.init_app(app)
+
+    register(first)
+    register(second)
+    with first.app_context():
+        services.index_documents([document(1, *texts[1], thema=["7"])])
+    with second.app_context():
+        result = services.search(SearchQuery(text="betalingen"), ["network"])
+        assert [hit.doc_id for hit in result.hits] == ["signal:1"]
+        assert result.facets == {"thema": [("7", 1)]}
+        assert ">betaling</mark>" in str(result.hits[0].highlights["body"])
+        assert services.engine().summary(["signal"])["signal"][0] == 1
+    with first.app_context():
+        services.remove_documents(["signal:1"])
+    with second.app_context():
+        assert services.search(SearchQuery(text="betaling"), ["network"]).total == 0
+        services.extension().engine.rebuild([], 0, None)  # leave the table empty
+
+
+@postgresql_only
+def test_search_migrate_fills_the_tables_with_a_progress_bar(app_factory):
+    app = app_factory()
+    with app.app_context():
+        services.register_source(
+            "signal",
+            lambda: [document(n, f"Toeslag terugvordering {n}") for n in range(1, 1201)],
+            lambda: 1200,
+            lambda ids: {},
+        )
+        services.init_app(app)
+    result = app.test_cli_runner().invoke(args=["search-migrate"])
+    assert result.exit_code == 0, result.output
+    assert "1200" in result.output
+    with app.app_context():
+        from sqlalchemy import text
+
+        from signalen.extensions import db
+
+        assert db.session.scalar(text("SELECT count(*) FROM search_documents")) == 1200
+        db.session.execute(text("DELETE FROM search_documents"))
+        db.session.commit()
