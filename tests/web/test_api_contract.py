@@ -36,7 +36,7 @@ from signalen.directory.models import Organization, Service
 from signalen.directory.services import seed_demo_directory
 from signalen.extensions import db
 from signalen.signals.models import Visibility
-from tests.test_api import publish_article
+from tests.web.test_api import publish_article
 
 CHECKS = [
     not_a_server_error,

@@ -41,7 +41,7 @@ NOT_OWNED = {
     "auth.login": "logs in; changes only the account that logs in",
     "auth.logout": "ends the sessions of the user who logs out",
     "auth.change_password": "the logged-in user's own password",
-    "auth.set_password": "a signed one-time link for one account (tests/test_sessions.py)",
+    "auth.set_password": "a signed one-time link for one account (tests/web/test_sessions.py)",
     "signals.new": "creates a signal in the user's own organisation",
     "signals.similar_fragment": "reads only (similar signals while typing)",
     "signals.import_upload": "checks a CSV file; stores nothing",
@@ -54,8 +54,8 @@ NOT_OWNED = {
     "api.signals_check": "reads only (privacy and similarity check)",
     "privacy.live_check": "reads only (the privacy check while typing)",
     "radar.mark": "the radar counts across the whole network; a mark is one shared verdict on a "
-    "rise, kept with who and which organisation in the audit log (tests/test_radar.py)",
-    "taxonomy.edit_synonyms": "beheerders only (tests/test_search_relevance.py): the synonym "
+    "rise, kept with who and which organisation in the audit log (tests/web/test_radar.py)",
+    "taxonomy.edit_synonyms": "beheerders only (tests/web/test_search_relevance.py): the synonym "
     "list serves the whole network's search",
     "api_widget.report": "creates a signal in the widget key's organisation",
     # The sociale kaart is one shared directory of the whole network: every coordinator
@@ -265,7 +265,7 @@ def test_every_write_route_is_covered(app):
     covered = {case.endpoint for case in CASES}
     missing = write_endpoints(app) - covered - NOT_OWNED.keys()
     assert not missing, (
-        "New write routes without an owner check in tests/test_ownership.py: "
+        "New write routes without an owner check in tests/web/test_ownership.py: "
         f"{sorted(missing)}. Add a case to CASES, or to NOT_OWNED with the reason."
     )
     assert not covered & NOT_OWNED.keys()
