@@ -2,7 +2,7 @@
 
 Every text column of every model is listed here once: either in :data:`GUARDED` (free text a
 user types; the service that stores it runs the guard, and the sweep checks it) or in
-:data:`NOT_FREE_TEXT` with the reason it holds no client data. ``tests/test_privacy_paths.py``
+:data:`NOT_FREE_TEXT` with the reason it holds no client data. ``tests/web/test_privacy_names.py``
 enumerates the models and fails for a text column that is in neither, so a new free-text
 field cannot slip past the guard unnoticed.
 """

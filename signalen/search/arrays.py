@@ -12,7 +12,7 @@ column files, ``BM25F._field_B``, ``MultiTerm._btexts``), and every such read ha
 Whoosh's public API for the same data, or (for scoring and expansion) :class:`Unsupported`,
 which hands the query to Whoosh's own matchers. Whatever such a read raises (``ImportError``,
 ``AttributeError``, ``TypeError``, …), a Whoosh release that changes them makes search slower,
-not wrong. ``tests/test_search_fallbacks.py`` forces each fallback.
+not wrong. ``tests/web/test_search_fallbacks.py`` forces each fallback.
 """
 
 from __future__ import annotations

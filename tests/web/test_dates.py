@@ -17,8 +17,8 @@ from signalen.extensions import db
 from signalen.meetings import services as meetings
 from signalen.signals import services as signal_services
 from signalen.signals.models import Visibility
-from tests import test_referrals
 from tests.conftest import login
+from tests.web import test_referrals
 
 make_service = test_referrals.make_service  # a service on the sociale kaart (fixture)
 

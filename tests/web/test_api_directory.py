@@ -10,7 +10,7 @@ from signalen.api import services as api
 from signalen.api.models import Scope
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
-from tests.test_api import approved_public_signal
+from tests.web.test_api import approved_public_signal
 
 PROBLEM = "application/problem+json"
 

@@ -37,7 +37,7 @@ from signalen.digests import services as digests
 from signalen.directory.models import Organization, Service
 from signalen.extensions import db
 from signalen.signals.models import Visibility
-from tests.test_api import publish_article
+from tests.web.test_api import publish_article
 
 CHECKS = [
     not_a_server_error,

@@ -42,11 +42,11 @@ NOT_OWNED = {
     "auth.login": "logs in; changes only the account that logs in",
     "auth.logout": "ends the sessions of the user who logs out",
     "auth.change_password": "the logged-in user's own password",
-    "auth.set_password": "a signed one-time link for one account (tests/test_sessions.py)",
+    "auth.set_password": "a signed one-time link for one account (tests/web/test_sessions.py)",
     "auth.forgot_password": "mails a one-time link to the account of the address; changes "
-    "nothing else (tests/test_mail.py)",
+    "nothing else (tests/web/test_mail.py)",
     # E-mail subscriptions belong to an address, not to an organisation; after the first
-    # step every route needs the subscription's secret token (tests/test_mail.py).
+    # step every route needs the subscription's secret token (tests/web/test_mail.py).
     **{
         f"subscriptions.{name}": "an address following a public feed, no organisation's data"
         for name in ("subscribe", "confirm", "manage", "unsubscribe")
@@ -63,10 +63,10 @@ NOT_OWNED = {
     "api.signals_check": "reads only (privacy and similarity check)",
     "privacy.live_check": "reads only (the privacy check while typing)",
     "radar.mark": "the radar counts across the whole network; a mark is one shared verdict on a "
-    "rise, kept with who and which organisation in the audit log (tests/test_radar.py)",
+    "rise, kept with who and which organisation in the audit log (tests/web/test_radar.py)",
     "radar.withdraw": "a mark is one shared verdict of the network (see radar.mark); withdrawing "
-    "it is audited with who and which organisation (tests/test_radar.py)",
-    "taxonomy.edit_synonyms": "beheerders only (tests/test_search_relevance.py): the synonym "
+    "it is audited with who and which organisation (tests/web/test_radar.py)",
+    "taxonomy.edit_synonyms": "beheerders only (tests/web/test_search_relevance.py): the synonym "
     "list serves the whole network's search",
     "api_widget.report": "creates a signal in the widget key's organisation",
     # The sociale kaart is one shared directory of the whole network: every coordinator
@@ -92,7 +92,7 @@ NOT_OWNED = {
     },
     "directory.propose_change": "anyone may propose a change; a coordinator decides",
     # Per-user data: a saved search, a feed key, a notification or a choice belongs to one
-    # account; anyone else's id answers 404 (tests/test_notify.py).
+    # account; anyone else's id answers 404 (tests/web/test_notify.py).
     **{
         f"savedsearches.{name}": "the user's own saved searches and private feed key"
         for name in ("save", "alert", "delete", "new_feed_key", "revoke_feed_key")
@@ -286,7 +286,7 @@ def test_every_write_route_is_covered(app):
     covered = {case.endpoint for case in CASES}
     missing = write_endpoints(app) - covered - NOT_OWNED.keys()
     assert not missing, (
-        "New write routes without an owner check in tests/test_ownership.py: "
+        "New write routes without an owner check in tests/web/test_ownership.py: "
         f"{sorted(missing)}. Add a case to CASES, or to NOT_OWNED with the reason."
     )
     assert not covered & NOT_OWNED.keys()

@@ -218,7 +218,7 @@ def test_digest_says_what_stands_out(history, app, make_user):
     from signalen.digests import periods
     from signalen.digests import services as digests
     from signalen.digests.presentation import digest_pdf
-    from tests.test_digests import _pdf_text
+    from tests.web.test_digests import _pdf_text
 
     today = local_today()
     period = periods.period_between(today - timedelta(days=27), today)

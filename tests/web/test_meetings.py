@@ -271,7 +271,7 @@ def test_other_organisations_never_read_about_a_hidden_signal(
 ):
     from signalen.signals import services as signal_services
     from signalen.signals.models import Visibility
-    from tests.test_digests import _pdf_text
+    from tests.web.test_digests import _pdf_text
 
     hidden = make_signal(title="Interne kwestie Kampen", user=coordinator)
     meeting = _meeting(coordinator, held_on=local_today())
@@ -374,7 +374,7 @@ def test_bad_input_gives_dutch_messages(app, client, coordinator):
 
 
 def test_agenda_and_minutes_as_pdf(app, client, coordinator, make_signal, make_user):
-    from tests.test_digests import _pdf_text
+    from tests.web.test_digests import _pdf_text
 
     signal = make_signal(title="Brief onbegrijpelijk", user=coordinator)
     meeting = _meeting(coordinator, held_on=local_today())

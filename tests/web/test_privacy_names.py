@@ -21,7 +21,7 @@ from signalen.signals import services as signal_services
 from signalen.signals.models import Signal, SignalEvent, Status
 from tests.conftest import login, post_form
 
-EVAL_SET = Path(__file__).parent / "data" / "privacy_eval.tsv"
+EVAL_SET = Path(__file__).parents[1] / "data" / "privacy_eval.tsv"
 
 
 def names_in(text: str) -> list[str]:

@@ -12,8 +12,8 @@ import pytest
 from signalen.auth.models import Role
 from signalen.core.dates import local_today
 from signalen.search.dates import date_cover
-from tests.test_api import app_with_token, auth
-from tests.test_api import make_token as make_token
+from tests.web.test_api import app_with_token, auth
+from tests.web.test_api import make_token as make_token
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 

@@ -17,8 +17,8 @@ from signalen.digests.models import Digest, DigestStatus
 from signalen.extensions import db
 from signalen.signals import services as signal_services
 from signalen.signals.models import Signal, Status, Visibility
-from tests import test_referrals
 from tests.conftest import login, post_form
+from tests.web import test_referrals
 
 make_service = test_referrals.make_service  # a service on the sociale kaart (fixture)
 

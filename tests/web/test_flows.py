@@ -24,7 +24,7 @@ from signalen.meetings.models import Meeting
 from signalen.signals import services as signal_services
 from signalen.signals.models import Signal, SignalReport, Status, Visibility
 from tests.conftest import login, post_form
-from tests.test_signals import intake
+from tests.web.test_signals import intake
 
 KNOWN_TITLE = "Zorgtoeslag stopgezet zonder brief"
 KNOWN_TEXT = "De zorgtoeslag is stopgezet zonder brief of uitleg van de Belastingdienst."
@@ -226,7 +226,7 @@ def test_meeting_start_time_and_outcome_after_the_day(client, make_user, make_si
     assert "14:30 uur" in client.get(f"/overleg/{meeting.id}/afdrukken/agenda").get_data(
         as_text=True
     )
-    from tests.test_digests import _pdf_text
+    from tests.web.test_digests import _pdf_text
 
     assert "14:30 uur" in _pdf_text(client.get(f"/overleg/{meeting.id}/afdrukken/agenda.pdf").data)
     bad = post_form(
@@ -299,7 +299,7 @@ def test_digest_names_private_rows_by_theme_and_agency(client, make_user, make_s
     assert "Knelpunt over Betaling bij SVB" in page and "Telefoon onbereikbaar" in page
     assert 'id="digest-counts-note"' in page and "/overzicht" in page
     assert 'class="table-wrap" tabindex="0" role="region"' in page
-    from tests.test_digests import _pdf_text
+    from tests.web.test_digests import _pdf_text
 
     text = _pdf_text(client.get(f"/rapportages/{digest.id}/rapportage.pdf").data)
     assert "Knelpunt over Betaling bij SVB" in text and "Geheime titel" not in text

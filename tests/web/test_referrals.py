@@ -21,7 +21,7 @@ from signalen.referrals import matching, queries, services
 from signalen.referrals.models import Outcome, Referral
 from signalen.signals.models import Visibility
 from tests.conftest import login, post_form
-from tests.test_signals import everything_stored
+from tests.web.test_signals import everything_stored
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -523,7 +523,7 @@ def test_html_in_the_text_is_escaped(client, login_as, kaart):
     path, data = referral_form(
         service=str(kaart["exact_national"].id), reason="<script>alert(1)</script> hulp"
     )
-    # A null byte is refused as a whole (tests/test_hostile_input.py); nothing is stored.
+    # A null byte is refused as a whole (tests/web/test_hostile_input.py); nothing is stored.
     refused = post_form(client, path, {**data, "reason": "hulp\x00"})
     assert refused.status_code == 400
     assert db.session.scalar(select(Referral)) is None

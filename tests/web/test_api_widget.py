@@ -11,7 +11,7 @@ from signalen.api import services as api
 from signalen.api.models import Scope
 from signalen.extensions import db
 from signalen.signals.models import Channel, Signal, Visibility
-from tests.test_api import app_with_token
+from tests.web.test_api import app_with_token
 
 PARTNER = "https://partner.example"
 TOKEN_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -26,7 +26,7 @@ from signalen.auth.models import Role
 from signalen.demo.services import DEMO_PASSWORDS
 from tests.conftest import app_config, csrf_token, empty_all_tables, login
 
-SOURCE = Path(__file__).resolve().parent.parent / "signalen"
+SOURCE = Path(__file__).resolve().parents[2] / "signalen"
 
 # Werkzeug decodes percent-escapes with errors="replace"; a lone surrogate arrives as the
 # bytes of its WTF-8 form, which is the closest a client can get.

@@ -14,8 +14,8 @@ from signalen.extensions import db
 from signalen.meetings import services
 from signalen.meetings.models import Agreement
 from tests.conftest import csrf_token, login, post_form
-from tests.test_digests import _pdf_text
-from tests.test_meetings import _meeting, _reload
+from tests.web.test_digests import _pdf_text
+from tests.web.test_meetings import _meeting, _reload
 
 FOLLOWUP = "/overleg/afspraken"
 

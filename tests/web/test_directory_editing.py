@@ -34,8 +34,8 @@ from signalen.directory.services.validation import (
 )
 from signalen.extensions import db
 from tests.conftest import csrf_token, login
-from tests.test_directory import form_data, municipality_id, names
-from tests.test_hsds_schema import SCHEMA_DIR, assert_valid, load_schema
+from tests.web.test_directory import form_data, municipality_id, names
+from tests.web.test_hsds_schema import SCHEMA_DIR, assert_valid, load_schema
 
 
 @pytest.fixture
