@@ -22,7 +22,7 @@ def zone_name(app: Flask | None = None) -> str:
     if app is None and has_app_context():
         app = current_app
     configured = app.config.get(ZONE_SETTING) if app is not None else None
-    return configured or DEFAULTS[ZONE_SETTING]
+    return str(configured or DEFAULTS[ZONE_SETTING])
 
 
 @lru_cache(maxsize=8)
@@ -54,7 +54,8 @@ def local_today(at: datetime | None = None) -> date:
 def add_months(day: date, months: int) -> date:
     """``day`` moved by whole calendar months (negative: back); the 31st becomes the last
     day of a shorter month."""
-    return day + relativedelta(months=months)
+    moved: date = day + relativedelta(months=months)
+    return moved
 
 
 def months_between(earlier: date, later: date) -> int:
@@ -62,4 +63,4 @@ def months_between(earlier: date, later: date) -> int:
     if later <= earlier:
         return 0
     difference = relativedelta(later, earlier)
-    return difference.years * 12 + difference.months
+    return int(difference.years * 12 + difference.months)

@@ -70,7 +70,7 @@ def _public_contacts() -> tuple[list[str], list[str]]:
     from signalen.extensions import db
 
     numbers = list(db.session.scalars(sa.select(Phone.number).where(Phone.contact_id.is_(None))))
-    addresses = []
+    addresses: list[str] = []
     for model in (Organization, Service, Location):
         column = getattr(model, "email", None)
         if column is not None:
