@@ -1,9 +1,9 @@
 """What to mail now: direct notifications at once, daily ones bundled once a day.
 
-The mail outbox connects here: for each ``(user, notifications)`` from
-:func:`pending_for_delivery` it queues ``mail/notification`` (one) or
-``mail/notification_bundle`` (several), with context ``user``, ``notifications`` and
-``base_url``, and calls :func:`mark_delivered` in the same transaction.
+:func:`deliver` (a job of the worker, every few minutes) queues for each ``(user,
+notifications)`` from :func:`pending_for_delivery` one ``mail/notification`` (one) or
+``mail/notification_bundle`` (several) in the outbox and marks them delivered in the same
+transaction, so a crash mails each notification once or not yet.
 """
 
 from __future__ import annotations
@@ -77,3 +77,22 @@ def mark_delivered(notifications: Iterable[Notification], now: datetime | None =
     moment = now or utcnow()
     for notification in notifications:
         notification.delivered_at = moment
+
+
+def deliver(now: datetime | None = None) -> int:
+    """Queue the mail of every notification due now (see module docstring); returns how
+    many messages were queued."""
+    from signalen.core.urls import site_base_url
+    from signalen.mail.services import queue_mail
+
+    now = now or utcnow()
+    base_url = site_base_url() or "http://localhost"
+    queued = 0
+    for user, notifications in pending_for_delivery(now):
+        template = "notification" if len(notifications) == 1 else "notification_bundle"
+        context = {"user": user, "notifications": notifications, "base_url": base_url}
+        queue_mail(user.email, template, context)
+        mark_delivered(notifications, now)
+        queued += 1
+    db.session.commit()
+    return queued

@@ -165,6 +165,28 @@ def alerts_due() -> list[tuple[SavedSearch, int]]:
     return due
 
 
+def send_alerts(now: datetime | None = None) -> int:
+    """Queue one e-mail per saved search with new results (the worker runs this); each
+    search's ``last_alerted_at`` moves in the same transaction. Returns the number queued."""
+    from signalen.mail.services import mail_url, queue_mail
+
+    now = now or utcnow()
+    queued = 0
+    for saved, count in alerts_due():
+        context = {
+            "user": saved.user,
+            "name": saved.name,
+            "count": count,
+            "url": mail_url("savedsearches.open_search", search_id=saved.id),
+            "list_url": mail_url("savedsearches.index"),
+        }
+        queue_mail(saved.user.email, "saved_search_alert", context)
+        saved.last_alerted_at = now
+        queued += 1
+    db.session.commit()
+    return queued
+
+
 # Private feeds -----------------------------------------------------------------------------
 
 

@@ -433,3 +433,81 @@ def test_purge_unconfirmed_subscriptions(mail_app, smtp):
     _subscribe(mail_app.test_client(), "oud@example.org", "/feeds/digests.atom")
     assert services.purge_unconfirmed() == 0
     assert services.purge_unconfirmed(utcnow() + timedelta(days=8)) == 1
+
+
+# Notifications by e-mail ---------------------------------------------------------------------
+
+
+def test_volunteer_hears_the_overleg_outcome_and_a_coordinator_gets_a_daily_bundle(
+    mail_app, smtp, make_user, make_signal
+):
+    from signalen.core.dates import local_today
+    from signalen.meetings import services as meetings
+    from signalen.notifications import delivery
+    from signalen.notifications import services as notifications
+    from signalen.notifications.models import Kind
+
+    coordinator = make_user(Role.COORDINATOR, email="coordinator@example.org")
+    volunteer = make_user(
+        Role.VOLUNTEER, organisation=coordinator.organisation, email="vrijwilliger@example.org"
+    )
+    signal = make_signal(user=volunteer)
+    meeting = meetings.create_meeting(
+        meetings.MeetingInput(title="Overleg met UWV", held_on=local_today()), coordinator
+    )
+    meetings.add_signals(meeting, [signal.id], coordinator)
+    meetings.record_outcome(
+        meeting.items[0],
+        coordinator,
+        discussion="Besproken",
+        agency_response="UWV stuurt voortaan altijd een brief.",
+    )
+    notifications.set_preferences(coordinator, {"agreement_overdue": "dagelijks"})
+    notifications.notify(coordinator, Kind.AGREEMENT_OVERDUE, "Afspraak over brieven is te laat")
+    db.session.commit()
+
+    now = utcnow()
+    assert delivery.deliver(now) == 1  # the volunteer's two direct ones, in one bundle
+    assert delivery.deliver(now) == 0  # delivered once
+    send_pending()
+    [to_volunteer] = smtp.inbox.wait_for(1)
+    assert to_volunteer["To"] == "vrijwilliger@example.org"
+    body = text_of(to_volunteer)
+    assert "Overleg met UWV" in body and "UWV stuurt voortaan altijd een brief." in body
+    assert f"{BASE}/signalen/{signal.id}" in body
+
+    next_morning = delivery.bundle_moment(now + timedelta(days=1, hours=1))
+    assert delivery.deliver(next_morning) == 1
+    send_pending()
+    messages = smtp.inbox.wait_for(2)
+    bundle = messages[-1]
+    assert bundle["To"] == "coordinator@example.org"
+    assert "Afspraak over brieven is te laat" in text_of(bundle)
+    assert bundle["Subject"] == "Nieuwe melding van Signalen"  # one item: no bundle wording
+    assert to_volunteer["Subject"] == "Uw meldingen van Signalen"
+
+
+def test_a_saved_search_with_the_e_mail_switch_mails_new_results_once(
+    mail_app, smtp, make_user, make_signal
+):
+    from werkzeug.datastructures import MultiDict
+
+    from signalen.savedsearches import services as saved_searches
+    from signalen.signals.models import Visibility
+
+    coordinator = make_user(Role.COORDINATOR, email="coordinator@example.org")
+    saved = saved_searches.save_search(coordinator, "Toeslag", MultiDict({"q": "toeslag"}))
+    saved_searches.set_alert(saved, True)
+    assert saved_searches.send_alerts() == 0
+    volunteer = make_user(Role.VOLUNTEER, organisation=coordinator.organisation)
+    make_signal(title="Toeslag te laat", user=volunteer, visibility=Visibility.INTERNAL)
+
+    assert saved_searches.send_alerts() == 1
+    assert saved_searches.send_alerts() == 0  # the same result is not mailed again
+    send_pending()
+    [message] = smtp.inbox.wait_for(1)
+    assert message["To"] == "coordinator@example.org"
+    assert message["Subject"] == "Nieuw bij uw zoekopdracht “Toeslag”"
+    body = text_of(message)
+    assert "1 nieuw resultaat" in body
+    assert f"{BASE}/zoekopdrachten/{saved.id}" in body
