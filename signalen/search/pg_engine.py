@@ -92,6 +92,8 @@ VOCABULARY_TTL_SECONDS = 2.0
 COUNT_TTL_SECONDS = 30.0
 SYNTAX_TOKEN = re.compile(r'"[^"]*"|\(|\)|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|-?[\w*?~]+')
 
+END_OF_WORDS = "\U0010ffff"
+
 
 def lexeme(term: str) -> str:
     """``term`` quoted for a tsvector or tsquery literal."""
@@ -672,7 +674,9 @@ class PostgresEngine:
         cached = self._corrector
         if cached is None or cached[0] != size:
             merged = sorted(set().union(*(v.known for v in vocabularies)))
-            cached = (size, ListCorrector(merged))
+            # Whoosh's list lookup reads past the end of the list for a word after the last
+            # one (IndexError); a last entry after every word stops it there.
+            cached = (size, ListCorrector([*merged, END_OF_WORDS]))
             self._corrector = cached
         return cached[1]
 
@@ -695,7 +699,7 @@ class PostgresEngine:
             for candidate in corrector.suggest(folded, limit=SPELLING_CANDIDATES, prefix=1):
                 candidate_terms = stems(candidate)
                 if (
-                    candidate != folded
+                    candidate not in (folded, END_OF_WORDS)
                     and candidate_terms
                     and self._exists(_all_terms(candidate_terms), where, params)
                 ):
