@@ -27,6 +27,7 @@ from signalen.extensions import db
 from signalen.search import services as search
 from signalen.search.documents import SearchQuery
 from signalen.search.models import IndexOutbox
+from signalen.search.services import engine_name
 from signalen.signals.models import Signal
 from tests.conftest import PASSWORD
 
@@ -58,6 +59,8 @@ def gunicorn(app, tmp_path, migrated_database):
         # Each worker loads the name model of the privacy guard in the background; until
         # then the intake says "even geduld". Here requests wait for it instead.
         SIGNALEN_PRIVACY_NAMES_WAIT="600",
+        # The same search engine as the test's app (the PostgreSQL run uses PostgreSQL's).
+        SIGNALEN_SEARCH_ENGINE=engine_name(app),
     )
     process = subprocess.Popen(
         [
