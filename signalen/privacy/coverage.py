@@ -109,6 +109,10 @@ NOT_FREE_TEXT = {
     "radar_mark.series_key": "code of a radar series (kind and taxonomy ids, or one word)",
     "radar_notice.series_key": "code of a radar series (kind and taxonomy ids, or one word)",
     "search_outbox": "kind, id and operation of records still to be indexed",
+    "search_documents": "the PostgreSQL engine's index: ids, kinds and the analysed terms of "
+    "texts that passed the guard when they were stored (redacted with them by the sweep's "
+    "reindex)",
+    "search_words": "the PostgreSQL engine's vocabulary: single words of indexed texts",
     "notification.text": "composed by notifications.services from codes and texts that "
     "passed the guard already (signal titles, close reasons, agency responses)",
     "notification.kind": "code",
