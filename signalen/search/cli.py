@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from signalen.core.cli import CommandError
 from signalen.search import services
 
 
@@ -49,7 +50,7 @@ def search_migrate_command() -> None:
 
     database = str(current_app.config.get("SQLALCHEMY_DATABASE_URI") or "")
     if not database.startswith("postgresql"):
-        raise click.ClickException(_("De PostgreSQL-zoekmachine werkt alleen met PostgreSQL."))
+        raise CommandError(_("De PostgreSQL-zoekmachine werkt alleen met PostgreSQL."))
     extension = services.extension()
     sources = list(extension.sources.values())
     total = sum(source.count() for source in sources)

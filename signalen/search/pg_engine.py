@@ -92,11 +92,12 @@ VOCABULARY_TTL_SECONDS = 2.0
 COUNT_TTL_SECONDS = 30.0
 SYNTAX_TOKEN = re.compile(r'"[^"]*"|\(|\)|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|-?[\w*?~]+')
 
-END_OF_WORDS = "\U0010ffff"
-
 
 def lexeme(term: str) -> str:
-    """``term`` quoted for a tsvector or tsquery literal."""
+    """``term`` quoted for a tsvector or tsquery literal. A term longer than PostgreSQL
+    allows is cut: no vector holds it (see :func:`vector_literal`), so it still finds nothing."""
+    if len(term.encode()) >= MAX_LEXEME_BYTES:
+        term = term.encode()[: MAX_LEXEME_BYTES - 1].decode(errors="ignore")
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -202,6 +203,18 @@ def plain_words_query(text: str) -> str | None:
     """Any of the words of ``text``, without any query syntax."""
     terms = sorted(set(stems(" ".join(words(text)))))
     return " | ".join(lexeme(term) for term in terms) or None
+
+
+def _suggestions(corrector: ListCorrector, word: str) -> list[str]:
+    """Whoosh's list corrector's candidates for ``word``; its list lookup reads past the end
+    of the list for a word after the last one (IndexError), which ends the candidates."""
+    found: list[str] = []
+    try:
+        for candidate in corrector.suggest(word, limit=SPELLING_CANDIDATES, prefix=1):
+            found.append(candidate)
+    except IndexError:
+        pass
+    return found
 
 
 class _Lock:
@@ -674,9 +687,7 @@ class PostgresEngine:
         cached = self._corrector
         if cached is None or cached[0] != size:
             merged = sorted(set().union(*(v.known for v in vocabularies)))
-            # Whoosh's list lookup reads past the end of the list for a word after the last
-            # one (IndexError); a last entry after every word stops it there.
-            cached = (size, ListCorrector([*merged, END_OF_WORDS]))
+            cached = (size, ListCorrector(merged))
             self._corrector = cached
         return cached[1]
 
@@ -696,10 +707,10 @@ class PostgresEngine:
             terms = stems(word)
             if not terms or self._exists(_all_terms(terms), where, params):
                 continue
-            for candidate in corrector.suggest(folded, limit=SPELLING_CANDIDATES, prefix=1):
+            for candidate in _suggestions(corrector, folded):
                 candidate_terms = stems(candidate)
                 if (
-                    candidate not in (folded, END_OF_WORDS)
+                    candidate != folded
                     and candidate_terms
                     and self._exists(_all_terms(candidate_terms), where, params)
                 ):
