@@ -21,6 +21,7 @@ from signalen.search.models import IndexOutbox
 from signalen.search.querying import View
 from signalen.signals import services as signal_services
 from signalen.signals.models import Channel, Signal
+from tests.search_engine_support import whoosh_only
 
 WORDS = ("kinderopvangtoeslag", "wachtgeld", "reiskostenvergoeding")
 
@@ -100,6 +101,7 @@ def test_a_change_and_its_outbox_row_are_committed_or_rolled_back_together(app, 
     assert found_ids("wachtgeld") == []
 
 
+@whoosh_only  # Whoosh's files, lock and segments; the PostgreSQL engine has none
 def test_a_write_that_cannot_get_the_index_lock_leaves_its_rows_for_the_next_drain(
     app_factory, make_signal
 ):
@@ -221,6 +223,7 @@ def test_healing_is_shared_between_processes_through_a_time_stamp(healing_app):
 # Damage while the site runs
 
 
+@whoosh_only  # Whoosh's files, lock and segments; the PostgreSQL engine has none
 def test_a_truncated_segment_file_is_found_and_rebuilt_while_the_site_runs(healing_app, make_user):
     app = healing_app(SEARCH_HEAL_INTERVAL=0.3)
     with app.app_context():
@@ -239,6 +242,7 @@ def test_a_truncated_segment_file_is_found_and_rebuilt_while_the_site_runs(heali
         assert response.status_code in (200, 302)
 
 
+@whoosh_only  # Whoosh's files, lock and segments; the PostgreSQL engine has none
 def test_a_damaged_index_found_by_a_search_says_so_and_is_rebuilt(app, make_signal):
     signal = make_signal(title="Kinderopvangtoeslag gestopt")
     damaged = generation(app)
@@ -255,6 +259,7 @@ def test_a_damaged_index_found_by_a_search_says_so_and_is_rebuilt(app, make_sign
 # Readers under concurrent writes
 
 
+@whoosh_only  # Whoosh's files, lock and segments; the PostgreSQL engine has none
 def test_similar_signals_survive_a_commit_that_merges_segments_under_the_reader(
     app, make_signal, make_user, monkeypatch
 ):
