@@ -29,7 +29,7 @@ from werkzeug.datastructures import MultiDict
 
 from signalen.articles.models import Article
 from signalen.config import DEFAULTS
-from signalen.core.urls import external_url, site_base_url  # noqa: F401 (used by others)
+from signalen.core.urls import external_url
 from signalen.core.validation import parse_date, parse_id, xml_safe
 from signalen.extensions import db
 from signalen.infobank.filters import FACETS, ID_FACETS, KINDS, SORTS, SearchFilters

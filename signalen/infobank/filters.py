@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from signalen.core.dates import local_today
 from signalen.core.pagination import with_changes
 from signalen.core.validation import parse_date, parse_id, parse_int, parse_month
-from signalen.search.dates import DATE_FACET, date_cover, date_tokens  # noqa: F401 (re-exported)
+from signalen.search.dates import DATE_FACET, date_cover
 from signalen.search.documents import SearchQuery
 from signalen.signals.models import Impact, Status
 

@@ -22,6 +22,7 @@ from signalen.articles.models import Article
 from signalen.auth.models import User
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
+from signalen.core.urls import external_url
 from signalen.core.validation import clean_line
 from signalen.extensions import db
 from signalen.feeds import services as feeds
@@ -295,7 +296,7 @@ def private_search_plan(key: str, args: MultiDict) -> FeedPlan:
         key=f"prive/{user.id}/zoeken?{query}",
         title=_("Zoeken naar %(search)s", search=feeds.describe_search(filters)),
         subtitle=_("Knelpunten en kennisartikelen die %(name)s mag zien.", name=user.name),
-        html_url=feeds.external_url("infobank.search") + (f"?{query}" if query else ""),
+        html_url=external_url("infobank.search") + (f"?{query}" if query else ""),
         self_endpoint="savedsearches.private_search_feed",
         self_values={"key": key},
         self_query=query,
@@ -315,7 +316,7 @@ def private_saved_plan(key: str, search_id: int) -> FeedPlan:
         key=f"prive/{user.id}/zoekopdracht/{saved.id}",
         title=saved.name,
         subtitle=_("Zoeken naar %(search)s", search=feeds.describe_search(filters)),
-        html_url=feeds.external_url("infobank.search") + (f"?{saved.query}" if saved.query else ""),
+        html_url=external_url("infobank.search") + (f"?{saved.query}" if saved.query else ""),
         self_endpoint="savedsearches.private_saved_feed",
         self_values={"key": key, "search_id": saved.id},
         self_query="",

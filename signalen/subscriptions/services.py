@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from signalen.auth.services import normalise_email
 from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
+from signalen.core.urls import site_base_url
 from signalen.extensions import db
 from signalen.feeds import services as feeds
 from signalen.feeds.services import FeedEntry, FeedError, FeedPlan
@@ -73,7 +74,7 @@ def resolve_feed(address: str) -> Feed:
     except ValueError as error:  # e.g. "http://[" (not a valid address)
         raise wrong from error
     if parts.scheme or parts.netloc:
-        base = urlsplit(feeds.site_base_url() or "")
+        base = urlsplit(site_base_url() or "")
         own = parts.scheme in ("http", "https") and parts.netloc in (base.netloc, _request_host())
         if not own:
             raise wrong

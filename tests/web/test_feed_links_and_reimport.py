@@ -48,7 +48,7 @@ def test_feed_links_come_from_base_url_not_the_host_header(app_factory, make_sig
 
 
 def test_feed_links_use_server_name_without_base_url(app):
-    from signalen.feeds.services import site_base_url
+    from signalen.core.urls import site_base_url
 
     assert site_base_url() is None
     app.config.update(SERVER_NAME="signalen.example.nl", PREFERRED_URL_SCHEME="https")
