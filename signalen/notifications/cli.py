@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 @click.command("notifications-due")
 @with_appcontext
 def notifications_due_command() -> None:
-    """Make notifications for services to check, overdue agreements and referrals."""
+    """Make notifications for services to check, overdue agreements, referrals and radar rises."""
     from signalen.notifications.services import remind_due
 
     click.echo(f"{remind_due()} meldingen gemaakt.")

@@ -18,7 +18,7 @@ from signalen.core.dates import local_moment, local_zone
 from signalen.core.models import utcnow
 from signalen.extensions import db
 from signalen.notifications.models import Kind, Mode, Notification
-from signalen.notifications.services import preferences
+from signalen.notifications.services import link_for, preferences
 
 # The daily bundle holds what came in before this local hour.
 DAILY_HOUR = 7
@@ -79,6 +79,19 @@ def mark_delivered(notifications: Iterable[Notification], now: datetime | None =
         notification.delivered_at = moment
 
 
+def mail_context(user: User, notifications: list[Notification], base_url: str) -> dict:
+    """What the notification mail templates show: the texts, each with the address of the
+    page it is about."""
+    from signalen.mail.services import mail_url
+
+    links = {}
+    for notification in notifications:
+        target = link_for(notification)
+        if target is not None:
+            links[notification.id] = mail_url(target[0], **target[1])
+    return {"user": user, "notifications": notifications, "links": links, "base_url": base_url}
+
+
 def deliver(now: datetime | None = None) -> int:
     """Queue the mail of every notification due now (see module docstring); returns how
     many messages were queued."""
@@ -90,7 +103,7 @@ def deliver(now: datetime | None = None) -> int:
     queued = 0
     for user, notifications in pending_for_delivery(now):
         template = "notification" if len(notifications) == 1 else "notification_bundle"
-        context = {"user": user, "notifications": notifications, "base_url": base_url}
+        context = mail_context(user, notifications, base_url)
         queue_mail(user.email, template, context)
         mark_delivered(notifications, now)
         queued += 1

@@ -28,6 +28,7 @@ class Kind(enum.StrEnum):
     SERVICE_REVIEW = "service_review"
     AGREEMENT_OVERDUE = "agreement_overdue"
     REFERRAL_FOLLOW_UP = "referral_follow_up"
+    RADAR_RISE = "radar_rise"
 
 
 class Mode(enum.StrEnum):

@@ -48,6 +48,7 @@ KIND_LABELS = {
     Kind.SERVICE_REVIEW: _l("Een dienst op de sociale kaart moet gecontroleerd worden"),
     Kind.AGREEMENT_OVERDUE: _l("Een afspraak uit het overleg is over tijd"),
     Kind.REFERRAL_FOLLOW_UP: _l("Een doorverwijzing moet worden opgevolgd"),
+    Kind.RADAR_RISE: _l("De signaalradar ziet een knelpunt opkomen"),
 }
 MODE_LABELS = {
     Mode.DIRECT: _l("Direct"),
@@ -65,6 +66,7 @@ COORDINATOR_KINDS = (
     Kind.SERVICE_REVIEW,
     Kind.AGREEMENT_OVERDUE,
     Kind.REFERRAL_FOLLOW_UP,
+    Kind.RADAR_RISE,
 )
 # Without a choice: what happens to one's own signals comes at once, the queues once a day.
 DEFAULT_MODES = {
@@ -73,6 +75,9 @@ DEFAULT_MODES = {
 }
 # A periodic reminder about the same subject is repeated at most this often.
 REMINDER_REPEAT_DAYS = 7
+# The radar looks back this far for windows that ended since the previous run, so a rise in
+# a week that ended while the job did not run is still announced (once).
+RADAR_LOOKBACK_DAYS = 7
 CLOSING = (Status.RESOLVED, Status.CLOSED)
 LIST_LIMIT = 200
 RESPONSE_EXCERPT = 240
@@ -133,10 +138,14 @@ def _forget_notified(session: Session, *args: Any) -> None:
     session.info.pop(_NOTIFIED, None)
 
 
+def _site_locale() -> Any:
+    """Compose texts in the site's language (not the language of whoever caused the event)."""
+    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE") or "nl")
+
+
 def _site_text(message: Any) -> str:
-    """A lazy ``message`` in the site's language (not the language of whoever caused the
-    event)."""
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE") or "nl"):
+    """A lazy ``message`` in the site's language, cut to what a notification holds."""
+    with _site_locale():
         text = str(message)
     return text if len(text) <= TEXT_MAX_LENGTH else text[: TEXT_MAX_LENGTH - 1] + "…"
 
@@ -291,8 +300,9 @@ def _recently_told(kind: Kind, subject_type: str, since: datetime) -> set[tuple[
 
 
 def remind_due(now: datetime | None = None) -> int:
-    """Tell coordinators about services due for a check, overdue agreements and referrals
-    due for follow-up; the same reminder at most once a week. Returns how many were made.
+    """Tell coordinators about services due for a check, overdue agreements, referrals due
+    for follow-up (the same reminder at most once a week) and new rises on the signaalradar.
+    Returns how many notifications were made.
 
     Run periodically (``flask notifications-due``; the job queue's schedule).
     """
@@ -360,7 +370,35 @@ def remind_due(now: datetime | None = None) -> int:
                 )
             ),
         )
+    made += announce_radar_rises(now)
     db.session.commit()
+    return made
+
+
+def announce_radar_rises(now: datetime | None = None) -> int:
+    """Tell every coordinator about the rises the signaalradar found since the previous run
+    that nobody announced or marked yet; each rise and window once (the caller commits).
+
+    The text is the radar's own B1 sentence (counts, and names of themes, agencies or new
+    words from the network's texts), so it holds nothing a coordinator may not see.
+    """
+    from signalen.radar import services as radar
+
+    today = local_today(now)
+    with _site_locale():
+        notices = radar.new_rises_for_notification(
+            today - timedelta(days=RADAR_LOOKBACK_DAYS), today=today
+        )
+    if not notices:
+        return 0
+    rows = radar.record_notified(notices)
+    everyone = _coordinators()
+    made = 0
+    for notice, row in zip(notices, rows, strict=True):
+        text = _site_text(_l("Signaalradar: %(sentence)s", sentence=notice.sentence))
+        for user in everyone:
+            if notify(user, Kind.RADAR_RISE, text, subject=("radar", row.id)):
+                made += 1
     return made
 
 
@@ -451,6 +489,7 @@ def link_for(notification: Notification) -> tuple[str, dict[str, object]] | None
         "service": ("directory.review", {}),
         "agreement": ("meetings.followup", {}),
         "referral": ("referrals.follow_up", {}),
+        "radar": ("radar.index", {}),
     }.get(notification.subject_type or "")
 
 

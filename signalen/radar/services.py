@@ -809,8 +809,9 @@ def new_rises_for_notification(
     """The rises coordinators have not been told about: found in a window that ended (or is
     still running) on or after ``since`` (the previous run; at most ``NOTICE_MAX_WEEKS``
     back), not marked "bekend" or "geen signaal", and not announced before
-    (:func:`record_notified`). Counts and the new words of the network's texts, which every
-    coordinator may see; strongest first, each rise and window once.
+    (:func:`record_notified`) in an overlapping window. Counts and the new words of the
+    network's texts, which every coordinator may see; strongest first, each series once (in
+    its latest window).
 
     A window is whole ISO weeks ending at a date; the radar is run at today and at every
     Sunday since ``since``, so a rise in a week that ended between two runs is not missed.
@@ -823,33 +824,38 @@ def new_rises_for_notification(
     while sunday < today:
         ends.add(sunday)
         sunday += timedelta(weeks=1)
-    announced = {
-        (notice.series_key, notice.window_start, notice.weeks)
-        for notice in db.session.scalars(
-            select(RadarNotice).where(RadarNotice.window_start >= min(ends) - timedelta(weeks=13))
+    # When a series was announced, its later windows that overlap that one are the same rise.
+    announced_until: dict[str, date] = {}
+    for notice in db.session.scalars(
+        select(RadarNotice).where(RadarNotice.window_start >= min(ends) - timedelta(weeks=13))
+    ):
+        window_end = notice.window_start + timedelta(weeks=notice.weeks)
+        announced_until[notice.series_key] = max(
+            window_end, announced_until.get(notice.series_key, window_end)
         )
-    }
-    notices: dict[str, RiseNotice] = {}
+    latest: dict[str, RiseNotice] = {}
     for end in sorted(ends):
         result = detect(end, weeks, viewer=ALL)
         window = result.window
         for rise in result.rises:
-            notice_id = f"signaalradar/{rise.key}/{window.key}"
-            if (rise.key, window.start, window.weeks) in announced or notice_id in notices:
+            if window.start < announced_until.get(rise.key, window.start):
                 continue
-            notices[notice_id] = RiseNotice(notice_id, rise, window, explain(rise, weeks))
-    return sorted(notices.values(), key=lambda n: (-n.rise.score, n.id))
+            notice_id = f"signaalradar/{rise.key}/{window.key}"
+            latest[rise.key] = RiseNotice(notice_id, rise, window, explain(rise, weeks))
+    return sorted(latest.values(), key=lambda n: (-n.rise.score, n.id))
 
 
-def record_notified(notices: Iterable[RiseNotice]) -> None:
+def record_notified(notices: Iterable[RiseNotice]) -> list[RadarNotice]:
     """Remember that these rises were announced, in the caller's transaction (commit it
-    together with the message in the outbox)."""
-    for notice in notices:
-        db.session.add(
-            RadarNotice(
-                series_key=notice.rise.key,
-                window_start=notice.window.start,
-                weeks=notice.window.weeks,
-            )
+    together with the notifications); returns the stored rows, in the same order."""
+    rows = [
+        RadarNotice(
+            series_key=notice.rise.key,
+            window_start=notice.window.start,
+            weeks=notice.window.weeks,
         )
+        for notice in notices
+    ]
+    db.session.add_all(rows)
     db.session.flush()
+    return rows

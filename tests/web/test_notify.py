@@ -210,8 +210,9 @@ def test_mail_templates_render_one_and_a_bundle(app, team, make_signal):
     signal = make_signal(user=team["volunteer"])
     signals.change_status(signal, Status.IN_PROGRESS, team["coordinator"])
     items = notes(team["volunteer"])
-    context = {"user": team["volunteer"], "notifications": items, "base_url": "https://x.nl"}
+    app.config["BASE_URL"] = "https://x.nl"
     with app.test_request_context():
+        context = delivery.mail_context(team["volunteer"], items, "https://x.nl")
         for name in ("notification", "notification_bundle"):
             text = render_template(f"mail/{name}.txt", **context)
             html = render_template(f"mail/{name}.html", **context)

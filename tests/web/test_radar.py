@@ -301,7 +301,7 @@ def test_new_rises_for_notification_once_per_rise_and_window(history, make_user)
     assert rare.sentence.startswith("Over Incassokosten lopen op kwamen")
     # Stable: the same rises with the same ids until they are announced.
     assert [n.id for n in services.new_rises_for_notification(today - timedelta(days=1))] == ids
-    # Looking back two weeks adds the windows of the Sundays in between, never twice.
+    # Looking back two weeks adds the windows of the Sundays in between, each series once.
     earlier = services.new_rises_for_notification(today - timedelta(days=14))
     earlier_ids = [n.id for n in earlier]
     assert set(ids) <= set(earlier_ids) and len(earlier_ids) == len(set(earlier_ids))
@@ -322,3 +322,42 @@ def test_new_rises_for_notification_once_per_rise_and_window(history, make_user)
     )
     remaining = {n.id for n in services.new_rises_for_notification(today - timedelta(days=1))}
     assert other.id not in remaining
+
+
+def test_coordinators_hear_of_a_rise_once_by_notification_and_mail(history, make_user):
+    from datetime import UTC, datetime
+
+    from signalen.mail.models import MailMessage
+    from signalen.notifications import delivery
+    from signalen.notifications import services as notifications
+    from signalen.notifications.models import Kind, Notification
+
+    coordinator = make_user(Role.COORDINATOR)
+    other_coordinator = make_user(Role.COORDINATOR)
+    volunteer = make_user(Role.VOLUNTEER)
+    notifications.set_preferences(other_coordinator, {Kind.RADAR_RISE.value: "uit"})
+
+    made = notifications.remind_due()
+
+    def radar_notes(user):
+        query = select(Notification).where(
+            Notification.user_id == user.id, Notification.kind == Kind.RADAR_RISE.value
+        )
+        return list(db.session.scalars(query))
+
+    told = radar_notes(coordinator)
+    assert made == len(told) >= 2
+    rare = next(n for n in told if "Incassokosten lopen op" in n.text)
+    assert rare.text.startswith("Signaalradar: Over Incassokosten lopen op kwamen de afgelopen")
+    assert notifications.link_for(rare) == ("radar.index", {})
+    assert radar_notes(other_coordinator) == [] and radar_notes(volunteer) == []
+    # Announced once: the next run (and one a day later) tells nothing new about them.
+    assert notifications.remind_due() == 0
+    assert radar_notes(coordinator) == told
+    # Coordinators hear of it in their daily bundle, with a link to the radar.
+    tomorrow_morning = delivery.bundle_moment(datetime.now(UTC) + timedelta(days=1, hours=1))
+    assert delivery.deliver(tomorrow_morning) == 1
+    [mail] = db.session.scalars(
+        select(MailMessage).where(MailMessage.recipient == coordinator.email)
+    )
+    assert "Incassokosten lopen op" in mail.body_text and "/signaalradar" in mail.body_text
