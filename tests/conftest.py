@@ -27,7 +27,7 @@ from signalen.auth import services as accounts
 from signalen.auth.models import Role, User
 from signalen.extensions import db
 from signalen.organisations import services as organisations
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 from signalen.privacy import names as privacy_names
 
 pytest_plugins = ["tests.browser_support"]
@@ -213,7 +213,7 @@ def client(app: Flask) -> FlaskClient:
 def make_organisation(app):
     counter = iter(range(1, 10_000))
 
-    def make(name: str | None = None, active: bool = True) -> Organisation:
+    def make(name: str | None = None, active: bool = True) -> MemberOrganisation:
         organisation = organisations.create_organisation(name or f"Cliëntenraad {next(counter)}")
         if not active:
             organisations.update_organisation(organisation, name=organisation.name, active=False)
@@ -228,7 +228,7 @@ def make_user(app, make_organisation):
 
     def make(
         role: Role = Role.VOLUNTEER,
-        organisation: Organisation | None = None,
+        organisation: MemberOrganisation | None = None,
         email: str | None = None,
         password: str | None = PASSWORD,
         active: bool = True,

@@ -7,7 +7,7 @@ from signalen.auth.models import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from signalen.organisations.models import NAME_MAX_LENGTH as ORGANISATION_NAME_MAX_LENGTH
 
 
-class OrganisationForm(FlaskForm):
+class MemberOrganisationForm(FlaskForm):
     name = StringField(
         _l("Naam van de organisatie"),
         validators=[

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from signalen.admin.forms import OrganisationForm, UserForm
+from signalen.admin.forms import MemberOrganisationForm, UserForm
 from signalen.audit import services as audit
 from signalen.auth import services as accounts
 from signalen.auth.models import MANAGERS, Role, User
@@ -13,7 +13,7 @@ from signalen.core.pagination import paginate
 from signalen.core.validation import parse_id
 from signalen.extensions import db
 from signalen.organisations import services as organisations
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -42,7 +42,7 @@ def organisations_list():
 @bp.route("/organisaties/nieuw", methods=["GET", "POST"])
 @role_required(Role.ADMINISTRATOR)
 def organisation_new():
-    form = OrganisationForm(active=True)
+    form = MemberOrganisationForm(active=True)
     del form.active
     if form.validate_on_submit():
         try:
@@ -60,8 +60,8 @@ def organisation_new():
 @bp.route("/organisaties/<int:organisation_id>", methods=["GET", "POST"])
 @role_required(Role.ADMINISTRATOR)
 def organisation_edit(organisation_id: int):
-    organisation = db.get_or_404(Organisation, organisation_id)
-    form = OrganisationForm(obj=organisation)
+    organisation = db.get_or_404(MemberOrganisation, organisation_id)
+    form = MemberOrganisationForm(obj=organisation)
     if form.validate_on_submit():
         try:
             changes = organisations.update_organisation(
@@ -95,10 +95,10 @@ def _user_form(user: User | None = None) -> UserForm:
     return form
 
 
-def _chosen_organisation(form: UserForm) -> Organisation | None:
+def _chosen_organisation(form: UserForm) -> MemberOrganisation | None:
     value = form.organisation.data
     organisation_id = parse_id(value)
-    return db.session.get(Organisation, organisation_id) if organisation_id else None
+    return db.session.get(MemberOrganisation, organisation_id) if organisation_id else None
 
 
 def _managed_user_or_404(user_id: int) -> User:

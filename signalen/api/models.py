@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from signalen.auth.models import User
 from signalen.core.models import UTCDateTime, enum_type, utcnow
 from signalen.extensions import db
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 
 TOKEN_NAME_MAX_LENGTH = 120
 
@@ -57,7 +57,7 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    organisation: Mapped[MemberOrganisation] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship()
 
     @property

@@ -29,7 +29,7 @@ from signalen.core.validation import clean_line
 from signalen.extensions import db
 from signalen.infobank import services as infobank
 from signalen.infobank.filters import SearchFilters
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 from signalen.privacy.services import Finding, check_fields
 from signalen.signals import access, importing
 from signalen.signals import services as signals
@@ -85,7 +85,7 @@ def tokens_query(actor: User) -> Select:
 
 
 def create_token(
-    organisation: Organisation | None,
+    organisation: MemberOrganisation | None,
     scope: Scope | str,
     name: str = "",
     actor: User | None = None,

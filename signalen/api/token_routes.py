@@ -16,7 +16,7 @@ from signalen.core.forms import confirmation_page, confirmed, show_service_error
 from signalen.core.pagination import paginate
 from signalen.extensions import db
 from signalen.organisations import services as organisations
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/beheer/api-tokens")
 docs_bp = Blueprint("api_docs", __name__)
@@ -43,7 +43,7 @@ def index():
         abort(403)
     form = _form()
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, int(form.organisation.data))
+        organisation = db.session.get(MemberOrganisation, int(form.organisation.data))
         try:
             row, token = services.create_token(
                 organisation, Scope(form.scope.data), form.name.data or "", actor=current_user

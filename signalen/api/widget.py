@@ -36,7 +36,7 @@ from signalen.api import configured_origins, services
 from signalen.api.models import Scope
 from signalen.core.security import content_security_policy
 from signalen.extensions import csrf, db, limiter
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 from signalen.signals.forms import SignalForm
 from signalen.signals.models import Channel, Visibility
 from signalen.taxonomy import services as taxonomy
@@ -149,7 +149,7 @@ def _principal_or_404(key: str) -> services.ApiPrincipal:
 
 
 def _organisation_name(principal: services.ApiPrincipal) -> str:
-    organisation = db.session.get(Organisation, principal.organisation_id)
+    organisation = db.session.get(MemberOrganisation, principal.organisation_id)
     return organisation.name if organisation else ""
 
 

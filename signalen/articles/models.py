@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from signalen.auth.models import User
 from signalen.core.models import TimestampMixin, enum_type
 from signalen.extensions import db
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 from signalen.signals.models import Visibility
 from signalen.taxonomy.models import Theme
 
@@ -39,5 +39,5 @@ class Article(TimestampMixin, db.Model):
     )
 
     themes: Mapped[list[Theme]] = relationship(secondary=article_theme, lazy="selectin")
-    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    organisation: Mapped[MemberOrganisation] = relationship(lazy="joined")
     author: Mapped[User | None] = relationship()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signalen.core.models import TimestampMixin, UTCDateTime, enum_type
 from signalen.extensions import db
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 
 EMAIL_MAX_LENGTH = 254
 NAME_MAX_LENGTH = 120
@@ -68,7 +68,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         String(64), nullable=False, default=new_session_token
     )
 
-    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    organisation: Mapped[MemberOrganisation | None] = relationship(lazy="joined")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -23,7 +23,7 @@ from signalen.core.errors import ServiceError
 from signalen.core.models import utcnow
 from signalen.core.validation import clean_line, parse_id
 from signalen.extensions import db
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 
 PASSWORD_MAX_LENGTH = 256
 PASSWORD_LINK_SALT = "signalen-password-link"  # noqa: S105 (a salt, not a secret)
@@ -127,7 +127,7 @@ def end_sessions(user: User, action: str | None = None) -> None:
     db.session.commit()
 
 
-def end_member_sessions(organisation: Organisation, **_: object) -> None:
+def end_member_sessions(organisation: MemberOrganisation, **_: object) -> None:
     """End every session of the organisation's users, so switching it on again revives none
     (connected to ``organisations.services.deactivating``; the caller commits)."""
     for user in db.session.scalars(select(User).where(User.organisation_id == organisation.id)):
@@ -305,11 +305,13 @@ def can_manage_user(actor: User, user: User) -> bool:
     )
 
 
-def manageable_organisations(actor: User) -> Sequence[Organisation]:
+def manageable_organisations(actor: User) -> Sequence[MemberOrganisation]:
     """Organisations ``actor`` may put users in."""
     if actor.role is Role.ADMINISTRATOR:
         return db.session.scalars(
-            select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)
+            select(MemberOrganisation)
+            .where(MemberOrganisation.active.is_(True))
+            .order_by(MemberOrganisation.name)
         ).all()
     if actor.role is Role.COORDINATOR and actor.organisation is not None:
         return [actor.organisation]
@@ -332,7 +334,9 @@ def _check_name(name: str) -> str:
     return clean_line(name, max_length=NAME_MAX_LENGTH)
 
 
-def _check_assignment(actor: User | None, role: Role, organisation: Organisation | None) -> None:
+def _check_assignment(
+    actor: User | None, role: Role, organisation: MemberOrganisation | None
+) -> None:
     if role is not Role.ADMINISTRATOR and organisation is None:
         raise ServiceError(_l("Kies de organisatie van deze gebruiker."), field="organisation")
     if organisation is not None and not organisation.active:
@@ -354,7 +358,7 @@ def create_user(
     email: str,
     name: str,
     role: Role,
-    organisation: Organisation | None,
+    organisation: MemberOrganisation | None,
     password: str | None = None,
     *,
     check_password: bool = True,
@@ -394,7 +398,7 @@ def update_user(
     *,
     name: str,
     role: Role,
-    organisation: Organisation | None,
+    organisation: MemberOrganisation | None,
     active: bool,
 ) -> dict[str, list]:
     """Change name, role, organisation or active state; returns what changed."""

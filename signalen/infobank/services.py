@@ -18,7 +18,7 @@ from signalen.core.dates import local_moment
 from signalen.core.validation import parse_ids
 from signalen.extensions import db
 from signalen.infobank.filters import KINDS, SearchFilters
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 from signalen.search import services as search
 from signalen.search.documents import SearchResult
 from signalen.signals.access import viewer_tokens
@@ -41,7 +41,7 @@ ID_MODELS = {
     "regeling": (Scheme, "name"),
     "uitvoerder": (Agency, "name"),
     "gemeente": (Municipality, "name"),
-    "organisatie": (Organisation, "name"),
+    "organisatie": (MemberOrganisation, "name"),
 }
 KIND_LABELS = {"knelpunt": _l("Knelpunten"), "artikel": _l("Kennisartikelen")}
 EXPORT_LIMIT = 50_000

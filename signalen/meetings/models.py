@@ -12,7 +12,7 @@ from signalen.auth.models import User
 from signalen.core.dates import local_today
 from signalen.core.models import TimestampMixin, UTCDateTime
 from signalen.extensions import db
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 from signalen.signals.models import Signal
 from signalen.taxonomy.models import Agency
 
@@ -50,7 +50,7 @@ class Meeting(TimestampMixin, db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
 
-    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    organisation: Mapped[MemberOrganisation] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship()
     agencies: Mapped[list[Agency]] = relationship(
         secondary=meeting_agency, lazy="selectin", order_by=Agency.name

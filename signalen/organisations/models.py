@@ -9,7 +9,7 @@ from signalen.extensions import db
 NAME_MAX_LENGTH = 150
 
 
-class Organisation(TimestampMixin, db.Model):
+class MemberOrganisation(TimestampMixin, db.Model):
     """A client organisation (cliëntenraad, helpdesk, servicelijn); the tenant of the site."""
 
     __tablename__ = "organisation"
@@ -19,4 +19,4 @@ class Organisation(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
 
     def __repr__(self) -> str:
-        return f"<Organisation {self.id} {self.name!r}>"
+        return f"<MemberOrganisation {self.id} {self.name!r}>"

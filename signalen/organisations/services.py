@@ -12,7 +12,7 @@ from signalen.audit import services as audit
 from signalen.core.errors import ServiceError
 from signalen.core.validation import clean_line, has_forbidden_characters
 from signalen.extensions import db
-from signalen.organisations.models import NAME_MAX_LENGTH, Organisation
+from signalen.organisations.models import NAME_MAX_LENGTH, MemberOrganisation
 
 # Sent with an organisation that is being switched off, before the commit: the accounts
 # feature ends its users' sessions (organisations sit below accounts and never import them).
@@ -28,12 +28,14 @@ def clean_name(name: str) -> str:
     )
 
 
-def find_by_name(name: str) -> Organisation | None:
+def find_by_name(name: str) -> MemberOrganisation | None:
     """The organisation with this name, ignoring case and extra spaces."""
     cleaned = " ".join((name or "").split()).lower()
     if has_forbidden_characters(cleaned):
         return None  # no name holds one (and PostgreSQL refuses a null byte in a query)
-    return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == cleaned))
+    return db.session.scalar(
+        select(MemberOrganisation).where(func.lower(MemberOrganisation.name) == cleaned)
+    )
 
 
 def _check_unique(name: str, exclude_id: int | None = None) -> None:
@@ -42,15 +44,17 @@ def _check_unique(name: str, exclude_id: int | None = None) -> None:
         raise ServiceError(_l("Er is al een organisatie met deze naam."), field="name")
 
 
-def all_organisations() -> Sequence[Organisation]:
-    return db.session.scalars(select(Organisation).order_by(func.lower(Organisation.name))).all()
+def all_organisations() -> Sequence[MemberOrganisation]:
+    return db.session.scalars(
+        select(MemberOrganisation).order_by(func.lower(MemberOrganisation.name))
+    ).all()
 
 
-def create_organisation(name: str, actor=None) -> Organisation:
+def create_organisation(name: str, actor=None) -> MemberOrganisation:
     """Create an active organisation with a unique name."""
     name = clean_name(name)
     _check_unique(name)
-    organisation = Organisation(name=name, active=True)
+    organisation = MemberOrganisation(name=name, active=True)
     db.session.add(organisation)
     db.session.flush()
     audit.record(
@@ -65,7 +69,7 @@ def create_organisation(name: str, actor=None) -> Organisation:
 
 
 def update_organisation(
-    organisation: Organisation, *, name: str, active: bool, actor=None
+    organisation: MemberOrganisation, *, name: str, active: bool, actor=None
 ) -> dict[str, list]:
     """Rename and/or (de)activate; users of an inactive organisation cannot log in."""
     name = clean_name(name)

@@ -20,7 +20,7 @@ from signalen.auth.models import User
 from signalen.core.models import TimestampMixin, UTCDateTime, enum_type
 from signalen.directory.models import Service
 from signalen.extensions import db
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 from signalen.signals.models import Signal
 from signalen.taxonomy.models import Municipality, Theme
 
@@ -130,7 +130,7 @@ class Referral(TimestampMixin, db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
 
-    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    organisation: Mapped[MemberOrganisation] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     outcome_recorded_by: Mapped[User | None] = relationship(foreign_keys=[outcome_recorded_by_id])
     signal: Mapped[Signal | None] = relationship()

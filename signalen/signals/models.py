@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from signalen.auth.models import User
 from signalen.core.models import TimestampMixin, UTCDateTime, enum_type, utcnow
 from signalen.extensions import db
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 from signalen.taxonomy.models import Agency, Municipality, Scheme, Theme
 
 TITLE_MAX_LENGTH = 200
@@ -160,7 +160,7 @@ class Signal(TimestampMixin, db.Model):
     municipality: Mapped[Municipality | None] = relationship(
         foreign_keys=[municipality_id], lazy="joined"
     )
-    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    organisation: Mapped[MemberOrganisation] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     merged_into: Mapped[Signal | None] = relationship(remote_side=[id])
     reports: Mapped[list[SignalReport]] = relationship(
@@ -205,7 +205,7 @@ class SignalReport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     signal: Mapped[Signal] = relationship(back_populates="reports")
-    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    organisation: Mapped[MemberOrganisation] = relationship(lazy="joined")
 
 
 class SignalEvent(db.Model):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from signalen.audit.models import AuditEvent
 from signalen.auth.models import Role, User
 from signalen.extensions import db
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 from tests.conftest import csrf_token, login, post_form
 
 LINK = re.compile(r'value="(http://localhost/wachtwoord-instellen/[^"]+)"')
@@ -21,7 +21,7 @@ def test_beheerder_creates_renames_and_deactivates_an_organisation(client, login
     login_as(Role.ADMINISTRATOR)
     response = post_form(client, "/beheer/organisaties/nieuw", {"name": "  Cliëntenraad   Zwolle "})
     assert response.status_code == 302
-    organisation = db.session.scalar(select(Organisation))
+    organisation = db.session.scalar(select(MemberOrganisation))
     assert organisation.name == "Cliëntenraad Zwolle"
 
     listing = client.get("/beheer/organisaties").get_data(as_text=True)
@@ -48,7 +48,7 @@ def test_beheerder_creates_renames_and_deactivates_an_organisation(client, login
 def test_duplicate_or_empty_organisation_names_are_refused(client, login_as, make_organisation):
     make_organisation("Helpdesk Utrecht")
     login_as(Role.ADMINISTRATOR)
-    before = count(Organisation)
+    before = count(MemberOrganisation)
     response = post_form(client, "/beheer/organisaties/nieuw", {"name": "helpdesk utrecht"})
     assert response.status_code == 422
     assert "Er is al een organisatie met deze naam." in response.get_data(as_text=True)
@@ -57,7 +57,7 @@ def test_duplicate_or_empty_organisation_names_are_refused(client, login_as, mak
     assert "Vul de naam van de organisatie in." in response.get_data(as_text=True)
     response = post_form(client, "/beheer/organisaties/nieuw", {"name": "x" * 151})
     assert "hoogstens 150 tekens" in response.get_data(as_text=True)
-    assert count(Organisation) == before
+    assert count(MemberOrganisation) == before
 
 
 def test_beheerder_cannot_deactivate_own_organisation(client, login_as, make_organisation):

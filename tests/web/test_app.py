@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from signalen import create_app
 from signalen.config import normalise_database_url
 from signalen.extensions import db
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 
 
 def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
@@ -54,18 +54,18 @@ def test_postgresql_urls_use_psycopg3():
 def test_timestamps_come_back_as_utc_and_timezone_aware(app):
     amsterdam = timezone(timedelta(hours=1))
     moment = datetime(2026, 11, 23, 15, 30, tzinfo=amsterdam)
-    organisation = Organisation(name="Tijdzone", created_at=moment, updated_at=moment)
+    organisation = MemberOrganisation(name="Tijdzone", created_at=moment, updated_at=moment)
     db.session.add(organisation)
     db.session.commit()
     db.session.expire_all()
-    stored = db.session.get(Organisation, organisation.id)
+    stored = db.session.get(MemberOrganisation, organisation.id)
     assert stored.created_at.tzinfo is not None
     assert stored.created_at.utcoffset() == timedelta(0)
     assert stored.created_at == datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
 
 
 def test_naive_datetimes_are_refused(app):
-    db.session.add(Organisation(name="Naïef", created_at=datetime(2026, 1, 1)))
+    db.session.add(MemberOrganisation(name="Naïef", created_at=datetime(2026, 1, 1)))
     with pytest.raises(sa.exc.StatementError):
         db.session.commit()
     db.session.rollback()

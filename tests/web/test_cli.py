@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from signalen.auth.models import Role, User
 from signalen.demo.services import DEMO_ORGANISATIONS, DEMO_USERS, demo_logins
 from signalen.extensions import db
-from signalen.organisations.models import Organisation
+from signalen.organisations.models import MemberOrganisation
 from tests.conftest import login
 
 
@@ -105,14 +105,14 @@ def test_duplicate_organisation_is_refused(cli):
     result = cli("create-organisation", "  helpdesk   UTRECHT ")
     assert result.exit_code == 1
     assert "Er is al een organisatie met deze naam." in result.output
-    assert count(Organisation) == 1
+    assert count(MemberOrganisation) == 1
 
 
 def test_seed_demo_loads_every_role_once(cli, client):
     result = cli("seed-demo")
     assert result.exit_code == 0, result.output
     assert "Demogegevens geladen." in result.output
-    assert count(Organisation) == len(DEMO_ORGANISATIONS)
+    assert count(MemberOrganisation) == len(DEMO_ORGANISATIONS)
     assert count(User) == len(DEMO_USERS)
     roles = set(db.session.scalars(select(User.role)).all())
     assert roles == set(Role)

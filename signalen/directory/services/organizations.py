@@ -20,7 +20,7 @@ from signalen.directory.services.validation import clean_fields
 
 # Fields of an organisation a coordinator edits, in the order of the form.
 ORGANIZATION_FIELDS = ("name", "alternate_name", "description", "website", "email", "phones")
-# Organisation fields checked like the service field of another name.
+# Organization fields checked like the service field of another name.
 ORGANIZATION_CHECKS = {"website": "url"}
 
 
