@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from signalen.auth.models import Role, User
-from signalen.directory import services as directory
+from signalen.core.dates import local_today
 from signalen.directory.models import Service, ServiceStatus
 from signalen.extensions import db
 from signalen.referrals.matching import REFERABLE_STATUSES, MatchCriteria, suggest_services
@@ -63,7 +63,7 @@ def seed_demo_referrals(count: int = 16, today: date | None = None) -> int:
         select(func.count()).select_from(Service).where(Service.status.in_(REFERABLE_STATUSES))
     ):
         return 0
-    today = today or directory.local_today()
+    today = today or local_today()
     volunteers = list(
         db.session.scalars(
             select(User)

@@ -36,13 +36,14 @@ WRITTEN = "mail_outbox_written"
 def mail_url(endpoint: str, **values: Any) -> str:
     """An absolute link for a message, also outside a request (the CLI, the worker).
 
-    ``BASE_URL`` decides when set; in a request without it, the request's own address.
+    ``BASE_URL`` (else ``SERVER_NAME``) decides when set; in a request without either, the
+    request's own address.
     """
-    from signalen.core.urls import external_url
+    from signalen.core.urls import external_url, site_base_url
 
     if has_request_context():
         return external_url(endpoint, **values)
-    base = (current_app.config.get("BASE_URL") or "").rstrip("/") or "http://localhost"
+    base = site_base_url() or "http://localhost"
     with current_app.test_request_context(base_url=base):
         return url_for(endpoint, _external=True, **values)
 

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from signalen.core.forms import WholeNumberField
 from signalen.core.validation import coerce_id, parse_id
-from signalen.directory.services import language_choices
+from signalen.directory.services.validation import language_choices
 from signalen.referrals.matching import referable_services
 from signalen.referrals.models import OUTCOME_LABELS, TEXT_MAX_LENGTH, Outcome
 from signalen.referrals.services import MAX_AGE, ReferralInput

@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from signalen.config import DEFAULTS
-from signalen.core.dates import months_between
+from signalen.core.dates import local_today, months_between
 from signalen.directory import hours
-from signalen.directory import services as directory
 from signalen.directory.models import AreaKind, Location, Service, ServiceAtLocation, ServiceStatus
+from signalen.directory.services.review import is_overdue
+from signalen.directory.services.validation import LANGUAGE_NAMES
 from signalen.extensions import db
 from signalen.taxonomy.models import Municipality, Theme
 
@@ -159,7 +160,7 @@ def _language_match(service: Service, language: str) -> MatchReason | None:
     (an interpreter or a family member may help), but the volunteer sees it."""
     if not language or language == "nl":
         return None
-    name = directory.LANGUAGE_NAMES.get(language, language)
+    name = LANGUAGE_NAMES.get(language, language)
     if language in service.language_codes:
         label = _l("Helpt ook in het %(language)s", language=name)
         return MatchReason("language", str(label), "plus", SCORE_LANGUAGE)
@@ -195,7 +196,7 @@ def score_service(
     """
     if service.status not in REFERABLE_STATUSES:
         return None
-    today = today or directory.local_today()
+    today = today or local_today()
     reasons: list[MatchReason] = []
     if themes:
         theme_reasons = _theme_match(service.themes, themes)
@@ -229,7 +230,7 @@ def score_service(
         reasons.append(MatchReason("closed_now", str(_l("Nu dicht")), "info", SCORE_HAS_HOURS))
     else:
         reasons.append(MatchReason("no_hours", str(_l("Openingstijden onbekend")), "info", 0))
-    overdue = directory.is_overdue(service, today)
+    overdue = is_overdue(service, today)
     months = months_between(service.assured_date, today) if service.assured_date else None
     if overdue:
         if months is None:

@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 
 from signalen.auth.models import User
+from signalen.core.dates import local_today
 from signalen.core.validation import parse_date, parse_id
-from signalen.directory import services as directory
 from signalen.extensions import db
 from signalen.referrals.access import can_follow_up, can_list, visible_clause
 from signalen.referrals.models import Outcome, Referral, referral_theme
@@ -98,7 +98,7 @@ def due_for_follow_up(user: User, today: date | None = None) -> list[Referral]:
     the longest overdue first (a coordinator's own organisation; a beheerder's all)."""
     if not can_follow_up(user):
         return []
-    today = today or directory.local_today()
+    today = today or local_today()
     return list(
         db.session.scalars(
             select(Referral)

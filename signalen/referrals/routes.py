@@ -20,11 +20,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.forms import show_service_error
 from signalen.core.pagination import paginate
 from signalen.core.validation import parse_id
-from signalen.directory import services as directory
 from signalen.extensions import db
 from signalen.privacy.services import Finding, marked_parts, redact
 from signalen.referrals import access, figures, matching, queries, services
@@ -119,7 +119,7 @@ def new():
             form.municipality.data = signal.municipality_id
         days = int(current_app.config["REFERRALS_FOLLOW_UP_DAYS"])
         if days > 0:
-            form.follow_up_on.data = directory.local_today() + timedelta(days=days)
+            form.follow_up_on.data = local_today() + timedelta(days=days)
     elif request.form.get("action") != SEARCH:
         if form.validate_on_submit():
             referral, findings = _attempt(
@@ -178,7 +178,7 @@ def index():
         counts=figures.outcome_counts(current_user),
         can_create=access.can_create(current_user),
         can_follow_up=access.can_follow_up(current_user),
-        today=directory.local_today(),
+        today=local_today(),
     )
 
 
@@ -187,7 +187,7 @@ def index():
 def follow_up():
     if not access.can_follow_up(current_user):
         abort(403)
-    today = directory.local_today()
+    today = local_today()
     return render_template(
         "referrals/follow_up.html",
         referrals=queries.due_for_follow_up(current_user, today),
@@ -212,7 +212,7 @@ def _render_detail(
         can_record=access.can_record_outcome(current_user, referral),
         signal_visible=signal is not None and signal_access.can_view(current_user, signal),
         service_exists=referral.service is not None,
-        today=directory.local_today(),
+        today=local_today(),
         **_privacy_view(form, findings or {}),
     ), status
 

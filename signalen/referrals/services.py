@@ -17,10 +17,11 @@ from sqlalchemy import select
 
 from signalen.audit.services import record
 from signalen.auth.models import User
+from signalen.core.dates import local_today
 from signalen.core.errors import ServiceError
 from signalen.core.validation import clean_text
-from signalen.directory import services as directory
 from signalen.directory.models import Service
+from signalen.directory.services.common import get_service
 from signalen.extensions import db
 from signalen.privacy.services import check_fields, redact
 from signalen.referrals.access import can_create, can_record_outcome
@@ -69,7 +70,7 @@ def referable_service(service_id: uuid.UUID | str | None) -> Service:
     """The service to refer to, or ServiceError when it is missing, inactive or defunct."""
     if not service_id:
         raise ServiceError(_l("Kies een dienst."), field="service")
-    service = directory.get_service(service_id)
+    service = get_service(service_id)
     if service is None or service.status not in REFERABLE_STATUSES:
         raise ServiceError(
             _l("Deze dienst staat niet (meer) op de sociale kaart. Kies een andere dienst."),
@@ -89,7 +90,7 @@ def _check_follow_up(follow_up_on: date | None, today: date) -> None:
 
 def clean_input(data: ReferralInput, today: date | None = None) -> ReferralInput:
     """Check every field; return a tidy copy or raise ServiceError with a Dutch message."""
-    today = today or directory.local_today()
+    today = today or local_today()
     reason = clean_text(data.reason)
     if not reason:
         raise ServiceError(_l("Schrijf op waarom u doorverwijst."), field="reason")
@@ -128,7 +129,7 @@ def create_referral(
     """
     if not can_create(user):
         raise ServiceError(_l("Alleen vrijwilligers en coördinatoren kunnen doorverwijzen."))
-    today = today or directory.local_today()
+    today = today or local_today()
     data = guard_privacy(clean_input(data, today), accept_redaction)
     signal = None
     if data.signal_id is not None:
@@ -215,7 +216,7 @@ def change_follow_up(
     """Move (or clear) the day on which the referral is to be followed up."""
     if not can_record_outcome(user, referral):
         raise ServiceError(_l("U kunt deze doorverwijzing niet wijzigen."))
-    today = today or directory.local_today()
+    today = today or local_today()
     _check_follow_up(follow_up_on, today)
     old = referral.follow_up_on.isoformat() if referral.follow_up_on else None
     referral.follow_up_on = follow_up_on

@@ -11,12 +11,3 @@
 Opening hours themselves (recurrence rules, open now, the weekly form) are in
 ``signalen.directory.hours``. Import from the concern module.
 """
-
-# The referrals feature still reads these names from here; it is being split on another
-# branch, so its imports move to the concern modules when that lands (then delete these).
-from signalen.core.dates import local_today
-from signalen.directory.services.common import get_service
-from signalen.directory.services.review import is_overdue
-from signalen.directory.services.validation import LANGUAGE_NAMES, language_choices
-
-__all__ = ["LANGUAGE_NAMES", "get_service", "is_overdue", "language_choices", "local_today"]
