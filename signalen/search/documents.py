@@ -107,6 +107,10 @@ class SearchResult:
 class SearchEngine(Protocol):
     """What the services need from an engine; :class:`~.engine.WhooshEngine` implements it."""
 
+    # True when the index is a table of the site's own database: changes are then indexed
+    # inside the transaction that makes them (see :mod:`signalen.search.outbox`).
+    indexes_in_transaction: bool
+
     def open(self) -> str:
         """Open the index; return "ok", "missing" or "corrupt"."""
         ...

@@ -242,6 +242,8 @@ class WhooshEngine:
     Safe for several threads and several processes on the same directory.
     """
 
+    indexes_in_transaction = False
+
     def __init__(
         self,
         path: Path,

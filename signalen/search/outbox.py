@@ -1,6 +1,10 @@
 """The index outbox: changes record what must be (re)indexed in their own transaction; the
 outbox is applied after the commit and a row is deleted only once the index has it.
 
+On an engine whose index is a table of the same database (PostgreSQL), the rows a
+transaction wrote are applied just before it commits, in that transaction: the change and
+its index entry commit together (or not at all), and another app host finds it at once.
+
 Changes to the models of registered sources (signals, articles, services) are recorded by a
 session hook, so no code path can forget it; bulk inserts that bypass the ORM call
 :func:`record` themselves. :func:`drain` runs right after the commits that change indexed
@@ -31,6 +35,7 @@ CHUNK = 500
 INDEX, REMOVE = "index", "remove"
 WRITTEN = "search_outbox_written"
 DUE = "search_outbox_due"
+TOUCHED = "search_outbox_touched"
 
 
 def record(kind: str, record_ids: Iterable[int], op: str = INDEX) -> None:
@@ -46,7 +51,14 @@ def record(kind: str, record_ids: Iterable[int], op: str = INDEX) -> None:
     for start in range(0, len(rows), CHUNK * 10):
         db.session.execute(insert(IndexOutbox.__table__), rows[start : start + CHUNK * 10])
     if rows:
-        db.session.info[WRITTEN] = True
+        _written(db.session(), rows)
+
+
+def _written(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Note that this transaction wrote outbox rows, and for which records."""
+    session.info[WRITTEN] = True
+    touched = session.info.setdefault(TOUCHED, set())
+    touched.update((row["kind"], row["record_id"]) for row in rows)
 
 
 def pending_count() -> int:
@@ -140,7 +152,48 @@ def _record_flushed_changes(session: Session, _context: Any) -> None:
                     )
     if rows:
         session.connection().execute(insert(IndexOutbox.__table__), rows)
-        session.info[WRITTEN] = True
+        _written(session, rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _index_in_transaction(session: Session) -> None:
+    """On an engine that indexes inside the transaction, apply the outbox rows of the
+    records this transaction changed before it commits (a failure fails the commit)."""
+    pending = session.new or session.dirty or session.deleted
+    if not (session.info.get(TOUCHED) or pending) or not has_app_context():
+        return
+    if session is not db.session():
+        return
+    engine = services.transactional_engine()
+    if engine is None:
+        session.info.pop(TOUCHED, None)
+        return
+    session.flush()  # the commit flushes after this hook: its changes are recorded now
+    touched = sorted(session.info.pop(TOUCHED, set()))
+    if not touched:
+        return
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, record_id in touched:
+        by_kind[kind].append(record_id)
+    for kind, record_ids in by_kind.items():
+        for start in range(0, len(record_ids), DRAIN_BATCH):
+            wanted = record_ids[start : start + DRAIN_BATCH]
+            rows = []
+            for first in range(0, len(wanted), CHUNK):
+                rows += session.execute(
+                    select(IndexOutbox.id, IndexOutbox.kind, IndexOutbox.record_id).where(
+                        IndexOutbox.kind == kind,
+                        IndexOutbox.record_id.in_(wanted[first : first + CHUNK]),
+                    )
+                ).all()
+            docs, removed = _resolve(rows)
+            engine.apply(docs, removed)
+            ids = [row.id for row in rows]
+            for first in range(0, len(ids), CHUNK):
+                session.execute(
+                    delete(IndexOutbox).where(IndexOutbox.id.in_(ids[first : first + CHUNK]))
+                )
+    session.info.pop(WRITTEN, None)
 
 
 @event.listens_for(Session, "after_commit")
@@ -152,6 +205,7 @@ def _note_due(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_written(session: Session) -> None:
     session.info.pop(WRITTEN, None)
+    session.info.pop(TOUCHED, None)
 
 
 def drain_if_due() -> None:

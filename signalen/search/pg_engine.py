@@ -248,8 +248,11 @@ class PostgresEngine:
     """Search, similarity, category votes and rebuilds on the ``search_documents`` table.
 
     Every method runs in the caller's app context on ``db.session``: writes take part in the
-    caller's transaction (the outbox drain commits them with the outbox rows they apply).
+    caller's transaction. A change to an indexed record is indexed just before its own
+    transaction commits (:mod:`signalen.search.outbox`), so every app host finds it at once.
     """
+
+    indexes_in_transaction = True
 
     def __init__(
         self,

@@ -302,6 +302,17 @@ def engine() -> SearchEngine:
     return _extension().engine
 
 
+def transactional_engine() -> SearchEngine | None:
+    """The current app's engine when it indexes inside the writing transaction (PostgreSQL),
+    else None; never creates the search state of an app that has not used it."""
+    extension = current_app.extensions.get(EXTENSION)
+    if extension is None:
+        if not engine_class(current_app).indexes_in_transaction:
+            return None
+        extension = _extension()
+    return extension.engine if extension.engine.indexes_in_transaction else None
+
+
 def extension() -> SearchExtension:
     """The search state of the current app (for the healing)."""
     return _extension()

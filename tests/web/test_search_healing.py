@@ -21,7 +21,7 @@ from signalen.search.models import IndexOutbox
 from signalen.search.querying import View
 from signalen.signals import services as signal_services
 from signalen.signals.models import Channel, Signal
-from tests.search_engine_support import whoosh_only
+from tests.search_engine_support import indexed_after_commit, whoosh_only
 
 WORDS = ("kinderopvangtoeslag", "wachtgeld", "reiskostenvergoeding")
 
@@ -79,6 +79,7 @@ def healing_app(app_factory):
 # The outbox
 
 
+@indexed_after_commit
 def test_a_change_and_its_outbox_row_are_committed_or_rolled_back_together(app, make_signal):
     signal = make_signal(title="Wachtgeld te laat")
     assert outbox.pending_count() == 0  # applied right after the commit
@@ -151,6 +152,7 @@ def test_articles_and_services_go_through_the_outbox(app, make_user):
 # Healing: comparing database and index
 
 
+@indexed_after_commit
 def test_signals_committed_but_never_indexed_heal_at_the_next_start(
     app, healing_app, make_user, make_signal
 ):
@@ -293,6 +295,7 @@ def test_similar_signals_survive_a_commit_that_merges_segments_under_the_reader(
     assert sorted(s.id for s in similar) == sorted(s.id for s in signals)
 
 
+@indexed_after_commit
 def test_a_request_that_commits_without_draining_is_drained_before_its_response(
     app_factory, make_signal
 ):

@@ -17,6 +17,7 @@ from signalen.search import services
 from signalen.search.analysis import stems
 from signalen.search.documents import SearchDocument, SearchQuery, make_doc_id
 from signalen.search.pg_engine import syntax_query, vector_literal
+from tests.search_engine_support import POSTGRESQL_ENGINE
 
 ON_POSTGRESQL = (os.environ.get("SIGNALEN_TEST_DATABASE_URL") or "").startswith("postgresql")
 postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="needs a PostgreSQL database")
@@ -135,3 +136,35 @@ def test_search_migrate_fills_the_tables_with_a_progress_bar(app_factory):
         assert db.session.scalar(text("SELECT count(*) FROM search_documents")) == 1200
         db.session.execute(text("DELETE FROM search_documents"))
         db.session.commit()
+
+
+@pytest.mark.skipif(not POSTGRESQL_ENGINE, reason="needs the PostgreSQL search engine")
+def test_a_change_is_indexed_in_its_own_transaction(app, make_signal, tmp_path):
+    from sqlalchemy import func, select, text
+
+    from signalen.extensions import db
+    from signalen.search.models import IndexOutbox
+    from signalen.search.outbox import drain
+
+    def indexed_version(signal_id: int):
+        query = text("SELECT version FROM search_documents WHERE doc_id = :doc_id")
+        return db.session.scalar(query, {"doc_id": f"signal:{signal_id}"})
+
+    signal = make_signal(title="Kinderopvangtoeslag teruggevorderd na verhuizing")
+    # Indexed by the commit itself: nothing waits in the outbox for a drain afterwards.
+    assert db.session.scalar(select(func.count()).select_from(IndexOutbox)) == 0
+    first_version = indexed_version(signal.id)
+    assert first_version is not None
+    # A change rolled back leaves the index as it was; a committed one changes it at once.
+    signal.title = "Huurtoeslag teruggevorderd na verhuizing"
+    db.session.flush()
+    db.session.rollback()
+    assert indexed_version(signal.id) == first_version
+    signal.title = "Huurtoeslag teruggevorderd na verhuizing"
+    db.session.commit()
+    assert drain() == 0
+    second = create_app({**app.config, "INSTANCE_PATH": str(tmp_path / "second-host")})
+    with second.app_context():
+        found = services.search(SearchQuery(text="huurtoeslag"), ["network"])
+        assert [hit.doc_id for hit in found.hits] == [f"signal:{signal.id}"]
+        assert services.search(SearchQuery(text="kinderopvangtoeslag"), ["network"]).total == 0

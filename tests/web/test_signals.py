@@ -11,6 +11,7 @@ from signalen.extensions import db
 from signalen.signals import services
 from signalen.signals.models import Signal, SignalReport, Status, Visibility
 from tests.conftest import csrf_token, login, post_form
+from tests.search_engine_support import indexed_after_commit
 
 PHONE = "06-12345678"
 
@@ -570,6 +571,7 @@ def test_reindex_command_rebuilds_from_the_database(app, make_signal):
     assert search.document_count() == 2
 
 
+@indexed_after_commit
 def test_failed_index_write_stays_in_the_outbox_and_is_caught_up(app, make_signal, monkeypatch):
     from signalen.search import outbox
     from signalen.search import services as search
