@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from datetime import time as day_time
-from math import ceil, log
+from math import ceil, log2
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -738,8 +738,8 @@ class PostgresEngine:
         self, text: str, allowed: Allowed, kinds: Iterable[str], limit: int
     ) -> tuple[list[tuple[str, float, list[str]]], list[str]]:
         """Documents sharing ``text``'s key terms, best first: (doc_id, score, facets) and
-        the key terms. Key terms weigh tf · log(N / df); terms in a large share of all
-        documents are left out, as in the Whoosh engine."""
+        the key terms. Key terms weigh as in the Whoosh engine (:func:`bo1_weight`); terms
+        in a large share of all documents are left out, as there."""
         counted = Counter(stems(CONTROL_CHARACTERS.sub(" ", text)))
         if not counted or limit <= 0:
             return [], []
@@ -756,7 +756,7 @@ class PostgresEngine:
             {"probes": [f"{lexeme(t)}:B" for t in candidates], "cap": common + 1},
         ).all()
         weights = {
-            term: counted[term] * log((documents + 1) / frequency)
+            term: bo1_weight(counted[term], frequency / documents)
             for term, (_probe, frequency) in zip(candidates, frequencies, strict=True)
             if 0 < frequency <= common
         }
@@ -821,6 +821,13 @@ class PostgresEngine:
                 )
                 votes[facet] = _vote(neighbours, k)
         return votes
+
+
+def bo1_weight(frequency_in_text: int, share: float) -> float:
+    """How telling a word of a draft is: the Bo1 model (Amati's Bose-Einstein divergence
+    from randomness) that Whoosh's ``key_terms_from_text`` uses, with the share of
+    documents that hold the word in place of its collection frequency per document."""
+    return frequency_in_text * log2((1 + share) / share) + log2(1 + share)
 
 
 def _row(doc: SearchDocument) -> dict[str, Any]:

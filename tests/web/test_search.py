@@ -26,7 +26,7 @@ from signalen.search.documents import (
 )
 from signalen.search.engine import CURRENT, INDEX_NAME, WhooshEngine
 from signalen.search.querying import View
-from tests.search_engine_support import POSTGRESQL_ENGINE, whoosh_only
+from tests.search_engine_support import whoosh_only
 
 WHEN = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 COORDINATOR_ORG_5 = ["public", "network", "org:5"]
@@ -486,10 +486,6 @@ def knelpunten(store) -> Store:
     return store
 
 
-@pytest.mark.skipif(
-    POSTGRESQL_ENGINE,
-    reason="key-term weights differ (README: unavoidable differences); to be tuned",
-)
 def test_similar_finds_related_and_not_unrelated_texts(knelpunten):
     draft = "Mijn cliënt kan niet inloggen met DigiD, de sms-code komt nooit aan."
     related = [hit.doc_id for hit in services.similar(draft, None)]
