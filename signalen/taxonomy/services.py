@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from signalen.audit import services as audit
 from signalen.core.errors import ServiceError
@@ -42,47 +42,80 @@ def seed_taxonomies() -> dict[str, int]:
 
     Returns how many rows of each kind were added. Safe to run again after an update.
     """
-    added = {"thema": 0, "regeling": 0, "uitvoerder": 0, "gemeente": 0}
-    municipalities = {m.code: m for m in db.session.scalars(select(Municipality))}
-    for row in _read("gemeenten.csv"):
-        if row["code"] not in municipalities:
-            db.session.add(
-                Municipality(code=row["code"], name=row["naam"], province=row["provincie"])
-            )
-            added["gemeente"] += 1
+
+    def insert_new(model, rows: list[dict[str, str]]) -> int:
+        if rows:
+            db.session.execute(insert(model), rows)
+        return len(rows)
+
+    codes = set(db.session.scalars(select(Municipality.code)))
     schemes = set(db.session.scalars(select(Scheme.name)))
-    for row in _read("regelingen.csv"):
-        if row["naam"] not in schemes:
-            db.session.add(
-                Scheme(
-                    name=row["naam"], short_name=row["afkorting"], description=row["omschrijving"]
-                )
-            )
-            added["regeling"] += 1
     agencies = set(db.session.scalars(select(Agency.name)))
-    for row in _read("uitvoerders.csv"):
-        if row["naam"] not in agencies:
-            db.session.add(
-                Agency(name=row["naam"], kind=row["soort"], description=row["omschrijving"])
-            )
-            added["uitvoerder"] += 1
-    themes = {(t.parent_id, t.name): t for t in db.session.scalars(select(Theme))}
-    for row in _read("themas.csv"):
-        main = themes.get((None, row["hoofdthema"]))
-        if main is None:
-            main = Theme(name=row["hoofdthema"], parent_id=None, description="")
-            db.session.add(main)
-            db.session.flush()
-            themes[(None, main.name)] = main
-            added["thema"] += 1
+    added = {
+        "gemeente": insert_new(
+            Municipality,
+            [
+                {"code": row["code"], "name": row["naam"], "province": row["provincie"]}
+                for row in _read("gemeenten.csv")
+                if row["code"] not in codes
+            ],
+        ),
+        "regeling": insert_new(
+            Scheme,
+            [
+                {
+                    "name": row["naam"],
+                    "short_name": row["afkorting"],
+                    "description": row["omschrijving"],
+                }
+                for row in _read("regelingen.csv")
+                if row["naam"] not in schemes
+            ],
+        ),
+        "uitvoerder": insert_new(
+            Agency,
+            [
+                {"name": row["naam"], "kind": row["soort"], "description": row["omschrijving"]}
+                for row in _read("uitvoerders.csv")
+                if row["naam"] not in agencies
+            ],
+        ),
+    }
+    rows = _read("themas.csv")
+    mains = {
+        name: number
+        for number, name in db.session.execute(
+            select(Theme.id, Theme.name).where(Theme.parent_id.is_(None))
+        )
+    }
+    new_mains = list(dict.fromkeys(r["hoofdthema"] for r in rows if r["hoofdthema"] not in mains))
+    added["thema"] = insert_new(
+        Theme, [{"name": name, "parent_id": None, "description": ""} for name in new_mains]
+    )
+    mains = {
+        name: number
+        for number, name in db.session.execute(
+            select(Theme.id, Theme.name).where(Theme.parent_id.is_(None))
+        )
+    }
+    subs = set(
+        db.session.execute(select(Theme.parent_id, Theme.name).where(Theme.parent_id.is_not(None)))
+    )
+    new_subs: dict[tuple[int, str], dict] = {}
+    for row in rows:
+        parent = mains[row["hoofdthema"]]
         if not row["thema"]:
-            main.description = main.description or row["omschrijving"]
-        elif (main.id, row["thema"]) not in themes:
-            sub = Theme(name=row["thema"], parent_id=main.id, description=row["omschrijving"])
-            db.session.add(sub)
-            db.session.flush()
-            themes[(main.id, sub.name)] = sub
-            added["thema"] += 1
+            db.session.execute(
+                update(Theme)
+                .where(Theme.id == parent, Theme.description == "")
+                .values(description=row["omschrijving"])
+            )
+        elif (parent, row["thema"]) not in subs:
+            new_subs.setdefault(
+                (parent, row["thema"]),
+                {"name": row["thema"], "parent_id": parent, "description": row["omschrijving"]},
+            )
+    added["thema"] += insert_new(Theme, list(new_subs.values()))
     db.session.commit()
     return added
 
