@@ -257,7 +257,7 @@ def metadata(item: m.Metadata) -> dict[str, Any]:
     return {**data, "last_action_date": item.last_action_date.date().isoformat()}
 
 
-def _modified(value: datetime | None) -> str | None:
+def modified(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -294,7 +294,7 @@ def service_basic(item: m.Service) -> dict[str, Any]:
     )
     if not _staff_visible():
         data.pop("assurer_email", None)
-    data = _clean({**data, "last_modified": _modified(item.updated_at)})
+    data = _clean({**data, "last_modified": modified(item.updated_at)})
     return _with_extra(item, data, one_to_one=True)
 
 

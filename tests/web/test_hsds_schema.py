@@ -223,7 +223,8 @@ def test_bad_parameters_are_400_with_a_message(client):
     for query in BAD_QUERIES:
         response = client.get(f"/hsds/services?{query}")
         assert response.status_code == 400, query
-        assert response.get_json()["error"]
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["detail"]
 
 
 def test_unknown_ids_are_404(client):
