@@ -221,7 +221,7 @@ def service_at_location_basic(item: m.ServiceAtLocation) -> dict[str, Any]:
     return {
         **_with_extra(item, data, one_to_one=True),
         "location": location_basic(item.location),
-        "service": service_basic(item.service),
+        "service": service_list_item(item.service),
     }
 
 
@@ -296,6 +296,11 @@ def service_basic(item: m.Service) -> dict[str, Any]:
         data.pop("assurer_email", None)
     data = _clean({**data, "last_modified": modified(item.updated_at)})
     return _with_extra(item, data, one_to_one=True)
+
+
+def service_list_item(item: m.Service) -> dict[str, Any]:
+    """A service as lists give it: its own fields and its organization's."""
+    return {**service_basic(item), "organization": organization_basic(item.organization)}
 
 
 def _kept_attributes(item: m.Service) -> list[dict[str, Any]]:

@@ -215,7 +215,7 @@ def services():
     elif _bool_arg("full"):
         serialize = _service_full
     else:
-        serialize = export.service_basic
+        serialize = export.service_list_item
     if ranked is not None:
         rank = {service_id: index for index, service_id in enumerate(ranked)}
         found = db.session.scalars(statement).all()
