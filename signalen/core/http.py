@@ -7,7 +7,7 @@ from flask import Response, request
 
 def conditional(response: Response) -> Response:
     """An ETag on every successful GET; a matching If-None-Match gives 304 without a body.
-    A streamed answer (NDJSON) is left alone: its body is not known in advance."""
+    A streamed answer is left alone: its body is not known in advance."""
     if (
         request.method in ("GET", "HEAD")
         and response.status_code == 200

@@ -19,7 +19,6 @@ from flask import (
     current_app,
     jsonify,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -181,13 +180,12 @@ def _page(source: Select | list, serialize: Callable[[Any], dict]):
 
 
 def _ndjson(source: Select | list, serialize: Callable[[Any], dict]) -> Response:
-    rows = source if isinstance(source, list) else db.session.scalars(source)
-
-    def lines():
-        for row in rows:
-            yield json.dumps(serialize(row), ensure_ascii=False) + "\n"
-
-    return Response(stream_with_context(lines()), mimetype=NDJSON)
+    """Every row, one JSON object a line. Written whole rather than streamed: the rows are
+    read through the request's database session (a sociale kaart has hundreds, not
+    millions), and so the answer gets an ETag like any other."""
+    rows = source if isinstance(source, list) else db.session.scalars(source).all()
+    body = "".join(json.dumps(serialize(row), ensure_ascii=False) + "\n" for row in rows)
+    return Response(body, mimetype=NDJSON)
 
 
 def _minimal(item: Service) -> dict[str, Any]:

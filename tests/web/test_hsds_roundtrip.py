@@ -171,3 +171,117 @@ def test_examples_round_trip(app, taxonomy, client, login_as, name):
     for (rule, files), (pattern, *_rest) in zip(rules, EXCEPTIONS, strict=True):
         used = any(rule.search(line) for line in found)
         assert used == (name in files), f"exception {pattern!r} for {name}: used {used}"
+
+
+# What a file holds -----------------------------------------------------------------------
+
+RECOGNISED = {
+    "organization_full.json": "organizations",
+    "organization_list.json": "organizations",
+    "service_full.json": "services",
+    "service_list.json": "services",
+    "service_at_location_full.json": "service_at_locations",
+    "service_at_location_list.json": "service_at_locations",
+    "location.json": "locations",
+}
+REFUSED = {
+    "taxonomy.json": "een HSDS-taxonomie (taxonomy)",
+    "taxonomy_list.json": "een HSDS-taxonomie (taxonomy)",
+    "taxonomy_term.json": "een HSDS-taxonomieterm (taxonomy_term)",
+    "taxonomy_term_list.json": "een HSDS-taxonomieterm (taxonomy_term)",
+    "base.json": "de beschrijving van een HSDS-API",
+}
+
+
+def test_every_example_file_is_named(app):
+    """Every JSON example of the specification is in one of the two lists below."""
+    names = {path.name for path in EXAMPLES.glob("*.json")} - {"tabular.json"}
+    assert names == RECOGNISED.keys() | REFUSED.keys()
+
+
+@pytest.mark.parametrize("name", sorted(RECOGNISED))
+def test_each_example_is_imported_as_what_it_is(app, taxonomy, name):
+    from sqlalchemy import func, select
+
+    from signalen.directory.models import Location, Organization
+    from signalen.extensions import db
+
+    report = import_hsds(EXAMPLES / name)
+    assert report.committed, report.errors
+    assert report.created.get(RECOGNISED[name]), report.created
+    if name == "location.json":
+        # A location on its own: no organisation is made up for it.
+        assert db.session.scalar(select(func.count()).select_from(Organization)) == 0
+        assert db.session.get(Location, __import__("uuid").UUID(LOCATION)) is not None
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_taxonomies_and_api_descriptions_are_refused_saying_what_they_are(app, taxonomy, name):
+    from sqlalchemy import func, select
+
+    from signalen.directory.models import Organization
+    from signalen.extensions import db
+
+    report = import_hsds(EXAMPLES / name)
+    assert not report.committed
+    text = "\n".join(str(problem) for problem in report.errors)
+    assert REFUSED[name] in text
+    assert len(report.errors) == 1  # one message for the file, not one per object
+    if name != "base.json":
+        assert "Signalen importeert organisaties, diensten, locaties" in text
+    assert db.session.scalar(select(func.count()).select_from(Organization)) == 0
+
+
+def test_extra_fields_are_checked_against_the_official_schema(app, taxonomy, tmp_path):
+    data = json.loads((EXAMPLES / "service_full.json").read_text())
+    data["wait_time"] = 3
+    data["funding"][0]["source"] = ["a list"]
+    data["required_documents"][0]["uri"] = "geen adres"
+    data["organization"]["year_incorporated"] = "vorig jaar"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    report = import_hsds(path)
+    assert not report.committed
+    text = "\n".join(str(problem) for problem in report.errors)
+    assert "'wait_time' moet volgens HSDS 3.0 van het type string zijn." in text
+    assert "'funding[0].source' moet volgens HSDS 3.0 van het type string zijn." in text
+    assert "'required_documents[0].uri' is geen geldige uri" in text
+    assert "'year_incorporated' moet volgens HSDS 3.0 van het type number zijn." in text
+
+
+def test_signalen_fields_win_over_kept_ones_and_a_reimport_keeps_them(
+    app, taxonomy, client, tmp_path
+):
+    """An edit in Signalen shows in the export; the kept HSDS fields stay beside it, and a
+    file that leaves a kept field out does not remove it (as with columns)."""
+    import uuid
+
+    from signalen.directory.models import Service
+    from signalen.directory.services.catalogue import update_service
+    from signalen.extensions import db
+
+    assert import_hsds(EXAMPLES / "service_full.json").committed
+    service = db.session.get(Service, uuid.UUID(SERVICE))
+    update_service(service, {"description": "Nieuwe omschrijving"}, "coordinator@example.org")
+    data = client.get(f"/hsds/services/{SERVICE}").get_json()
+    assert data["description"] == "Nieuwe omschrijving"
+    assert data["wait_time"] == "wait_time" and data["funding"][0]["id"]
+
+    lean = {"id": SERVICE, "name": "Community Counselling", "status": "active",
+            "organization_id": ORGANIZATION, "fees": "Gratis"}  # fmt: skip
+    path = tmp_path / "lean.json"
+    path.write_text(json.dumps([lean]))
+    report = import_hsds(path)
+    assert report.committed and report.updated == {"services": 1}
+    data = client.get(f"/hsds/services/{SERVICE}").get_json()
+    assert data["fees"] == "Gratis" and data["wait_time"] == "wait_time"
+    history = {row["field_name"] for row in data["metadata"]}
+    assert "fees" in history
+
+
+def test_csv_datapackage_keeps_the_extra_columns(app, taxonomy, client):
+    assert import_hsds(EXAMPLES / "csv").committed
+    data = client.get(f"/hsds/services/{SERVICE}").get_json()
+    assert data["wait_time"] and data["accreditations"]
+    schedule = data["schedules"][0]
+    assert isinstance(schedule["count"], int) and schedule["byweekno"]
