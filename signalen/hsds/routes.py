@@ -301,9 +301,10 @@ def service_at_locations():
     return _page(found, serialize)
 
 
-@bp.get("/service_at_locations/<item_id>")
-def service_at_location(item_id: str):
-    return jsonify(_service_at_location_full(_get_or_404(ServiceAtLocation, item_id)))
+@bp.get("/service_at_locations/<service_at_location_id>")
+def service_at_location(service_at_location_id: str):
+    item = _get_or_404(ServiceAtLocation, service_at_location_id)
+    return jsonify(_service_at_location_full(item))
 
 
 @bp.get("/locations")
