@@ -7,9 +7,10 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from signalen.core.errors import ServiceError
 from signalen.directory.browse import serves_municipality
@@ -72,15 +73,17 @@ class ServiceFilters:
         return statement.where(Service.id.in_(ids)), ids
 
 
+def _containing(text: str, *columns: Any) -> list[ColumnElement[bool]]:
+    """For each column: it holds ``text`` anywhere (case ignored)."""
+    pattern = contains(text)
+    return [column.ilike(pattern, escape="\\") for column in columns]
+
+
 def organizations(search: str, modified_after: datetime | None, term_id: uuid.UUID | None):
     statement = select(Organization).order_by(Organization.name, Organization.id)
     if search:
-        pattern = contains(search)
         statement = statement.where(
-            or_(
-                Organization.name.ilike(pattern, escape="\\"),
-                Organization.description.ilike(pattern, escape="\\"),
-            )
+            or_(*_containing(search, Organization.name, Organization.description))
         )
     if modified_after:
         statement = statement.where(Organization.updated_at >= modified_after)
@@ -97,12 +100,11 @@ def locations(
 ) -> Select:
     statement = select(Location).order_by(Location.name, Location.id)
     if search:
-        pattern = contains(search)
+        [in_city] = _containing(search, Address.city)
         statement = statement.where(
             or_(
-                Location.name.ilike(pattern, escape="\\"),
-                Location.description.ilike(pattern, escape="\\"),
-                Location.addresses.any(Address.city.ilike(pattern, escape="\\")),
+                *_containing(search, Location.name, Location.description),
+                Location.addresses.any(in_city),
             )
         )
     if organization_id:
