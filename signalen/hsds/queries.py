@@ -153,7 +153,11 @@ def place_of(postcode: str) -> Place:
         if municipalities
         else None
     )
-    points = [(loc.latitude, loc.longitude) for loc in found if loc.has_coordinates]
+    points = [
+        (loc.latitude, loc.longitude)
+        for loc in found
+        if loc.latitude is not None and loc.longitude is not None
+    ]
     if not points:
         return Place(municipality, None, None)
     return Place(
@@ -169,6 +173,12 @@ def distance_meters(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
     a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
     return 2 * EARTH_RADIUS_METERS * math.asin(math.sqrt(a))
+
+
+def _within(location: Location, centre: tuple[float, float], meters: int) -> bool:
+    if location.latitude is None or location.longitude is None:
+        return False
+    return distance_meters(*centre, location.latitude, location.longitude) <= meters
 
 
 def services_at_locations(
@@ -209,15 +219,8 @@ def services_at_locations(
             raise BadFilter(
                 _("Bij deze postcode kent de sociale kaart geen coördinaten om afstand te meten.")
             )
-        found = [
-            item
-            for item in found
-            if item.location.has_coordinates
-            and distance_meters(
-                place.latitude, place.longitude, item.location.latitude, item.location.longitude
-            )
-            <= proximity
-        ]
+        centre = (place.latitude, place.longitude)
+        found = [item for item in found if _within(item.location, centre, proximity)]
     if ranked is not None:
         rank = {service_id: index for index, service_id in enumerate(ranked)}
         found.sort(key=lambda item: rank.get(item.service_id, len(rank)))
