@@ -285,3 +285,11 @@ def test_csv_datapackage_keeps_the_extra_columns(app, taxonomy, client):
     assert data["wait_time"] and data["accreditations"]
     schedule = data["schedules"][0]
     assert isinstance(schedule["count"], int) and schedule["byweekno"]
+
+
+def test_the_schema_the_import_checks_against_is_the_official_one():
+    """``signalen/hsds/tabular.json`` is the specification's tabular schema, unchanged."""
+    from signalen.hsds.importing.extras import SCHEMA_PATH
+
+    official = EXAMPLES.parent / "schema" / "tabular.json"
+    assert SCHEMA_PATH.read_bytes() == official.read_bytes()
