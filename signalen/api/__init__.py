@@ -274,7 +274,7 @@ def init_app(app: Flask) -> None:
             return conditional_get(response)
         return response
 
-    _route_api_errors(app, URL_PREFIX, errors.http_problem)
+    route_api_errors(app, URL_PREFIX, errors.http_problem)
 
     def _retry_after_only_when_waiting(response):
         # Flask-Limiter sets Retry-After on every limited answer; it means "wait", so the
@@ -287,7 +287,7 @@ def init_app(app: Flask) -> None:
     app.after_request_funcs.setdefault(None, []).insert(0, _retry_after_only_when_waiting)
 
 
-def _route_api_errors(app: Flask, prefix: str, api_handler) -> None:
+def route_api_errors(app: Flask, prefix: str, api_handler) -> None:
     """Errors before any API view runs (unknown path, wrong method) under ``prefix`` become
     problem+json too; every other path keeps the site's handler."""
     site_handler = app.error_handler_spec[None][None].get(HTTPException)

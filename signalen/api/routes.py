@@ -31,6 +31,7 @@ from signalen.api.schemas import (
 from signalen.articles import access as articles
 from signalen.articles.models import Article
 from signalen.core.errors import ServiceError
+from signalen.core.http import conditional
 from signalen.core.validation import FORBIDDEN_CHARACTER_MESSAGE, HostileJSON, check_json
 from signalen.extensions import db, limiter
 from signalen.infobank.filters import SearchFilters
@@ -146,8 +147,7 @@ def conditional_get(response):
         page = g.pop("api_page", None)
         if page is not None:
             response.headers["Link"] = page_links(*page)
-        response.add_etag()
-        response.make_conditional(request)
+    conditional(response)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Authorization")
     return response

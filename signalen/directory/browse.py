@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -158,6 +158,23 @@ def filtered_services(filters: DirectoryFilters, at: datetime | None = None) -> 
     return services, error
 
 
+def serves_municipality(municipality: Municipality) -> ColumnElement[bool]:
+    """A service whose area covers ``municipality``: landelijk, the gemeente or its provincie."""
+    return Service.service_areas.any(
+        or_(
+            ServiceArea.kind == AreaKind.NATIONAL.value,
+            and_(
+                ServiceArea.kind == AreaKind.MUNICIPALITY.value,
+                ServiceArea.municipality_id == municipality.id,
+            ),
+            and_(
+                ServiceArea.kind == AreaKind.PROVINCE.value,
+                ServiceArea.province == municipality.province,
+            ),
+        )
+    )
+
+
 def _matching_services(filters: DirectoryFilters) -> tuple[list, str]:
     """The services that match every filter but "nu open" (their hours loaded when it is on)."""
     statement = select(Service).where(Service.status.not_in(HIDDEN_STATUSES))
@@ -167,21 +184,7 @@ def _matching_services(filters: DirectoryFilters) -> tuple[list, str]:
         municipality = db.session.get(Municipality, filters.municipality_id)
         if municipality is None:
             return [], str(_l("Deze gemeente bestaat niet."))
-        statement = statement.where(
-            Service.service_areas.any(
-                or_(
-                    ServiceArea.kind == AreaKind.NATIONAL.value,
-                    and_(
-                        ServiceArea.kind == AreaKind.MUNICIPALITY.value,
-                        ServiceArea.municipality_id == municipality.id,
-                    ),
-                    and_(
-                        ServiceArea.kind == AreaKind.PROVINCE.value,
-                        ServiceArea.province == municipality.province,
-                    ),
-                )
-            )
-        )
+        statement = statement.where(serves_municipality(municipality))
     if filters.age is not None:
         statement = statement.where(
             or_(Service.minimum_age.is_(None), Service.minimum_age <= filters.age),

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     Column,
     Date,
     Float,
@@ -92,6 +93,14 @@ CHANGE_STATUS_LABELS = {
 }
 
 
+class HsdsExtra:
+    """The HSDS 3.0 fields and sub-objects of this object that Signalen does not model
+    (funding, accessibility, a schedule's full recurrence, …), kept as they were imported so
+    the HSDS export gives them back; checked against the official schema on import."""
+
+    hsds_extra: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
 service_theme = Table(
     "directory_service_theme",
     db.metadata,
@@ -105,7 +114,7 @@ service_theme = Table(
 )
 
 
-class Organization(TimestampMixin, db.Model):
+class Organization(HsdsExtra, TimestampMixin, db.Model):
     """An organisation that offers services (HSDS ``organization``)."""
 
     __tablename__ = "directory_organization"
@@ -137,9 +146,14 @@ class Organization(TimestampMixin, db.Model):
         " Contact.service_id.is_(None), Contact.location_id.is_(None))",
         viewonly=True,
     )
+    # Every contact that names this organisation: an imported one may name its service or
+    # location too (HSDS links one object to several owners); the HSDS export lists it here.
+    linked_contacts: Mapped[list[Contact]] = relationship(
+        primaryjoin="Contact.organization_id == Organization.id", viewonly=True
+    )
 
 
-class Service(TimestampMixin, db.Model):
+class Service(HsdsExtra, TimestampMixin, db.Model):
     """What an organisation does for people (HSDS ``service``), with its last verification."""
 
     __tablename__ = "directory_service"
@@ -211,7 +225,7 @@ class Service(TimestampMixin, db.Model):
             return self.status
 
 
-class Language(db.Model):
+class Language(HsdsExtra, db.Model):
     """A language a service is offered in (HSDS ``language``); ``code`` is ISO 639-1."""
 
     __tablename__ = "directory_language"
@@ -225,7 +239,7 @@ class Language(db.Model):
     service: Mapped[Service] = relationship(back_populates="languages")
 
 
-class Location(TimestampMixin, db.Model):
+class Location(HsdsExtra, TimestampMixin, db.Model):
     """Where services are delivered (HSDS ``location``): a building, a postal or web address."""
 
     __tablename__ = "directory_location"
@@ -259,6 +273,17 @@ class Location(TimestampMixin, db.Model):
         primaryjoin="and_(Phone.location_id == Location.id, Phone.service_id.is_(None))",
         viewonly=True,
     )
+    # Everything that names this location, also what belongs to a service as well (an
+    # imported object may have several owners); the HSDS export lists it here.
+    linked_phones: Mapped[list[Phone]] = relationship(
+        primaryjoin="Phone.location_id == Location.id", viewonly=True
+    )
+    linked_schedules: Mapped[list[Schedule]] = relationship(
+        primaryjoin="Schedule.location_id == Location.id", viewonly=True, order_by="Schedule.byday"
+    )
+    linked_contacts: Mapped[list[Contact]] = relationship(
+        primaryjoin="Contact.location_id == Location.id", viewonly=True
+    )
 
     @property
     def address(self) -> Address | None:
@@ -273,7 +298,7 @@ class Location(TimestampMixin, db.Model):
         return self.latitude is not None and self.longitude is not None
 
 
-class Address(db.Model):
+class Address(HsdsExtra, db.Model):
     """A postal or visiting address of a location (HSDS ``address``)."""
 
     __tablename__ = "directory_address"
@@ -298,7 +323,7 @@ class Address(db.Model):
         return ", ".join(part for part in parts if part)
 
 
-class ServiceAtLocation(db.Model):
+class ServiceAtLocation(HsdsExtra, db.Model):
     """A service delivered at a location (HSDS ``service_at_location``)."""
 
     __tablename__ = "directory_service_at_location"
@@ -310,9 +335,14 @@ class ServiceAtLocation(db.Model):
 
     service: Mapped[Service] = relationship(back_populates="service_at_locations")
     location: Mapped[Location] = relationship(lazy="joined")
+    schedules: Mapped[list[Schedule]] = relationship(
+        primaryjoin="Schedule.service_at_location_id == ServiceAtLocation.id",
+        viewonly=True,
+        order_by="Schedule.byday",
+    )
 
 
-class Contact(db.Model):
+class Contact(HsdsExtra, db.Model):
     """A named contact person or desk (HSDS ``contact``)."""
 
     __tablename__ = "directory_contact"
@@ -332,7 +362,7 @@ class Contact(db.Model):
     )
 
 
-class Phone(db.Model):
+class Phone(HsdsExtra, db.Model):
     """A telephone number of an organisation, service, location or contact (HSDS ``phone``)."""
 
     __tablename__ = "directory_phone"
@@ -350,7 +380,7 @@ class Phone(db.Model):
     service: Mapped[Service | None] = relationship(back_populates="phones")
 
 
-class Schedule(db.Model):
+class Schedule(HsdsExtra, db.Model):
     """Opening hours as an iCal-like weekly rule (HSDS ``schedule``).
 
     One row per opening period: ``byday`` holds one or more of MO,TU,WE,TH,FR,SA,SU;
@@ -385,7 +415,7 @@ class Schedule(db.Model):
         return [day.strip().upper() for day in self.byday.split(",") if day.strip()]
 
 
-class ServiceArea(db.Model):
+class ServiceArea(HsdsExtra, db.Model):
     """Where a service is available: one gemeente, one provincie or landelijk."""
 
     __tablename__ = "directory_service_area"

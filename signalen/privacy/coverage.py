@@ -83,6 +83,12 @@ GUARDED = (
     ),
 )
 
+HSDS_EXTRA = (
+    "HSDS 3.0 fields and sub-objects of the sociale kaart that Signalen does not model "
+    "(funding, accessibility, recurrence, …), imported from another HSDS system and only "
+    "given back by the HSDS export; they describe organisations and services, never clients"
+)
+
 # Text columns that are not free text about clients, with the reason.
 NOT_FREE_TEXT = {
     "agency": "taxonomy: names and descriptions of agencies, kept by beheerders",
@@ -146,6 +152,18 @@ NOT_FREE_TEXT = {
     "directory_service_area": "sociale kaart: areas",
     "directory_service_at_location": "sociale kaart: service at a location",
     "directory_metadata": "sociale kaart change log (HSDS metadata) of the fields above",
+    # HSDS fields Signalen does not model, kept from an import (JSON): about services, not
+    # clients; the tables are listed above already, named here so the reason is on record.
+    "directory_organization.hsds_extra": HSDS_EXTRA,
+    "directory_service.hsds_extra": HSDS_EXTRA,
+    "directory_language.hsds_extra": HSDS_EXTRA,
+    "directory_location.hsds_extra": HSDS_EXTRA,
+    "directory_address.hsds_extra": HSDS_EXTRA,
+    "directory_service_at_location.hsds_extra": HSDS_EXTRA,
+    "directory_contact.hsds_extra": HSDS_EXTRA,
+    "directory_phone.hsds_extra": HSDS_EXTRA,
+    "directory_schedule.hsds_extra": HSDS_EXTRA,
+    "directory_service_area.hsds_extra": HSDS_EXTRA,
 }
 
 

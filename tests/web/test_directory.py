@@ -241,7 +241,7 @@ def test_search_failure_is_a_message_not_an_error(client, directory, monkeypatch
     assert "Zoeken lukt nu niet. Probeer het later opnieuw." in response.get_data(as_text=True)
     assert len(names(client.get("/sociale-kaart"))) == 9  # without words, the list still works
     hsds = client.get("/hsds/services?search=voedselpakket")
-    assert hsds.status_code == 400 and hsds.get_json()["error"]
+    assert hsds.status_code == 400 and hsds.get_json()["detail"]
 
 
 def test_open_now_filter(app, directory):
@@ -953,6 +953,8 @@ PUBLIC = {
     *(f"hsds.{name}" for name in ("meta", "services", "service", "organizations")),
     *(f"hsds.{name}" for name in ("organization", "taxonomies", "taxonomy_detail")),
     *(f"hsds.{name}" for name in ("taxonomy_terms", "taxonomy_term")),
+    *(f"hsds.{name}" for name in ("service_at_locations", "service_at_location")),
+    *(f"hsds.{name}" for name in ("locations", "location")),
 }
 MANAGERS_ONLY = {
     "directory.review",
@@ -1008,6 +1010,7 @@ def test_every_view_is_public_for_managers_or_for_logged_in_users(
         "term_id": service.id,
         "location_id": service.locations[0].id,
         "contact_id": service.organization.contacts[0].id,
+        "service_at_location_id": service.service_at_locations[0].id,
     }
 
     def call(user_client, endpoint: str):

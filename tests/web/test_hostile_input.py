@@ -160,7 +160,7 @@ def build_world(app: Flask) -> dict:
     from signalen.auth.models import User
     from signalen.demo.meetings import seed_demo_meetings
     from signalen.digests.models import Digest
-    from signalen.directory.models import Organization, Service
+    from signalen.directory.models import Location, Organization, Service, ServiceAtLocation
     from signalen.extensions import db
     from signalen.meetings.models import Agreement, Meeting, MeetingItem
     from signalen.referrals.models import Referral
@@ -196,6 +196,8 @@ def build_world(app: Flask) -> dict:
         "token_id": token_row.id,
         "service_id": service.id,
         "organization_id": first(Organization.id),
+        "location_id": first(Location.id),
+        "service_at_location_id": first(ServiceAtLocation.id),
         "taxonomy_id": "signalen-thema",
         "term_id": first(Theme.id),
         "key": widget_key,

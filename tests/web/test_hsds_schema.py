@@ -155,6 +155,50 @@ def test_every_endpoint_validates(client, changed_service):
     one = client.get(f"/hsds/taxonomy_terms/{terms['contents'][0]['id']}").get_json()
     assert_valid(one, term_schema)
 
+    # Services and organizations fully nested (full, full_service), minimal, and ndjson.
+    full_page = client.get("/hsds/services?full=true&per_page=20").get_json()
+    assert_page(full_page)
+    for item in full_page["contents"]:
+        assert_valid(item, service_full)
+    minimal = client.get("/hsds/services?minimal=true&per_page=20").get_json()
+    assert_page(minimal)
+    assert all(set(item) == {"id", "last_modified"} for item in minimal["contents"])
+    for query in ("full=true", "full=true&full_service=true"):
+        page = client.get(f"/hsds/organizations?{query}").get_json()
+        assert_page(page)
+        for item in page["contents"]:
+            assert_valid(item, organization_full)
+            if "full_service" in query:
+                assert_valid(item["services"][0], service_full)
+    basic = client.get(f"/hsds/organizations/{item['id']}?full_service=false").get_json()
+    assert_valid(basic, organization_full)
+    assert all("phones" not in service for service in basic["services"])
+
+    # Services at locations and locations (the location schema is the one the compiled
+    # schemas nest; the OpenAPI file names service.json for /service_at_locations/{id},
+    # an error in the specification: the object is a service_at_location).
+    sal_list = load_schema("service_at_location_list")
+    sal_full = load_schema("service_at_location")
+    location_full = service_full["properties"]["service_at_locations"]["items"]["properties"][
+        "location"
+    ]
+    location_list = sal_list["properties"]["location"]
+    links = client.get("/hsds/service_at_locations?per_page=200").get_json()
+    assert_page(links)
+    assert links["total_items"] > 0
+    for item in links["contents"]:
+        assert_valid(item, sal_list)
+        assert_valid(client.get(f"/hsds/service_at_locations/{item['id']}").get_json(), sal_full)
+    full_links = client.get("/hsds/service_at_locations?full=true").get_json()
+    for item in full_links["contents"]:
+        assert_valid(item, sal_full)
+    places = client.get("/hsds/locations?per_page=200").get_json()
+    assert_page(places)
+    assert places["total_items"] > 0
+    for item in places["contents"]:
+        assert_valid(item, location_list)
+        assert_valid(client.get(f"/hsds/locations/{item['id']}").get_json(), location_full)
+
 
 def test_filters(client, directory):
     from signalen.extensions import db
@@ -223,13 +267,92 @@ def test_bad_parameters_are_400_with_a_message(client):
     for query in BAD_QUERIES:
         response = client.get(f"/hsds/services?{query}")
         assert response.status_code == 400, query
-        assert response.get_json()["error"]
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["detail"]
 
 
 def test_unknown_ids_are_404(client):
-    assert client.get("/hsds/services/00000000-0000-0000-0000-000000000000").status_code == 404
-    assert client.get("/hsds/organizations/nope").status_code == 404
-    assert client.get("/hsds/taxonomy_terms/nope").status_code == 404
+    for path in (
+        "/hsds/services/00000000-0000-0000-0000-000000000000",
+        "/hsds/organizations/nope",
+        "/hsds/taxonomy_terms/nope",
+        "/hsds/service_at_locations/00000000-0000-0000-0000-000000000000",
+        "/hsds/locations/nope",
+        "/hsds/bestaat-niet",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.mimetype == "application/problem+json"
+        problem = response.get_json()
+        assert (
+            problem["status"] == 404
+            and problem["detail"] == "Dit bestaat niet op de sociale kaart."
+        )
+    response = client.post("/hsds/services")
+    assert response.status_code == 405 and response.mimetype == "application/problem+json"
+    assert "GET" in response.headers["Allow"]
+
+
+def test_etags_give_304_as_in_the_api(client, directory):
+    for path in ("/hsds/services", "/hsds/service_at_locations", "/hsds/locations", "/hsds/"):
+        first = client.get(path)
+        etag = first.headers["ETag"]
+        again = client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.get_data() == b"", path
+    assert client.get("/hsds/services", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_ndjson_gives_every_row_without_pages(client, directory):
+    response = client.get("/hsds/services?format=ndjson&per_page=2")
+    assert response.mimetype == "application/x-ndjson"
+    rows = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert len(rows) == 9 and all("name" in row for row in rows)
+    minimal = client.get("/hsds/services?format=ndjson&minimal=true").get_data(as_text=True)
+    assert len(minimal.splitlines()) == 9
+    for path in ("/hsds/organizations", "/hsds/locations", "/hsds/service_at_locations",
+                 "/hsds/taxonomies", "/hsds/taxonomy_terms"):  # fmt: skip
+        response = client.get(f"{path}?format=ndjson")
+        assert response.status_code == 200 and response.get_data(as_text=True).strip(), path
+    bad = client.get("/hsds/services?format=xml")
+    assert (
+        bad.status_code == 400 and bad.get_json()["detail"] == "'format' moet json of ndjson zijn."
+    )
+
+
+def test_service_at_locations_by_postcode_and_proximity(client, directory):
+    from signalen.directory.models import Address, Location
+    from signalen.extensions import db
+
+    located = db.session.scalars(
+        db.select(Location).join(Address).where(Location.latitude.is_not(None))
+    ).first()
+    postcode = located.address.postal_code
+    everything = client.get("/hsds/service_at_locations?per_page=200").get_json()["contents"]
+    near = client.get(
+        f"/hsds/service_at_locations?per_page=200&postcode={postcode}&proximity=1"
+    ).get_json()
+    assert_page(near)
+    assert near["contents"] and {item["location_id"] for item in near["contents"]} == {
+        str(loc.id)
+        for loc in db.session.scalars(db.select(Location).join(Address).where(
+            Address.postal_code == postcode))
+    }  # fmt: skip
+    wide = client.get(
+        f"/hsds/service_at_locations?per_page=200&postcode={postcode}&proximity=400000"
+    ).get_json()
+    assert len(near["contents"]) <= len(wide["contents"]) <= len(everything)
+    area = client.get(f"/hsds/service_at_locations?per_page=200&postcode={postcode}").get_json()
+    assert 0 < area["total_items"] <= len(everything)
+    for query, message in (
+        ("postcode=1234", "'postcode' is geen Nederlandse postcode"),
+        ("postcode=9999 ZZ", "staat bij geen adres op de sociale kaart"),
+        ("proximity=500", "'proximity' werkt alleen samen met 'postcode'."),
+        (f"postcode={postcode}&proximity=-3", "'proximity' moet een geheel getal"),
+    ):
+        response = client.get(f"/hsds/service_at_locations?{query}")
+        assert response.status_code == 400, query
+        assert response.mimetype == "application/problem+json"
+        assert message in response.get_json()["detail"], query
 
 
 def test_the_public_export_does_not_show_who_checked_or_changed(client, changed_service, login_as):

@@ -27,6 +27,7 @@ from signalen.directory.services.validation import (
 )
 from signalen.extensions import db
 from signalen.hsds.export import theme_term_id
+from signalen.hsds.importing.extras import SCHEMA_NAMES, TYPED, extra_fields, problems
 from signalen.hsds.importing.fields import (
     ID_FIELDS,
     REQUIRED,
@@ -140,6 +141,10 @@ class Checker:
                     where, _("'email' is geen geldig e-mailadres: %(value)s", value=value[:100])
                 )
         self._check_lengths(row)
+        if row.table in TYPED:
+            extra = extra_fields(row.table, row.data)
+            for message in problems(SCHEMA_NAMES[row.table], extra):
+                report.error(where, message)
         check = getattr(self, f"_check_{row.table}", None)
         if check:
             check(row)

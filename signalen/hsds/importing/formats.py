@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from signalen.hsds.importing.fields import MAX_FILE_BYTES, SCALAR_FIELDS, TABLE_LABELS, TABLES
+from signalen.hsds.importing.extras import coerce_csv
+from signalen.hsds.importing.fields import MAX_FILE_BYTES, TABLE_LABELS, TABLES
 
 CSV_FILES = {
     "organizations": "organizations.csv",
@@ -213,11 +215,48 @@ def _read_zip(name: str, content: bytes, dataset: Dataset, report: ImportReport)
         report.error(name, _("Dit ZIP-bestand is beschadigd of versleuteld."))
 
 
+# What an HSDS JSON object can be, as Dutch text for messages.
+KIND_LABELS = {
+    "taxonomy": _l("een HSDS-taxonomie (taxonomy)"),
+    "taxonomy_term": _l("een HSDS-taxonomieterm (taxonomy_term)"),
+    "api_meta": _l("de beschrijving van een HSDS-API (version, profile), geen gegevens"),
+    "unknown": _l("geen HSDS-organisatie, -dienst, -locatie of -dienst op locatie"),
+}
+# Kinds Signalen reads; the others are refused with what they are.
+IMPORTED_KINDS = ("organization", "service", "location", "service_at_location")
+TAXONOMY_KEYS = frozenset(("id", "name", "description", "uri", "version", "metadata"))
+TERM_KEYS = ("taxonomy_detail", "term_uri", "taxonomy_id", "parent_id", "taxonomy")
+LOCATION_KEYS = ("location_type", "addresses", "latitude", "longitude", "accessibility")
+
+
+def kind_of(item: dict) -> str:
+    """What one HSDS JSON object is, by the fields only that kind of object has."""
+    if "profile" in item or "openapi_url" in item:
+        return "api_meta"
+    if ("service" in item and "location" in item) or (
+        "service_id" in item and "location_id" in item and "name" not in item
+    ):
+        return "service_at_location"
+    if "status" in item or isinstance(item.get("organization"), dict):
+        return "service"
+    if any(key in item for key in TERM_KEYS) and "services" not in item:
+        return "taxonomy_term"
+    if any(key in item for key in LOCATION_KEYS) or "external_identifier" in item:
+        return "location"
+    if "version" in item and set(item) <= TAXONOMY_KEYS:
+        return "taxonomy"
+    if "id" in item and "name" in item:
+        return "organization"
+    return "unknown"
+
+
 def read_json(data: Any, dataset: Dataset, report: ImportReport, where: str = "JSON") -> None:
-    """Read HSDS JSON: a list of organizations (or services), one object, or a Page."""
+    """Read HSDS JSON: organizations, services, locations or services at locations, as one
+    object, a list or a Page. Each object is read as what it is; a taxonomy, a taxonomy term
+    or anything else is refused with a message that says what it is."""
     if isinstance(data, dict):
         version = data.get("version")
-        if version is not None and not str(version).startswith("3."):
+        if "id" not in data and version is not None and not str(version).startswith("3."):
             report.error(
                 where,
                 _(
@@ -230,11 +269,14 @@ def read_json(data: Any, dataset: Dataset, report: ImportReport, where: str = "J
             items, where = data["contents"], f"{where} contents"
         elif "organizations" in data or ("services" in data and "id" not in data):
             items = [*data.get("organizations", []), *data.get("services", [])]
-        elif "id" in data:
-            items = [data]
-        else:
+        elif kind_of(data) == "api_meta":
+            _refuse(where, "api_meta", 1, report)
+            return
+        elif kind_of(data) == "unknown":
             report.error(where, _("Geen HSDS-organisatie, -dienst of -lijst gevonden."))
             return
+        else:
+            items = [data]
     elif isinstance(data, list):
         items = data
     else:
@@ -243,6 +285,7 @@ def read_json(data: Any, dataset: Dataset, report: ImportReport, where: str = "J
     if not isinstance(items, list):
         report.error(where, _("'contents' moet een lijst zijn."))
         return
+    refused: dict[str, list[str]] = {}
     for index, item in enumerate(items):
         item_where = f"{where}[{index}]"
         if not isinstance(item, dict):
@@ -258,18 +301,39 @@ def read_json(data: Any, dataset: Dataset, report: ImportReport, where: str = "J
                 ),
             )
             continue
-        if "service" in item and "location" in item:
+        kind = kind_of(item)
+        if kind == "service_at_location":
             _service_at_location(item, None, dataset, item_where)
-        elif "status" in item and "services" not in item:
+        elif kind == "service":
             _service(item, None, dataset, item_where)
-        else:
+        elif kind == "location":
+            _location(item, None, dataset, item_where)
+        elif kind == "organization":
             _organization(item, dataset, item_where)
+        else:
+            refused.setdefault(kind, []).append(item_where)
+    for kind, places in refused.items():
+        _refuse(places[0], kind, len(places), report)
 
 
-def _scalar_fields(item: dict) -> dict[str, Any]:
-    """The row's own values; nested objects become rows of their own, but a list or object
-    in a field that holds one value stays, so the check refuses it (never dropped)."""
-    return {k: v for k, v in item.items() if k in SCALAR_FIELDS or not isinstance(v, list | dict)}
+def _refuse(where: str, kind: str, count: int, report: ImportReport) -> None:
+    report.error(
+        where,
+        _(
+            "Dit bestand bevat %(what)s (%(count)d keer). Signalen importeert organisaties, "
+            "diensten, locaties en diensten op locaties (HSDS 3.0); als taxonomie gebruikt "
+            "Signalen zijn eigen thema's.",
+            what=KIND_LABELS[kind],
+            count=count,
+        ),
+    )
+
+
+def _own_fields(item: dict, *children: str) -> dict[str, Any]:
+    """The row's own values: every field except the nested objects that become rows of their
+    own (``children``). A list or object in a field that holds one value stays, so the check
+    refuses it (never dropped); the fields Signalen does not model go to ``hsds_extra``."""
+    return {k: v for k, v in item.items() if k not in children}
 
 
 def _children(item: dict, key: str, where: str):
@@ -282,13 +346,13 @@ def _children(item: dict, key: str, where: str):
 
 
 def _organization(item: dict, dataset: Dataset, where: str) -> None:
-    row = _scalar_fields(item)
+    row = _own_fields(item, "locations", "phones", "contacts", "services")
     dataset.add("organizations", row, where)
     org_id = item.get("id")
     for child, child_where in _children(item, "locations", where):
         _location(child, org_id, dataset, child_where)
     for child, child_where in _children(item, "phones", where):
-        dataset.add("phones", {"organization_id": org_id, **_scalar_fields(child)}, child_where)
+        dataset.add("phones", {"organization_id": org_id, **_own_fields(child)}, child_where)
     for child, child_where in _children(item, "contacts", where):
         _contact(child, {"organization_id": org_id}, dataset, child_where)
     for child, child_where in _children(item, "services", where):
@@ -296,30 +360,34 @@ def _organization(item: dict, dataset: Dataset, where: str) -> None:
 
 
 def _location(item: dict, org_id: Any, dataset: Dataset, where: str) -> None:
-    row = _scalar_fields(item)
+    row = _own_fields(item, "addresses", "phones", "schedules", "contacts")
     if org_id and not row.get("organization_id"):
         row["organization_id"] = org_id
     dataset.add("locations", row, where)
     loc_id = item.get("id")
     for child, child_where in _children(item, "addresses", where):
-        dataset.add("addresses", {"location_id": loc_id, **_scalar_fields(child)}, child_where)
+        dataset.add("addresses", {"location_id": loc_id, **_own_fields(child)}, child_where)
     for child, child_where in _children(item, "phones", where):
-        dataset.add("phones", {"location_id": loc_id, **_scalar_fields(child)}, child_where)
+        dataset.add("phones", {"location_id": loc_id, **_own_fields(child)}, child_where)
     for child, child_where in _children(item, "schedules", where):
-        dataset.add("schedules", {"location_id": loc_id, **_scalar_fields(child)}, child_where)
+        dataset.add("schedules", {"location_id": loc_id, **_own_fields(child)}, child_where)
     for child, child_where in _children(item, "contacts", where):
         _contact(child, {"location_id": loc_id}, dataset, child_where)
 
 
 def _contact(item: dict, defaults: dict, dataset: Dataset, where: str) -> None:
-    row = {**{k: v for k, v in defaults.items() if v}, **_scalar_fields(item)}
+    row = {**{k: v for k, v in defaults.items() if v}, **_own_fields(item, "phones")}
     dataset.add("contacts", row, where)
     for child, child_where in _children(item, "phones", where):
-        dataset.add("phones", {"contact_id": item.get("id"), **_scalar_fields(child)}, child_where)
+        dataset.add("phones", {"contact_id": item.get("id"), **_own_fields(child)}, child_where)
 
 
 def _service(item: dict, org_id: Any, dataset: Dataset, where: str) -> None:
-    row = _scalar_fields(item)
+    row = _own_fields(
+        item,
+        *("organization", "phones", "schedules", "service_areas", "languages", "contacts"),
+        "service_at_locations",
+    )
     organization = item.get("organization")
     if isinstance(organization, dict) and organization.get("id"):
         _organization(organization, dataset, f"{where}.organization")
@@ -335,22 +403,22 @@ def _service(item: dict, org_id: Any, dataset: Dataset, where: str) -> None:
         ("languages", "languages"),
     ):
         for child, child_where in _children(item, key, where):
-            dataset.add(table, {"service_id": service_id, **_scalar_fields(child)}, child_where)
+            dataset.add(table, {"service_id": service_id, **_own_fields(child)}, child_where)
     for child, child_where in _children(item, "contacts", where):
         _contact(child, {"service_id": service_id}, dataset, child_where)
     for child, child_where in _children(item, "service_at_locations", where):
         _service_at_location(child, service_id, dataset, child_where)
     for child, child_where in _children(item, "attributes", where):
-        row = {"link_id": service_id, **_scalar_fields(child)}
+        row = {"link_id": service_id, **_own_fields(child)}
         term = child.get("taxonomy_term")
         if isinstance(term, dict):
-            dataset.add("taxonomy_terms", _scalar_fields(term), f"{child_where}.taxonomy_term")
+            dataset.add("taxonomy_terms", _own_fields(term), f"{child_where}.taxonomy_term")
             row.setdefault("taxonomy_term_id", term.get("id"))
         dataset.add("attributes", row, child_where)
 
 
 def _service_at_location(item: dict, service_id: Any, dataset: Dataset, where: str) -> None:
-    row = _scalar_fields(item)
+    row = _own_fields(item, "service", "location", "schedules")
     service = item.get("service")
     if isinstance(service, dict) and service.get("id"):
         _service(service, None, dataset, f"{where}.service")
@@ -365,7 +433,7 @@ def _service_at_location(item: dict, service_id: Any, dataset: Dataset, where: s
     for child, child_where in _children(item, "schedules", where):
         dataset.add(
             "schedules",
-            {"service_at_location_id": row.get("id"), **_scalar_fields(child)},
+            {"service_at_location_id": row.get("id"), **_own_fields(child)},
             child_where,
         )
 
@@ -444,6 +512,7 @@ def _read_csv(table: str, name: str, text: str, dataset: Dataset, report: Import
                 continue
             clean = {k.strip(): v.strip() for k, v in row.items() if v is not None}
             clean = {k: v for k, v in clean.items() if v != ""}
+            clean = coerce_csv(table, clean)
             if table == "attributes" and "link_id" in clean:
                 clean.setdefault("link_entity", "service")
             dataset.add(table, clean, where)

@@ -4,6 +4,7 @@ history; all or nothing.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -19,6 +20,7 @@ from signalen.directory.services.validation import (
 )
 from signalen.extensions import db
 from signalen.hsds.importing.checks import Checker, theme_by_term
+from signalen.hsds.importing.extras import extra_fields
 from signalen.hsds.importing.fields import (
     ADDRESS_FIELDS,
     CONTACT_FIELDS,
@@ -65,6 +67,13 @@ def _value(name: str, raw: Any) -> Any:
     return text
 
 
+def _as_json(value: Any) -> Any:
+    """A kept HSDS value as history text: text as it is, anything else as JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 class Writer:
     """Writes checked rows: created or updated by UUID, with field-level history."""
 
@@ -79,6 +88,8 @@ class Writer:
         self.provinces = {
             mun.province.casefold(): mun.province for mun in self.municipalities.values()
         }
+        self.terms = {row.data.get("id"): row.data for row in dataset.rows["taxonomy_terms"]}
+        self.themes = list(db.session.scalars(select(Theme)))
 
     def _upsert(self, model, table: str, row: Row, fields: tuple[str, ...]):
         object_id = uuid.UUID(row.data["id"])
@@ -115,10 +126,47 @@ class Writer:
             if previous != value:
                 changes.append((name, previous, value))
                 setattr(obj, name, value)
+        changes += self._set_extra(obj, table, row)
         counter = self.report.created if created else self.report.updated
         if created or changes:
             counter[table] = counter.get(table, 0) + 1
         return obj, created, changes
+
+    def _set_extra(self, obj: Any, table: str, row: Row) -> list[tuple[str, Any, Any]]:
+        """Keep the fields Signalen does not model in ``hsds_extra``: a field the file gives
+        replaces the kept one, one it leaves out stays (as a column does). Returns the
+        changes, one per field, with values as JSON text."""
+        new = extra_fields(table, row.data)
+        if table == "services":
+            new = self._without_theme_attributes(new)
+        old = obj.hsds_extra or {}
+        merged = {**old, **new}
+        changes = [
+            (name, _as_json(old.get(name)), _as_json(merged.get(name)))
+            for name in sorted(merged)
+            if old.get(name) != merged.get(name)
+        ]
+        if changes:
+            obj.hsds_extra = merged or None
+        return changes
+
+    def _without_theme_attributes(self, extra: dict[str, Any]) -> dict[str, Any]:
+        """A service's attributes less those that name a Signalen theme: those are its
+        themes now and are given back as such (with Signalen's term ids)."""
+        attributes = extra.get("attributes")
+        if not isinstance(attributes, list):
+            return extra
+        kept = []
+        for attribute in attributes:
+            term = attribute.get("taxonomy_term") if isinstance(attribute, dict) else None
+            term_id = attribute.get("taxonomy_term_id") if isinstance(attribute, dict) else None
+            if isinstance(term, dict):
+                term_id = term_id or term.get("id")
+            if not term_id or theme_by_term(str(term_id), self.terms, self.themes) is None:
+                kept.append(attribute)
+        if kept:
+            return {**extra, "attributes": kept}
+        return {key: value for key, value in extra.items() if key != "attributes"}
 
     def run(self) -> None:
         rows = self.dataset.rows
