@@ -178,7 +178,7 @@ def _index_in_transaction(session: Session) -> None:
     for kind, record_ids in by_kind.items():
         for start in range(0, len(record_ids), DRAIN_BATCH):
             wanted = record_ids[start : start + DRAIN_BATCH]
-            rows = []
+            rows: list[Any] = []
             for first in range(0, len(wanted), CHUNK):
                 rows += session.execute(
                     select(IndexOutbox.id, IndexOutbox.kind, IndexOutbox.record_id).where(

@@ -307,7 +307,7 @@ def transactional_engine() -> SearchEngine | None:
     else None; never creates the search state of an app that has not used it."""
     extension = current_app.extensions.get(EXTENSION)
     if extension is None:
-        if not engine_class(current_app).indexes_in_transaction:
+        if not getattr(engine_class(current_app), "indexes_in_transaction", False):
             return None
         extension = _extension()
     return extension.engine if extension.engine.indexes_in_transaction else None
