@@ -48,7 +48,10 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in url else "?"
     try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+        # A test database need not survive a power cut: commits do not wait for the disk
+        # (visibility and isolation are unchanged), which saves ~0.35 ms per commit.
+        options = f"-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
+        yield f"{url}{separator}options={options}"
     finally:
         with admin_engine.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import Any
 
 from flask import has_request_context
@@ -29,6 +30,7 @@ LINK_TYPE = "service_taxonomy"
 PUBLIC_EDITOR = "Signalen"
 
 
+@cache
 def theme_term_id(theme_id: int) -> uuid.UUID:
     """The stable HSDS taxonomy_term id of a Signalen theme."""
     return uuid.uuid5(NAMESPACE, f"theme:{theme_id}")

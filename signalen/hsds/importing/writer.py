@@ -74,6 +74,10 @@ def _as_json(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+# Ids per query when reading the stored objects a file names.
+READ_CHUNK = 500
+
+
 class Writer:
     """Writes checked rows: created or updated by UUID, with field-level history."""
 
@@ -90,14 +94,36 @@ class Writer:
         }
         self.terms = {row.data.get("id"): row.data for row in dataset.rows["taxonomy_terms"]}
         self.themes = list(db.session.scalars(select(Theme)))
+        self._stored: dict[str, dict[uuid.UUID, Any]] = {}
+
+    def _existing(self, model: Any, table: str) -> dict[uuid.UUID, Any]:
+        """The stored objects of ``table`` that the file names, read in a few queries (not
+        one query, with a flush before it, per row)."""
+        stored = self._stored.get(table)
+        if stored is None:
+            ids = sorted(
+                {
+                    uuid.UUID(row.data["id"])
+                    for row in self.dataset.rows[table]
+                    if not row.data.get("_skip")
+                }
+            )
+            stored = {}
+            for start in range(0, len(ids), READ_CHUNK):
+                query = select(model).where(model.id.in_(ids[start : start + READ_CHUNK]))
+                stored.update((obj.id, obj) for obj in db.session.scalars(query))
+            self._stored[table] = stored
+        return stored
 
     def _upsert(self, model, table: str, row: Row, fields: tuple[str, ...]):
         object_id = uuid.UUID(row.data["id"])
-        obj = db.session.get(model, object_id)
+        existing = self._existing(model, table)
+        obj = existing.get(object_id)
         created = obj is None
         if created:
             obj = model(id=object_id)
             db.session.add(obj)
+            existing[object_id] = obj
         changes = []
         for name in fields:
             if name not in row.data and not created:
