@@ -287,6 +287,51 @@ def test_csv_datapackage_keeps_the_extra_columns(app, taxonomy, client):
     assert isinstance(schedule["count"], int) and schedule["byweekno"]
 
 
+def test_csv_side_tables_are_nested_in_their_owners_and_come_back(app, taxonomy, client, tmp_path):
+    import csv
+    import shutil
+
+    folder = tmp_path / "csv"
+    shutil.copytree(EXAMPLES / "csv", folder)
+    with (folder / "cost_options.csv").open("a", encoding="utf-8", newline="") as handle:
+        unknown_service = "0e1f2a3b-0000-4000-8000-00000000dead"
+        row = ["6c1a9f0e-0000-4000-8000-000000000001", unknown_service, "", "", "Niemand"]
+        csv.writer(handle).writerow([*row, "EUR", "1", ""])
+    report = import_hsds(folder)
+    assert report.committed
+    assert any(
+        "cost_options.csv" in str(problem.where)
+        and "Hoort bij geen van de diensten" in str(problem.message)
+        for problem in report.warnings
+    )
+
+    def by_id(items: list[dict]) -> dict[str, dict]:
+        return {item["id"]: item for item in items}
+
+    def rows(name: str) -> dict[str, dict]:
+        with (EXAMPLES / "csv" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            return by_id(list(csv.DictReader(handle)))
+
+    organization = client.get(f"/hsds/organizations/{ORGANIZATION}").get_json()
+    service = client.get(f"/hsds/services/{SERVICE}").get_json()
+    location = client.get(f"/hsds/locations/{LOCATION}").get_json()
+    for owner, key, name in (
+        (service, "funding", "funding"),
+        (organization, "programs", "programs"),
+        (organization, "organization_identifiers", "organization_identifiers"),
+        (service, "cost_options", "cost_options"),
+        (service, "required_documents", "required_documents"),
+        (location, "accessibility", "accessibility"),
+    ):
+        returned = by_id(owner[key])
+        for row_id, row in rows(name).items():
+            for column, value in row.items():
+                given = returned[row_id].get(column)
+                assert str(given) == value, (key, column, given, value)
+    [cost] = service["cost_options"]
+    assert cost["amount"] == 35  # a number, as the schema says, not the CSV's text
+
+
 def test_the_schema_the_import_checks_against_is_the_official_one():
     """``signalen/hsds/tabular.json`` is the specification's tabular schema, unchanged."""
     from signalen.hsds.importing.extras import SCHEMA_PATH

@@ -130,9 +130,10 @@ def _number(text: str) -> int | float | None:
             return None
 
 
-def coerce_csv(table: str, row: dict[str, str]) -> dict[str, Any]:
-    """A CSV row with the numbers the schema asks for as numbers (a CSV cell is text)."""
-    fields = _schema().get(SCHEMA_NAMES.get(table, ""), {})
+def coerce_csv(schema_name: str, row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row of the schema's object ``schema_name`` (``service``, ``funding``, …) with
+    the numbers the schema asks for as numbers (a CSV cell is text)."""
+    fields = _schema().get(schema_name, {})
     result: dict[str, Any] = {}
     for key, value in row.items():
         kind = fields.get(key, {}).get("type")

@@ -9,7 +9,7 @@ import functools
 import io
 import json
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from signalen.hsds.importing.extras import coerce_csv
+from signalen.hsds.importing.extras import SCHEMA_NAMES, coerce_csv
 from signalen.hsds.importing.fields import MAX_FILE_BYTES, TABLE_LABELS, TABLES
 
 CSV_FILES = {
@@ -48,6 +48,26 @@ RESOURCE_TABLES = {
     "language": "languages",
     "attribute": "attributes",
     "taxonomy_term": "taxonomy_terms",
+}
+# Side tables of the CSV datapackage: Signalen keeps their rows in the owner's
+# ``hsds_extra``, nested as the JSON form has them. File -> its object in the schema, and
+# the owners it can belong to: (key column, owner table, field on the owner), first match.
+SIDE_FILES: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
+    "funding.csv": (
+        "funding",
+        (("service_id", "services", "funding"), ("organization_id", "organizations", "funding")),
+    ),
+    "programs.csv": ("program", (("organization_id", "organizations", "programs"),)),
+    "organization_identifiers.csv": (
+        "organization_identifier",
+        (("organization_id", "organizations", "organization_identifiers"),),
+    ),
+    "cost_options.csv": ("cost_option", (("service_id", "services", "cost_options"),)),
+    "required_documents.csv": (
+        "required_document",
+        (("service_id", "services", "required_documents"),),
+    ),
+    "accessibility.csv": ("accessibility", (("location_id", "locations", "accessibility"),)),
 }
 # Files and keys that only HSDS 2.0 has.
 HSDS2_FILES = (
@@ -497,9 +517,16 @@ def _read_tables(
             text = _decode(files[name](), name, report)
             if text is not None:
                 _read_csv(table, name, text, dataset, report)
+    for name in SIDE_FILES:
+        if name in files:
+            text = _decode(files[name](), name, report)
+            if text is not None:
+                _read_side_csv(name, text, dataset, report)
 
 
-def _read_csv(table: str, name: str, text: str, dataset: Dataset, report: ImportReport) -> None:
+def _csv_rows(name: str, text: str, report: ImportReport) -> Iterator[tuple[str, dict[str, str]]]:
+    """The rows of a CSV file with their place, non-empty cells only; malformed rows and
+    files are reported, not read."""
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     try:
         for row in reader:
@@ -511,13 +538,51 @@ def _read_csv(table: str, name: str, text: str, dataset: Dataset, report: Import
                 report.error(where, _("Deze regel heeft minder kolommen dan de kop."))
                 continue
             clean = {k.strip(): v.strip() for k, v in row.items() if v is not None}
-            clean = {k: v for k, v in clean.items() if v != ""}
-            clean = coerce_csv(table, clean)
-            if table == "attributes" and "link_id" in clean:
-                clean.setdefault("link_entity", "service")
-            dataset.add(table, clean, where)
+            yield where, {k: v for k, v in clean.items() if v != ""}
     except csv.Error as error:
         report.error(
             _("%(file)s regel %(line)d", file=name, line=reader.line_num),
             _("Geen geldige CSV: %(message)s", message=str(error)),
         )
+
+
+def _read_csv(table: str, name: str, text: str, dataset: Dataset, report: ImportReport) -> None:
+    for where, cells in _csv_rows(name, text, report):
+        clean = coerce_csv(SCHEMA_NAMES.get(table, ""), cells)
+        if table == "attributes" and "link_id" in clean:
+            clean.setdefault("link_entity", "service")
+        dataset.add(table, clean, where)
+
+
+def _read_side_csv(name: str, text: str, dataset: Dataset, report: ImportReport) -> None:
+    """Nest the rows of a side table (funding, programs, …) in their owner's row."""
+    schema_name, owners = SIDE_FILES[name]
+    by_id = {
+        table: {row.data.get("id"): row for row in dataset.rows[table]}
+        for table in {table for _column, table, _field in owners}
+    }
+    for where, cells in _csv_rows(name, text, report):
+        clean = coerce_csv(schema_name, cells)
+        owner = next(
+            (
+                (by_id[table][clean[column]], key)
+                for column, table, key in owners
+                if clean.get(column) in by_id[table]
+            ),
+            None,
+        )
+        if owner is None:
+            report.warn(
+                where,
+                _(
+                    "Hoort bij geen van de %(owners)s in dit bestand (%(columns)s); niet "
+                    "ingelezen.",
+                    owners=" of ".join(str(TABLE_LABELS[table]) for _c, table, _k in owners),
+                    columns=", ".join(column for column, _t, _k in owners),
+                ),
+            )
+            continue
+        row, key = owner
+        kept = row.data.setdefault(key, [])
+        if isinstance(kept, list):
+            kept.append(clean)
