@@ -12,7 +12,8 @@ on an SQLite FTS5 table built from the same corpus, and finally times single int
 
 With ``--engine postgresql`` the site runs on a throw-away schema of that database (dropped
 at the end). ``first_search_ms`` is the first search of a second app started on the same
-data (a restart); ``max_rss_mb`` the peak memory of this process.
+data (a restart), after its background warm-up (``warm_up_s``); ``max_rss_mb`` the peak
+memory of this process.
 """
 
 from __future__ import annotations
@@ -188,8 +189,15 @@ def run(args: argparse.Namespace, config: dict) -> None:
         )
         assert search.document_count() == args.size
 
-        # A restart: a second app on the same data; its first search reads what it needs.
+        # A restart: a second app on the same data. Whoosh warms its arrays in the background
+        # at start; the first search is timed once that is done (the issue's goal), and how
+        # long the warm-up took is printed too.
         restarted = create_app(config)
+        restarted_engine = restarted.extensions[search.EXTENSION].engine
+        warm_start = time.perf_counter()
+        while getattr(restarted_engine, "warming", lambda: False)():
+            time.sleep(0.01)
+        warm_up_s = time.perf_counter() - warm_start
         with restarted.app_context():
             first_user = db.session.get(type(user), user.id)
             first_search_ms = timed(run_search, SearchFilters(q=QUERIES[0]), first_user)
@@ -237,6 +245,7 @@ def run(args: argparse.Namespace, config: dict) -> None:
     print(f"import_per_s={args.size / import_seconds:.0f}")
     print(f"intake_p95_ms={intake_p95:.1f}")
     print(f"engine={args.engine}")
+    print(f"warm_up_s={warm_up_s:.1f}")
     print(f"first_search_ms={first_search_ms:.1f}")
     print(f"max_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
 

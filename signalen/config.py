@@ -57,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_WRITER_TIMEOUT": 5.0,  # seconds to wait for the index lock
     "SEARCH_MAX_QUERY_LENGTH": 200,
     "SEARCH_HEAL_INTERVAL": 60.0,  # seconds between comparing the index with the database
+    "SEARCH_WARM_AT_START": True,  # read the index's arrays in the background at start
     # --- feeds ---
     # Authority of the entries' tag: URIs; None = host of SERVER_NAME, else "signalen.local".
     # Set it once and never change it: readers would see every entry as new.

@@ -172,8 +172,10 @@ def app_config(database_url: str, instance: Path, **extra) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "ARGON2_PARALLELISM": 1,
-        # No background healing thread per test app; tests of it switch it on.
+        # No background healing thread per test app; tests of it switch it on. Nor warming
+        # at start (a thread per test app); its own test switches it on.
         "SEARCH_HEAL_INTERVAL": 0,
+        "SEARCH_WARM_AT_START": False,
         # The name model of the privacy guard loads once per test process (a module-level
         # singleton); requests wait for it instead of answering "even geduld".
         "PRIVACY_NAMES_WAIT": 600,

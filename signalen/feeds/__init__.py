@@ -7,8 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this feature's blueprints, CLI commands and search sources on ``app``."""
+    from signalen.feeds.links import feed_links
     from signalen.feeds.routes import bp
-    from signalen.feeds.services import feed_links
 
     app.register_blueprint(bp)
     app.jinja_env.globals["feed_links"] = feed_links

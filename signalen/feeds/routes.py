@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from signalen.core.errors import render_error
-from signalen.feeds import services
+from signalen.feeds import links, rendering, services
 from signalen.feeds.services import FORMATS, FeedError, FeedPlan
 from signalen.taxonomy import services as taxonomy
 from signalen.taxonomy.models import Agency, Municipality
@@ -47,7 +47,7 @@ def serve(make_plan: Callable[[], FeedPlan], fmt: str) -> Response:
         if _not_modified(etag, last_modified):
             response = Response(status=304)
         else:
-            response = Response(services.render(plan, fmt), content_type=FORMATS[fmt])
+            response = Response(rendering.render(plan, fmt), content_type=FORMATS[fmt])
     response.set_etag(etag)
     response.last_modified = last_modified
     # A visitor with cookies may get a session cookie back: keep that out of shared caches.
@@ -60,12 +60,12 @@ def index():
     """What a feed is, and the address of every feed to copy into a feed reader."""
     return render_template(
         "feeds/index.html",
-        digests=services.feed_address("digests", _("Signaleringsrapportages"), "feeds.digests"),
-        radar=services.feed_address("signaalradar", _("Signaalradar"), "radar.feed_view"),
-        example=services.feed_address(
+        digests=links.feed_address("digests", _("Signaleringsrapportages"), "feeds.digests"),
+        radar=links.feed_address("signaalradar", _("Signaalradar"), "radar.feed_view"),
+        example=links.feed_address(
             "zoeken", _("Zoekopdracht 'toeslag'"), "feeds.search", query="q=toeslag"
         ),
-        chosen=services.chosen_feeds(request.args),
+        chosen=links.chosen_feeds(request.args),
         themes=taxonomy.theme_choices(),
         agencies=[(str(agency.id), agency.name) for agency in taxonomy.active(Agency)],
         municipalities=[(m.code, m.name) for m in taxonomy.active(Municipality)],

@@ -19,8 +19,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from urllib.parse import urlencode
 
-from feedgen.feed import FeedGenerator
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
@@ -30,7 +29,7 @@ from werkzeug.datastructures import MultiDict
 from signalen.articles.models import Article
 from signalen.config import DEFAULTS
 from signalen.core.urls import external_url
-from signalen.core.validation import parse_date, parse_id, xml_safe
+from signalen.core.validation import parse_date
 from signalen.extensions import db
 from signalen.infobank.filters import FACETS, ID_FACETS, KINDS, SORTS, SearchFilters
 from signalen.search import services as search
@@ -306,7 +305,7 @@ def _signal_plan(scope: str, target_id: int, url_value: object, title: str, subt
     endpoint, url_name = SCOPE_ENDPOINTS[scope]
     return FeedPlan(
         key=f"{scope}/{url_value}",
-        title=f"{_site()}: {title}",
+        title=f"{site_address()}: {title}",
         subtitle=subtitle,
         html_url=external_url("infobank.search", **{scope: str(target_id)}),
         self_endpoint=endpoint,
@@ -379,7 +378,7 @@ def municipality_plan(code: str) -> FeedPlan:
     )
 
 
-def _site() -> str:
+def site_address() -> str:
     return str(current_app.config.get("SITE_NAME", "Signalen"))
 
 
@@ -538,7 +537,7 @@ def search_plan(args: MultiDict) -> FeedPlan:
     description = describe_search(filters)
     return FeedPlan(
         key=f"zoeken?{query}" if query else "zoeken",
-        title=_("%(site)s: zoeken naar %(search)s", site=_site(), search=description),
+        title=_("%(site)s: zoeken naar %(search)s", site=site_address(), search=description),
         subtitle=_(
             "Openbare knelpunten en kennisartikelen uit de informatiebank bij deze "
             "zoekopdracht, nieuwste eerst."
@@ -626,7 +625,7 @@ def digests_plan() -> FeedPlan:
     """Every published signaleringsrapportage, newest first (one entry per digest)."""
     return FeedPlan(
         key="digests",
-        title=_("%(site)s: signaleringsrapportages", site=_site()),
+        title=_("%(site)s: signaleringsrapportages", site=site_address()),
         subtitle=_("Gepubliceerde signaleringsrapportages, nieuwste eerst."),
         html_url=external_url("digests.index"),
         self_endpoint="feeds.digests",
@@ -635,153 +634,3 @@ def digests_plan() -> FeedPlan:
         stamps=digest_stamps(),
         load_entries=load_digest_entries,
     )
-
-
-# Rendering ---------------------------------------------------------------------------------
-
-
-def render(plan: FeedPlan, fmt: str) -> bytes:
-    """The feed document of ``plan`` in ``fmt`` ("atom" or "rss").
-
-    Every text goes through ``xml_safe``: a character XML forbids (refused at input, but
-    perhaps stored before that rule) can never break a feed."""
-    generator = FeedGenerator()
-    generator.id(feed_tag(plan.key))
-    generator.title(xml_safe(plain_title(plan.title, fmt)))
-    generator.subtitle(xml_safe(plan.subtitle))  # also the RSS <description>
-    generator.author({"name": _site()})
-    generator.link(href=xml_safe(plan.self_url(fmt)), rel="self", type=FORMATS[fmt].split(";")[0])
-    # Added last, so it is also the RSS <link> (the page the feed belongs to).
-    generator.link(href=xml_safe(plan.html_url), rel="alternate", type="text/html")
-    generator.language(_language())
-    generator.generator(_site())
-    generator.updated(plan.updated)
-    for entry in plan.load_entries(plan.stamps):
-        item = generator.add_entry(order="append")
-        item.id(entry.tag)  # also the RSS <guid isPermaLink="false">
-        item.title(xml_safe(plain_title(entry.title, fmt)))
-        item.link(href=xml_safe(entry.link), rel="alternate", type="text/html")
-        item.updated(entry.updated)
-        item.published(entry.published)
-        # HTML-escaped, so RSS readers (which read <description> as HTML) show it as written.
-        item.summary(xml_safe(str(escape(entry.summary))), type="html")
-        item.content(xml_safe(str(entry.content)), type="html")
-        for category in entry.categories:
-            item.category(term=xml_safe(category), label=xml_safe(category))
-    document = (
-        generator.atom_str(pretty=False) if fmt == "atom" else generator.rss_str(pretty=False)
-    )
-    return with_stylesheet(document, fmt)
-
-
-def with_stylesheet(document: bytes, fmt: str) -> bytes:
-    """``document`` with an XSLT stylesheet after the XML declaration, so a browser shows a
-    readable page instead of raw XML; feed readers ignore it."""
-    href = url_for("static", filename=f"feeds/{fmt}.xsl")
-    instruction = f'<?xml-stylesheet type="text/xsl" href="{escape(href)}"?>'.encode()
-    end = document.index(b"?>") + 2 if document.startswith(b"<?xml") else 0
-    return document[:end] + b"\n" + instruction + document[end:]
-
-
-# RSS readers often read <title> as HTML once the XML is decoded; these stand in for the
-# angle brackets, so a title shows as typed and never becomes markup.
-RSS_TITLE_CHARACTERS = str.maketrans({"<": "\u2039", ">": "\u203a"})
-
-
-def plain_title(title: str, fmt: str) -> str:
-    """A title that stays plain text in every reader (Atom titles are text already)."""
-    if fmt == "rss":
-        return str(title).translate(RSS_TITLE_CHARACTERS)
-    return str(title)
-
-
-def _language() -> str:
-    return str(current_app.config.get("BABEL_DEFAULT_LOCALE") or "nl")
-
-
-# Autodiscovery -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FeedLink:
-    """One ``<link rel="alternate">`` for a page's ``<head>`` (or a visible link)."""
-
-    type: str
-    title: str
-    href: str
-
-
-def feed_links(name: str, filters: SearchFilters | None = None, **values) -> list[FeedLink]:
-    """Atom and RSS links of a feed, for templates: ``feed_links("digests")``,
-    ``feed_links("zoeken", filters)``, ``feed_links("thema", theme_id=3)``,
-    ``feed_links("uitvoerder", agency_id=1)``, ``feed_links("gemeente", code="GM0363")``."""
-    endpoints = {
-        "digests": ("feeds.digests", _("Signaleringsrapportages")),
-        "zoeken": ("feeds.search", _("Deze zoekopdracht")),
-        "thema": ("feeds.theme", _("Knelpunten over dit thema")),
-        "uitvoerder": ("feeds.agency", _("Knelpunten bij deze uitvoerder")),
-        "gemeente": ("feeds.municipality", _("Knelpunten in deze gemeente")),
-    }
-    endpoint, label = endpoints[name]
-    query = ""
-    if name == "zoeken" and filters is not None:
-        maximum = search.max_query_length()
-        if len(filters.q) > maximum:
-            return []
-        query = canonical_query(filters)
-    links = []
-    for fmt, kind in (("atom", "Atom"), ("rss", "RSS")):
-        href = url_for(endpoint, fmt=fmt, **values) + (f"?{query}" if query else "")
-        links.append(FeedLink(FORMATS[fmt].split(";")[0], f"{label} ({kind})", href))
-    return links
-
-
-# The feeds page ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FeedAddress:
-    """A feed on the feeds page: its name and full Atom and RSS addresses."""
-
-    key: str
-    title: str
-    atom: str
-    rss: str
-
-
-def feed_address(key: str, title: str, endpoint: str, query: str = "", **values) -> FeedAddress:
-    """The full addresses of one feed, to copy into a feed reader."""
-    suffix = f"?{query}" if query else ""
-    atom, rss = (url_for(endpoint, fmt=fmt, _external=True, **values) + suffix for fmt in FORMATS)
-    return FeedAddress(key, title, atom, rss)
-
-
-def _chosen_id(args: MultiDict, name: str) -> int | None:
-    return parse_id((args.get(name) or "").strip())
-
-
-def _chosen_code(args: MultiDict, name: str) -> str | None:
-    return (args.get(name) or "").strip()[:20] or None
-
-
-FEED_CHOICES = (
-    ("thema", _chosen_id, theme_plan),
-    ("uitvoerder", _chosen_id, agency_plan),
-    ("gemeente", _chosen_code, municipality_plan),
-)
-
-
-def chosen_feeds(args: MultiDict) -> list[FeedAddress]:
-    """The feeds a visitor chose on the feeds page (``?thema=3&uitvoerder=1&gemeente=0344``);
-    unknown choices are left out."""
-    chosen = []
-    for name, parse, make_plan in FEED_CHOICES:
-        value = parse(args, name)
-        if value is None:
-            continue
-        try:
-            plan = make_plan(value)
-        except FeedError:
-            continue
-        chosen.append(FeedAddress(name, plan.title, plan.self_url("atom"), plan.self_url("rss")))
-    return chosen

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
@@ -78,6 +78,8 @@ REMINDER_REPEAT_DAYS = 7
 # The radar looks back this far for windows that ended since the previous run, so a rise in
 # a week that ended while the job did not run is still announced (once).
 RADAR_LOOKBACK_DAYS = 7
+# The strongest rises of a run are told one by one; the rest in one line (all are on the page).
+RADAR_NOTIFY_MAX = 5
 CLOSING = (Status.RESOLVED, Status.CLOSED)
 LIST_LIMIT = 200
 RESPONSE_EXCERPT = 240
@@ -377,7 +379,8 @@ def remind_due(now: datetime | None = None) -> int:
 
 def announce_radar_rises(now: datetime | None = None) -> int:
     """Tell every coordinator about the rises the signaalradar found since the previous run
-    that nobody announced or marked yet; each rise and window once (the caller commits).
+    that nobody announced or marked yet; each rise and window once, the strongest
+    ``RADAR_NOTIFY_MAX`` one by one and the others in one line (the caller commits).
 
     The text is the radar's own B1 sentence (counts, and names of themes, agencies or new
     words from the network's texts), so it holds nothing a coordinator may not see.
@@ -392,12 +395,25 @@ def announce_radar_rises(now: datetime | None = None) -> int:
     if not notices:
         return 0
     rows = radar.record_notified(notices)
-    everyone = _coordinators()
+    told = [
+        (_site_text(_l("Signaalradar: %(sentence)s", sentence=notice.sentence)), row.id)
+        for notice, row in zip(notices[:RADAR_NOTIFY_MAX], rows, strict=False)
+    ]
+    others = len(notices) - len(told)
+    if others:
+        with _site_locale():
+            text = _site_text(
+                ngettext(
+                    "Signaalradar: nog %(num)d andere stijging; u vindt die op de signaalradar.",
+                    "Signaalradar: nog %(num)d andere stijgingen; u vindt ze op de signaalradar.",
+                    others,
+                )
+            )
+        told.append((text, rows[len(told)].id))
     made = 0
-    for notice, row in zip(notices, rows, strict=True):
-        text = _site_text(_l("Signaalradar: %(sentence)s", sentence=notice.sentence))
-        for user in everyone:
-            if notify(user, Kind.RADAR_RISE, text, subject=("radar", row.id)):
+    for user in _coordinators():
+        for text, notice_id in told:
+            if notify(user, Kind.RADAR_RISE, text, subject=("radar", notice_id)):
                 made += 1
     return made
 

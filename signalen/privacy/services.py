@@ -1,4 +1,5 @@
-"""Finding personal data (persoonsgegevens) of clients in Dutch free text.
+"""Finding personal data (persoonsgegevens) of clients in Dutch free text (one scanner:
+every kind of finding shares the text positions and the redaction, so kept in one module).
 
 Signals are about problems, not about people: before a knelpunt is stored, its free text is
 checked here for BSN, IBAN, phone numbers, e-mail addresses, street + house number, postcodes,

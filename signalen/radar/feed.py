@@ -13,7 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from signalen.feeds.services import FeedEntry, FeedPlan, Stamp, _site, tag_uri
+from signalen.feeds.services import FeedEntry, FeedPlan, Stamp, site_address, tag_uri
 from signalen.radar import services
 
 
@@ -31,7 +31,7 @@ def radar_plan() -> FeedPlan:
 
     return FeedPlan(
         key="signaalradar",
-        title=_("%(site)s: signaalradar", site=_site()),
+        title=_("%(site)s: signaalradar", site=site_address()),
         subtitle=_(
             "Knelpunten die de laatste weken bij meer organisaties tegelijk opvallend vaak "
             "gemeld worden."

@@ -1,4 +1,5 @@
-"""The PostgreSQL implementation of the search engine (``SEARCH_ENGINE = "postgresql"``).
+"""The PostgreSQL implementation of the search engine (``SEARCH_ENGINE = "postgresql"``;
+one class behind the ``SearchEngine`` protocol, kept whole, as the Whoosh engine is).
 
 Documents live in the table ``search_documents`` of the site's own database, so every app
 host sees every write at once and keeps no index of its own. The text is analysed by the

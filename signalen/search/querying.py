@@ -1,4 +1,5 @@
-"""Reading one searcher: searches, exports, similar texts and category votes.
+"""Reading one searcher: searches, exports, similar texts and category votes (one
+:class:`View` of the index that all of them share, so kept in one module).
 
 User text is parsed by Whoosh; matching, scoring, filtering and facet counts run on whole
 arrays (:mod:`signalen.search.arrays`). Query syntax the arrays do not handle (phrases) is run
@@ -161,15 +162,19 @@ class View:
 
     # Warming
 
-    def warm(self) -> None:
+    def warm(self, only: frozenset[str] | None = None) -> None:
         """Read what the first searches on these segments would read: the per-segment
         arrays (live documents, field lengths, dates, facet tables, the spelling vocabulary),
         the postings of the access and kind terms every search filters on, and those of the
-        most frequent words of title, body and categories. Meant for a background thread."""
+        most frequent words of title, body and categories. ``only``: the ids of the segments
+        to warm (those a commit added; the others were warmed before). Meant for a
+        background thread."""
         reader = self.searcher.reader()
         facets = [name for name in reader.indexed_field_names() if name.startswith(FACET_PREFIX)]
         self.vocabularies()
         for segment, _offset in self.segments:
+            if only is not None and segment.segment_id not in only:
+                continue
             segment.live()
             segment.numbers("date")
             for field in TEXT_FIELDS:

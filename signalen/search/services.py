@@ -183,6 +183,10 @@ def init_app(app: Flask) -> None:
         app.logger.warning("Search index is %s; it will be rebuilt", state)
         if extension.sources:
             extension.ensure_ready()
+    elif app.config.get("SEARCH_WARM_AT_START", True):
+        warm = getattr(extension.engine, "warm_in_background", None)
+        if warm is not None:  # an engine with arrays of its own (Whoosh)
+            warm()
 
 
 def _extension(app: Flask | None = None) -> SearchExtension:

@@ -1,7 +1,9 @@
-"""Signals: create (through the privacy guard), ook gemeld, edit, status, merge, bulk actions.
+"""Signals: create (through the privacy guard), ook gemeld, edit, status, merge, bulk actions
+(the life of one signal, each step writing its history event the same way).
 
-Every change writes a :class:`SignalEvent` in the same transaction, and the search index is
-updated after the commit (the database is the truth; failed index writes are caught up).
+Every change writes a :class:`SignalEvent` in the same transaction; the search index follows
+through the outbox (:mod:`signalen.search.outbox`: after the commit with Whoosh, where failed
+writes are caught up; inside the transaction with the PostgreSQL engine).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from signalen.auth.models import Role
 from signalen.extensions import db
 from signalen.feeds import warn_about_default_authority
-from signalen.feeds.services import plain_title
+from signalen.feeds.rendering import plain_title
 from signalen.signals import services as signal_services
 from signalen.signals.models import Signal, Visibility
 from tests.conftest import login

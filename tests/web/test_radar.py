@@ -9,7 +9,7 @@ from datetime import timedelta
 import feedparser
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from signalen.audit.models import AuditEvent
 from signalen.auth.models import Role
@@ -18,7 +18,8 @@ from signalen.demo.history import ALL_TEMPLATES, HistoryRise, generate_history, 
 from signalen.extensions import db
 from signalen.radar import services
 from signalen.radar.detection import Settings, benjamini_hochberg, detect_rises, terms
-from signalen.radar.models import RadarMark
+from signalen.radar.events import KINDS, Window
+from signalen.radar.models import RadarMark, RadarNotice
 from tests.conftest import csrf_token, login
 
 RARE = len(ALL_TEMPLATES) - 1  # "Incassokosten lopen op"
@@ -115,7 +116,7 @@ def test_cli_json_contract(history, app):
     rises = json.loads(result.output)
     assert rises
     for rise in rises:
-        assert rise["soort"] in services.KINDS
+        assert rise["soort"] in KINDS
         assert {"naam", "recent", "verwacht", "organisaties", "score"} <= rise.keys()
     text = runner.invoke(args=["radar", "--weeks", "4"])
     assert "Incassokosten lopen op" in text.output
@@ -149,7 +150,7 @@ def test_reader_sees_full_radar_without_marking(history, client, login_as):
 
 
 def _mark(client, key: str, reason: str, verdict: str = "bekend"):
-    start = services.Window(local_today(), 4, 26).start
+    start = Window(local_today(), 4, 26).start
     return client.post(
         "/signaalradar/markeren",
         data={
@@ -203,7 +204,7 @@ def test_feed_has_stable_ids_per_rise_and_window(history, client):
     assert not feed.bozo
     titles = [entry.title for entry in feed.entries]
     assert "Opvallend: Incassokosten lopen op" in titles
-    start = services.Window(local_today(), 4, 26).start.isoformat()
+    start = Window(local_today(), 4, 26).start.isoformat()
     assert all(f"/{start}/4" in entry.id for entry in feed.entries)
     again = feedparser.parse(client.get("/feeds/signaalradar.atom").data)
     assert [e.id for e in again.entries] == [e.id for e in feed.entries]
@@ -293,7 +294,7 @@ def test_new_rises_for_notification_once_per_rise_and_window(history, make_user)
     today = local_today()
     key = _key(history, RARE)
     notices = services.new_rises_for_notification(today - timedelta(days=1))
-    start = services.Window(today, 4, 26).start.isoformat()
+    start = Window(today, 4, 26).start.isoformat()
     ids = [notice.id for notice in notices]
     assert f"signaalradar/{key}/{start}/4" in ids
     assert len(ids) == len(set(ids))
@@ -337,19 +338,25 @@ def test_coordinators_hear_of_a_rise_once_by_notification_and_mail(history, make
     volunteer = make_user(Role.VOLUNTEER)
     notifications.set_preferences(other_coordinator, {Kind.RADAR_RISE.value: "uit"})
 
+    expected = services.new_rises_for_notification(local_today() - timedelta(days=7))
     made = notifications.remind_due()
 
     def radar_notes(user):
         query = select(Notification).where(
             Notification.user_id == user.id, Notification.kind == Kind.RADAR_RISE.value
         )
-        return list(db.session.scalars(query))
+        return list(db.session.scalars(query.order_by(Notification.id)))
 
     told = radar_notes(coordinator)
-    assert made == len(told) >= 2
-    rare = next(n for n in told if "Incassokosten lopen op" in n.text)
-    assert rare.text.startswith("Signaalradar: Over Incassokosten lopen op kwamen de afgelopen")
-    assert notifications.link_for(rare) == ("radar.index", {})
+    announced = db.session.scalar(select(func.count()).select_from(RadarNotice))
+    assert announced == len(expected) > notifications.RADAR_NOTIFY_MAX  # many rises here
+    # The strongest one by one, the others in one line: no flood of notifications.
+    strongest = expected[: notifications.RADAR_NOTIFY_MAX]
+    assert made == len(told) == notifications.RADAR_NOTIFY_MAX + 1
+    assert [n.text for n in told[:-1]] == [f"Signaalradar: {n.sentence}" for n in strongest]
+    others = len(expected) - notifications.RADAR_NOTIFY_MAX
+    assert told[-1].text.startswith(f"Signaalradar: nog {others} andere stijgingen")
+    assert all(notifications.link_for(n) == ("radar.index", {}) for n in told)
     assert radar_notes(other_coordinator) == [] and radar_notes(volunteer) == []
     # Announced once: the next run (and one a day later) tells nothing new about them.
     assert notifications.remind_due() == 0
@@ -360,4 +367,4 @@ def test_coordinators_hear_of_a_rise_once_by_notification_and_mail(history, make
     [mail] = db.session.scalars(
         select(MailMessage).where(MailMessage.recipient == coordinator.email)
     )
-    assert "Incassokosten lopen op" in mail.body_text and "/signaalradar" in mail.body_text
+    assert strongest[0].rise.name in mail.body_text and "/signaalradar" in mail.body_text

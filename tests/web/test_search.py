@@ -6,6 +6,7 @@ import multiprocessing
 import random
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -708,3 +709,25 @@ def test_writes_stay_apart_when_the_random_module_repeats_itself(store):
         random.seed(4)
         store.put(make_document(number, f"Bezwaar {number}"))
     assert sorted(found("bezwaar")) == ["signal:1", "signal:2", "signal:3"]
+
+
+@whoosh_only
+def test_a_started_site_warms_its_index_before_the_first_search(store, app_factory):
+    store.put(
+        *(
+            make_document(n, f"Toeslag teruggevorderd {n}", "Brief kwam te laat.")
+            for n in range(1, 40)
+        )
+    )
+    started = app_factory(SEARCH_WARM_AT_START=True)  # a restart on the same index folder
+    engine = started.extensions[services.EXTENSION].engine
+    deadline = time.monotonic() + 30
+    while engine.warming() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not engine.warming()
+    warmed = engine._arrays._segments  # the per-segment arrays read so far
+    assert warmed, "nothing was read before the first search"
+    assert all(("lengths", "title") in values for values in warmed.values())
+    with started.app_context():
+        Store.register(store)
+        assert found("toeslag") and len(found("toeslag", per_page=100)) == 39
