@@ -529,7 +529,12 @@ class PostgresEngine:
         offset: int = 0,
         facets: bool = True,
     ) -> tuple[list[tuple[str, float]], int, dict[str, list[tuple[str, int]]]]:
-        """The ``limit`` rows after ``offset`` (doc_id, score), the total and facet counts."""
+        """The ``limit`` rows after ``offset`` (doc_id, score), the total and facet counts.
+
+        One statement: the matches are found once (index scan, rank) and kept, then the page,
+        the count and the facet counts are read from them (three statements found them three
+        times: most of a search's time).
+        """
         condition = where
         params = {**params, "limit": limit, "offset": offset}
         if match is not None:
@@ -537,38 +542,37 @@ class PostgresEngine:
             params["match"] = match
         key = f"{order} DESC" if order else "score DESC"
         score = rank if order is None else "0"
-        rows = db.session.execute(
-            sql(
-                f"SELECT doc_id, {score} AS score FROM search_documents"  # noqa: S608
-                f" WHERE {condition} ORDER BY {key}, date DESC, doc_id"
-                " LIMIT :limit OFFSET :offset"
-            ),
-            params,
-        ).all()
-        total = int(
-            db.session.scalar(
-                sql(f"SELECT count(*) FROM search_documents WHERE {condition}"),  # noqa: S608
-                params,
-            )
-            or 0
+        facet_part = (
+            " UNION ALL SELECT 'f', facet, CAST(count(*) AS float8), 0"
+            " FROM matches, unnest(facets) AS facet GROUP BY facet"
+            if facets
+            else ""
         )
-        counts: dict[str, list[tuple[str, int]]] = {}
-        if facets and total:
-            grouped: dict[str, list[tuple[str, int]]] = defaultdict(list)
-            for value, count in db.session.execute(
-                sql(
-                    "SELECT facet, count(*) FROM search_documents, unnest(facets) AS facet"  # noqa: S608
-                    f" WHERE {condition} GROUP BY facet"
-                ),
-                params,
-            ):
-                name, _, value = value.partition("=")
-                grouped[name].append((value, int(count)))
-            counts = {
-                name: sorted(values, key=lambda item: (-item[1], item[0]))
-                for name, values in sorted(grouped.items())
-            }
-        return [(doc_id, float(s)) for doc_id, s in rows], total, counts
+        statement = (
+            "WITH matches AS MATERIALIZED (SELECT doc_id, facets, date, published,"  # noqa: S608
+            f" CAST({score} AS float8) AS score FROM search_documents WHERE {condition}),"
+            " page AS (SELECT doc_id, score, row_number() OVER"
+            f" (ORDER BY {key}, date DESC, doc_id) AS position FROM matches"
+            f" ORDER BY {key}, date DESC, doc_id LIMIT :limit OFFSET :offset)"
+            " SELECT 'r', doc_id, score, position FROM page"
+            " UNION ALL SELECT 't', NULL, CAST(count(*) AS float8), 0 FROM matches" + facet_part
+        )
+        rows: list[tuple[int, str, float]] = []
+        total = 0
+        grouped: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for part, key_value, value, position in db.session.execute(sql(statement), params):
+            if part == "r":
+                rows.append((int(position), key_value, float(value)))
+            elif part == "t":
+                total = int(value)
+            else:
+                name, _, facet_value = key_value.partition("=")
+                grouped[name].append((facet_value, int(value)))
+        counts = {
+            name: sorted(values, key=lambda item: (-item[1], item[0]))
+            for name, values in sorted(grouped.items())
+        }
+        return [(doc_id, s) for _position, doc_id, s in sorted(rows)], total, counts
 
     def _find(
         self, query: SearchQuery, allowed: Allowed, limit: int, offset: int, facets: bool
