@@ -10,6 +10,7 @@ from signalen import create_app
 from signalen.config import normalise_database_url
 from signalen.extensions import db
 from signalen.organisations.models import MemberOrganisation
+from tests.search_engine_support import indexed_after_commit
 
 
 def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
@@ -170,6 +171,7 @@ def test_healthz_with_rate_limiting_switched_off(app_factory):
     assert response.json["rate_limit_storage"] == "disabled"
 
 
+@indexed_after_commit
 def test_healthz_reports_search_degraded_while_writes_wait_for_catch_up(client, make_signal):
     from signalen.search import outbox
 
