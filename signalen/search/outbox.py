@@ -55,10 +55,12 @@ def record(kind: str, record_ids: Iterable[int], op: str = INDEX) -> None:
 
 
 def _written(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Note that this transaction wrote outbox rows, and for which records."""
+    """Note that this transaction wrote outbox rows, and (for an engine that indexes inside
+    the transaction) for which records."""
     session.info[WRITTEN] = True
-    touched = session.info.setdefault(TOUCHED, set())
-    touched.update((row["kind"], row["record_id"]) for row in rows)
+    if services.transactional_engine() is not None:
+        touched = session.info.setdefault(TOUCHED, set())
+        touched.update((row["kind"], row["record_id"]) for row in rows)
 
 
 def pending_count() -> int:
@@ -166,7 +168,6 @@ def _index_in_transaction(session: Session) -> None:
         return
     engine = services.transactional_engine()
     if engine is None:
-        session.info.pop(TOUCHED, None)
         return
     session.flush()  # the commit flushes after this hook: its changes are recorded now
     touched = sorted(session.info.pop(TOUCHED, set()))

@@ -551,10 +551,11 @@ class PostgresEngine:
         statement = (
             "WITH matches AS MATERIALIZED (SELECT doc_id, facets, date, published,"  # noqa: S608
             f" CAST({score} AS float8) AS score FROM search_documents WHERE {condition}),"
-            " page AS (SELECT doc_id, score, row_number() OVER"
-            f" (ORDER BY {key}, date DESC, doc_id) AS position FROM matches"
+            " page AS (SELECT doc_id, score, date, published FROM matches"
             f" ORDER BY {key}, date DESC, doc_id LIMIT :limit OFFSET :offset)"
-            " SELECT 'r', doc_id, score, position FROM page"
+            # The rows' order is numbered over the page only (sorting every match once).
+            " SELECT 'r', doc_id, score,"
+            f" row_number() OVER (ORDER BY {key}, date DESC, doc_id) FROM page"
             " UNION ALL SELECT 't', NULL, CAST(count(*) AS float8), 0 FROM matches" + facet_part
         )
         rows: list[tuple[int, str, float]] = []

@@ -82,17 +82,28 @@ def seed_taxonomies() -> dict[str, int]:
         ),
     }
     rows = _read("themas.csv")
+    # A main theme's description is on its row without a sub-theme.
+    described = {r["hoofdthema"]: r["omschrijving"] for r in rows if not r["thema"]}
     mains = {
-        name: number
-        for number, name in db.session.execute(
-            select(Theme.id, Theme.name).where(Theme.parent_id.is_(None))
+        name: (number, description)
+        for number, name, description in db.session.execute(
+            select(Theme.id, Theme.name, Theme.description).where(Theme.parent_id.is_(None))
         )
     }
     new_mains = list(dict.fromkeys(r["hoofdthema"] for r in rows if r["hoofdthema"] not in mains))
     added["thema"] = insert_new(
-        Theme, [{"name": name, "parent_id": None, "description": ""} for name in new_mains]
+        Theme,
+        [
+            {"name": name, "parent_id": None, "description": described.get(name, "")}
+            for name in new_mains
+        ],
     )
-    mains = {
+    for name, (number, description) in mains.items():
+        if not description and described.get(name):
+            db.session.execute(
+                update(Theme).where(Theme.id == number).values(description=described[name])
+            )
+    main_ids = {
         name: number
         for number, name in db.session.execute(
             select(Theme.id, Theme.name).where(Theme.parent_id.is_(None))
@@ -103,14 +114,8 @@ def seed_taxonomies() -> dict[str, int]:
     )
     new_subs: dict[tuple[int, str], dict] = {}
     for row in rows:
-        parent = mains[row["hoofdthema"]]
-        if not row["thema"]:
-            db.session.execute(
-                update(Theme)
-                .where(Theme.id == parent, Theme.description == "")
-                .values(description=row["omschrijving"])
-            )
-        elif (parent, row["thema"]) not in subs:
+        parent = main_ids[row["hoofdthema"]]
+        if row["thema"] and (parent, row["thema"]) not in subs:
             new_subs.setdefault(
                 (parent, row["thema"]),
                 {"name": row["thema"], "parent_id": parent, "description": row["omschrijving"]},
