@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from signalen.demo.corpus import MUNICIPALITIES, TEMPLATES, GeneratedSignal, render
 from signalen.extensions import db
@@ -225,6 +225,11 @@ def insert_history(history: list[HistorySignal], organisation_ids: list[int], ch
         if len(rows) >= chunk:
             _flush(rows, themes, schemes)
     _flush(rows, themes, schemes)
+    if db.engine.dialect.name == "postgresql":  # the ids were given: move the sequence on
+        db.session.execute(
+            text("SELECT setval(pg_get_serial_sequence('signal', 'id'), :last)"),
+            {"last": first_id + len(history)},
+        )
     db.session.commit()
     return ids
 

@@ -119,6 +119,9 @@ NOT_FREE_TEXT = {
     "texts that passed the guard when they were stored (redacted with them by the sweep's "
     "reindex)",
     "search_words": "the PostgreSQL engine's vocabulary: single words of indexed texts",
+    "search_terms": "the PostgreSQL engine's statistics: per analysed term of indexed texts, "
+    "how many documents hold it",
+    "search_facet_values": "codes of facet values (ids, statuses, dates) with their numbers",
     "notification.text": "composed by notifications.services from codes and texts that "
     "passed the guard already (signal titles, close reasons, agency responses)",
     "notification.kind": "code",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,7 +40,10 @@ class SearchEntry(db.Model):
 
     ``vector`` holds the terms of Signalen's own Dutch analysis (the same as the Whoosh
     index's), weighted A (title), B (body) and C (categories); ``access`` the access tokens,
-    ``facets`` the facet values as ``name=value``. Dates are microseconds since 1970 in UTC.
+    ``facets`` the facet values as ``name=value`` (for filters) and ``facet_codes`` the same
+    values as big-endian 32-bit ids of :class:`SearchFacetValue` (for counting: the codes of
+    all matches are joined into one byte string and counted in Python, far cheaper than
+    unnesting the arrays). Dates are microseconds since 1970 in UTC.
     """
 
     __tablename__ = "search_documents"
@@ -56,6 +59,9 @@ class SearchEntry(db.Model):
     vector: Mapped[str] = mapped_column(TSVector, nullable=False)
     access: Mapped[list[str]] = mapped_column(TextArray, nullable=False)
     facets: Mapped[list[str]] = mapped_column(TextArray, nullable=False)
+    facet_codes: Mapped[bytes] = mapped_column(
+        LargeBinary, nullable=False, default=b"", server_default=""
+    )
     date: Mapped[int] = mapped_column(BigInteger, nullable=False)
     published: Mapped[int] = mapped_column(BigInteger, nullable=False)
     version: Mapped[int] = mapped_column(BigInteger, nullable=False)
@@ -73,3 +79,25 @@ class SearchWord(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     word: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+
+
+class SearchFacetValue(db.Model):
+    """A facet value (``name=value``) of the PostgreSQL engine and its number; values are only
+    added, so a number never changes its meaning."""
+
+    __tablename__ = "search_facet_values"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+
+
+class SearchTerm(db.Model):
+    """How many documents hold ``term`` in their text (weight B): what the Whoosh index reads
+    from its term list, for "is this word in most documents" and the weights of similar
+    signals. Kept up to date by a trigger on ``search_documents`` in the writing transaction
+    (PostgreSQL only), and counted anew by a rebuild."""
+
+    __tablename__ = "search_terms"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    body_docs: Mapped[int] = mapped_column(Integer, nullable=False)

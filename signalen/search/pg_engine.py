@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import struct
 import threading
 import time
 import zlib
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from markupsafe import Markup
 from sqlalchemy import text as sql
 from whoosh.spelling import ListCorrector
@@ -272,6 +274,7 @@ class PostgresEngine:
         self._words_read_at = 0.0
         self._corrector: tuple[int, ListCorrector] | None = None
         self._count: tuple[float, int] | None = None
+        self._facet_names: dict[int, str] = {}
 
     # State
 
@@ -347,15 +350,22 @@ class PostgresEngine:
         for start in range(0, len(docs), WRITE_BATCH):
             batch = docs[start : start + WRITE_BATCH]
             rows = [_row(doc) for doc in batch]
+            codes = self._facet_numbers({value for row in rows for value in row["facets"]})
+            for row in rows:
+                row["facet_codes"] = struct.pack(
+                    f">{len(row['facets'])}i", *(codes[value] for value in row["facets"])
+                )
             db.session.execute(
                 sql(
-                    "INSERT INTO search_documents (doc_id, kind, vector, access, facets, date,"
-                    " published, version, report_count) VALUES (:doc_id, :kind,"
-                    " CAST(:vector AS tsvector), CAST(:access AS text[]),"
-                    " CAST(:facets AS text[]), :date, :published, :version, :report_count)"
+                    "INSERT INTO search_documents (doc_id, kind, vector, access, facets,"
+                    " facet_codes, date, published, version, report_count) VALUES (:doc_id,"
+                    " :kind, CAST(:vector AS tsvector), CAST(:access AS text[]),"
+                    " CAST(:facets AS text[]), :facet_codes, :date, :published, :version,"
+                    " :report_count)"
                     " ON CONFLICT (doc_id) DO UPDATE SET kind = EXCLUDED.kind,"
                     " vector = EXCLUDED.vector, access = EXCLUDED.access,"
-                    " facets = EXCLUDED.facets, date = EXCLUDED.date,"
+                    " facets = EXCLUDED.facets, facet_codes = EXCLUDED.facet_codes,"
+                    " date = EXCLUDED.date,"
                     " published = EXCLUDED.published, version = EXCLUDED.version,"
                     " report_count = EXCLUDED.report_count"
                 ),
@@ -376,6 +386,48 @@ class PostgresEngine:
                     {"words": sorted(new_words)},
                 )
 
+    def _facet_numbers(self, values: set[str]) -> dict[str, int]:
+        """The numbers of facet ``values``, new ones added (in the caller's transaction)."""
+        wanted = sorted(values)
+        if not wanted:
+            return {}
+        found = dict(
+            db.session.execute(
+                sql(
+                    "WITH added AS (INSERT INTO search_facet_values (value)"
+                    " SELECT unnest(CAST(:values AS text[])) ORDER BY 1"
+                    " ON CONFLICT (value) DO NOTHING RETURNING value, id)"
+                    " SELECT value, id FROM added UNION ALL SELECT value, id"
+                    " FROM search_facet_values WHERE value = ANY(CAST(:values AS text[]))"
+                ),
+                {"values": wanted},
+            ).all()
+        )
+        missing = [value for value in wanted if value not in found]
+        if missing:  # added by a transaction that committed while this statement waited
+            found.update(
+                db.session.execute(
+                    sql(
+                        "SELECT value, id FROM search_facet_values"
+                        " WHERE value = ANY(CAST(:values AS text[]))"
+                    ),
+                    {"values": missing},
+                ).all()
+            )
+        return found
+
+    def _facet_values(self, numbers: Iterable[int]) -> dict[int, str]:
+        """The ``name=value`` of facet ``numbers`` (kept per process: numbers never change)."""
+        missing = [number for number in numbers if number not in self._facet_names]
+        if missing:
+            rows = db.session.execute(
+                sql("SELECT id, value FROM search_facet_values WHERE id = ANY(:ids)"),
+                {"ids": missing},
+            ).all()
+            with self._lock:
+                self._facet_names.update(rows)
+        return self._facet_names
+
     def rebuild(
         self,
         docs: Iterable[SearchDocument],
@@ -387,6 +439,8 @@ class PostgresEngine:
         until the commit, then the new one."""
         if only_if_missing and self.available():
             return 0
+        # The term statistics are counted once at the end instead of by the trigger per batch.
+        db.session.execute(sql("SET LOCAL signalen.search_terms = 'off'"))
         db.session.execute(sql("DELETE FROM search_documents"))
         seen: set[str] = set()
         known_words: set[str] = set()
@@ -402,6 +456,16 @@ class PostgresEngine:
                 if progress:
                     progress(len(seen), max(total, len(seen)))
         self._write(batch, known_words)
+        db.session.execute(sql("DELETE FROM search_terms"))
+        db.session.execute(
+            sql(
+                "INSERT INTO search_terms (term, body_docs) SELECT word, ndoc"
+                " FROM ts_stat('SELECT vector FROM search_documents', 'B')"
+            )
+        )
+        db.session.commit()
+        # Every row is new: the planner needs fresh statistics to choose the text index.
+        db.session.execute(sql("ANALYZE search_documents"))
         db.session.commit()
         self._count = None
         if progress:
@@ -478,25 +542,23 @@ class PostgresEngine:
             is not None
         )
 
-    def _frequency(self, tsquery: str, cap: int) -> int:
-        """How many documents match ``tsquery``, counted up to ``cap``."""
-        return int(
-            db.session.scalar(
-                sql(
-                    "SELECT count(*) FROM (SELECT 1 FROM search_documents"
-                    " WHERE vector @@ CAST(:q AS tsquery) LIMIT :cap) found"
-                ),
-                {"q": tsquery, "cap": cap},
-            )
-            or 0
-        )
+    def _frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many documents hold each of ``terms`` in their text (from ``search_terms``)."""
+        wanted = list(dict.fromkeys(terms))
+        rows = db.session.execute(
+            sql("SELECT term, body_docs FROM search_terms WHERE term = ANY(CAST(:terms AS text[]))"),
+            {"terms": wanted},
+        ).all()
+        found = dict.fromkeys(wanted, 0)
+        found.update((term, int(count)) for term, count in rows)
+        return found
 
     def _common(self) -> int:
         return int(max(COMMON_TERM_MIN_DOCS, COMMON_TERM_SHARE * self._approximate_count()))
 
     def _is_common(self, terms: tuple[str, ...]) -> bool:
         common = self._common()
-        return any(self._frequency(f"{lexeme(t)}:B", common + 1) > common for t in terms)
+        return any(count > common for count in self._frequencies(terms).values())
 
     def vocabularies(self) -> list[Vocabulary]:
         """The indexed words, read incrementally: one Vocabulary per batch of new words."""
@@ -532,8 +594,9 @@ class PostgresEngine:
         """The ``limit`` rows after ``offset`` (doc_id, score), the total and facet counts.
 
         One statement: the matches are found once (index scan, rank) and kept, then the page,
-        the count and the facet counts are read from them (three statements found them three
-        times: most of a search's time).
+        the count and the facet codes of all matches (one byte string, counted here) are
+        read from them. Unnesting the facet arrays and grouping in SQL took most of a
+        search's time.
         """
         condition = where
         params = {**params, "limit": limit, "offset": offset}
@@ -542,38 +605,45 @@ class PostgresEngine:
             params["match"] = match
         key = f"{order} DESC" if order else "score DESC"
         score = rank if order is None else "0"
-        facet_part = (
-            " UNION ALL SELECT 'f', facet, CAST(count(*) AS float8), 0"
-            " FROM matches, unnest(facets) AS facet GROUP BY facet"
-            if facets
-            else ""
-        )
+        codes = "string_agg(facet_codes, ''::bytea)" if facets else "NULL"
         statement = (
-            "WITH matches AS MATERIALIZED (SELECT doc_id, facets, date, published,"  # noqa: S608
-            f" CAST({score} AS float8) AS score FROM search_documents WHERE {condition}),"
+            "WITH matches AS MATERIALIZED (SELECT doc_id, facet_codes, date,"  # noqa: S608
+            f" published, CAST({score} AS float8) AS score FROM search_documents"
+            f" WHERE {condition}),"
             " page AS (SELECT doc_id, score, date, published FROM matches"
             f" ORDER BY {key}, date DESC, doc_id LIMIT :limit OFFSET :offset)"
             # The rows' order is numbered over the page only (sorting every match once).
-            " SELECT 'r', doc_id, score,"
-            f" row_number() OVER (ORDER BY {key}, date DESC, doc_id) FROM page"
-            " UNION ALL SELECT 't', NULL, CAST(count(*) AS float8), 0 FROM matches" + facet_part
+            f" SELECT doc_id, score, row_number() OVER (ORDER BY {key}, date DESC, doc_id),"
+            " NULL FROM page"
+            f" UNION ALL SELECT NULL, count(*), 0, {codes} FROM matches"
         )
         rows: list[tuple[int, str, float]] = []
-        total = 0
-        grouped: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for part, key_value, value, position in db.session.execute(sql(statement), params):
-            if part == "r":
-                rows.append((int(position), key_value, float(value)))
-            elif part == "t":
-                total = int(value)
+        total, joined = 0, b""
+        for doc_id, value, position, blob in db.session.execute(sql(statement), params):
+            if doc_id is not None:
+                rows.append((int(position), doc_id, float(value)))
             else:
-                name, _, facet_value = key_value.partition("=")
-                grouped[name].append((facet_value, int(value)))
-        counts = {
+                total, joined = int(value), bytes(blob or b"")
+        counts = self._facet_counts(joined) if facets else {}
+        return [(doc_id, s) for _position, doc_id, s in sorted(rows)], total, counts
+
+    def _facet_counts(self, joined: bytes) -> dict[str, list[tuple[str, int]]]:
+        """Per facet, (value, count) most first, from the joined facet codes of the matches."""
+        codes = np.frombuffer(joined, dtype=">i4")
+        if not codes.size:
+            return {}
+        tally = np.bincount(codes.astype(np.int64))
+        present = np.flatnonzero(tally)
+        names = self._facet_values(present.tolist())
+        grouped: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for number, count in zip(present.tolist(), tally[present].tolist(), strict=True):
+            name, _, facet_value = names.get(number, "").partition("=")
+            if name:
+                grouped[name].append((facet_value, count))
+        return {
             name: sorted(values, key=lambda item: (-item[1], item[0]))
             for name, values in sorted(grouped.items())
         }
-        return [(doc_id, s) for _position, doc_id, s in sorted(rows)], total, counts
 
     def _find(
         self, query: SearchQuery, allowed: Allowed, limit: int, offset: int, facets: bool
@@ -752,18 +822,9 @@ class PostgresEngine:
         documents = max(1, self._approximate_count())
         common = self._common()
         candidates = [term for term, _n in counted.most_common(DRAFT_TERMS)]
-        frequencies = db.session.execute(
-            sql(
-                "SELECT probe, (SELECT count(*) FROM (SELECT 1 FROM search_documents"
-                " WHERE vector @@ CAST(probe AS tsquery) LIMIT :cap) found)"
-                " FROM unnest(CAST(:probes AS text[])) WITH ORDINALITY AS p(probe, number)"
-                " ORDER BY number"
-            ),
-            {"probes": [f"{lexeme(t)}:B" for t in candidates], "cap": common + 1},
-        ).all()
         weights = {
             term: bo1_weight(counted[term], frequency / documents)
-            for term, (_probe, frequency) in zip(candidates, frequencies, strict=True)
+            for term, frequency in self._frequencies(candidates).items()
             if 0 < frequency <= common
         }
         key_terms = sorted(weights, key=lambda t: (-weights[t], t))[:KEY_TERMS]

@@ -168,3 +168,59 @@ def test_a_change_is_indexed_in_its_own_transaction(app, make_signal, tmp_path):
         found = services.search(SearchQuery(text="huurtoeslag"), ["network"])
         assert [hit.doc_id for hit in found.hits] == [f"signal:{signal.id}"]
         assert services.search(SearchQuery(text="kinderopvangtoeslag"), ["network"]).total == 0
+
+
+@postgresql_only
+def test_term_statistics_and_facet_codes_follow_every_write(app_factory):
+    """search_terms (kept by the trigger) always equals a fresh count of the documents'
+    text terms, through inserts, replacements, removals and a rebuild; the facet codes say
+    the same as the facet values."""
+    from sqlalchemy import text
+
+    from signalen.extensions import db
+
+    app = app_factory(SEARCH_ENGINE="postgresql")
+
+    def kept() -> dict[str, int]:
+        rows = db.session.execute(text("SELECT term, body_docs FROM search_terms"))
+        return {term: count for term, count in rows if count}
+
+    def counted() -> dict[str, int]:
+        rows = db.session.execute(
+            text("SELECT word, ndoc FROM ts_stat('SELECT vector FROM search_documents', 'B')")
+        )
+        return dict(rows.all())
+
+    def decoded() -> dict[str, list[str]]:
+        names = dict(db.session.execute(text("SELECT id, value FROM search_facet_values")).all())
+        rows = db.session.execute(text("SELECT doc_id, facets, facet_codes FROM search_documents"))
+        found = {}
+        for doc_id, facets, codes in rows:
+            numbers = [int.from_bytes(codes[i : i + 4], "big") for i in range(0, len(codes), 4)]
+            assert [names[n] for n in numbers] == facets
+            found[doc_id] = facets
+        return found
+
+    with app.app_context():
+        services.init_app(app)
+        engine = services.extension().engine
+        services.index_documents(
+            [
+                document(1, "Toeslag", "Terugvordering van de huurtoeslag", thema=["1"]),
+                document(2, "Brief", "Terugvordering niet begrepen", thema=["1", "2"]),
+                document(3, "Balie", "Wachttijd aan de balie", regeling=["9"]),
+            ]
+        )
+        assert kept() == counted()
+        assert kept()["terugvorder"] == 2
+        services.index_documents([document(2, "Brief", "Beslag op de uitkering", thema=["2"])])
+        services.remove_documents(["signal:3"])
+        assert kept() == counted()
+        assert kept()["terugvorder"] == 1 and "balie" not in kept()
+        assert decoded() == {"signal:1": ["thema=1"], "signal:2": ["thema=2"]}
+        result = services.search(SearchQuery(text="terugvordering beslag"), ["network"])
+        assert result.facets == {"thema": [("1", 1), ("2", 1)]}
+        engine.rebuild([document(4, "Beslag", "Beslag en terugvordering")], 1, None)
+        assert kept() == counted() == {"beslag": 1, "terugvorder": 1}
+        engine.rebuild([], 0, None)
+        assert kept() == {}
