@@ -11,11 +11,14 @@ on an SQLite FTS5 table built from the same corpus, and finally times single int
         --database postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 With ``--engine postgresql`` the site runs on a throw-away schema of that database (dropped
-at the end). ``--bulk`` loads the signals with bulk inserts and builds the index with
-``signalen reindex`` instead of the CSV import (which checks every row, ~450 rows/s): the way
-to reach 1,000,000 signals; ``import_per_s`` then gives the rebuild's rate. ``first_search_ms`` is the first search of a second app started on the same
-data (a restart), after its background warm-up (``warm_up_s``); ``max_rss_mb`` the peak
-memory of this process.
+at the end; ``--keep`` keeps it and ``--schema NAME`` measures a kept one again without
+loading). ``--bulk`` loads the signals with bulk inserts and builds the index with
+``signalen reindex`` instead of the CSV import (which checks every row, ~450 rows/s): the
+way to reach 1,000,000 signals; ``import_per_s`` is then the rebuild's rate.
+
+``first_search_ms`` is the first search of a second app started on the same data (a
+restart), after its background warm-up (``warm_up_s``); ``max_rss_mb`` the peak memory of
+this process.
 """
 
 from __future__ import annotations

@@ -546,7 +546,9 @@ class PostgresEngine:
         """How many documents hold each of ``terms`` in their text (from ``search_terms``)."""
         wanted = list(dict.fromkeys(terms))
         rows = db.session.execute(
-            sql("SELECT term, body_docs FROM search_terms WHERE term = ANY(CAST(:terms AS text[]))"),
+            sql(
+                "SELECT term, body_docs FROM search_terms WHERE term = ANY(CAST(:terms AS text[]))"
+            ),
             {"terms": wanted},
         ).all()
         found = dict.fromkeys(wanted, 0)
@@ -841,8 +843,11 @@ class PostgresEngine:
             shared.append(f"(vector @@ {probe})::int")
             shared_weight.append(f"CASE WHEN vector @@ {probe} THEN :w{number} ELSE 0 END")
             score.append(f":w{number} * ts_rank('{RANK_WEIGHTS}', vector, {probe}, 1)")
-        params["any"] = " | ".join(f"{lexeme(t)}:AB" for t in key_terms)
-        params.update(limit=limit, needed=needed, minimum=MIN_SHARED_WEIGHT * total_weight)
+        minimum = MIN_SHARED_WEIGHT * total_weight
+        params["any"] = " | ".join(
+            f"{lexeme(t)}:AB" for t in _deciding_terms(key_terms, weights, minimum)
+        )
+        params.update(limit=limit, needed=needed, minimum=minimum)
         rows = db.session.execute(
             sql(
                 "SELECT doc_id, score, facets FROM (SELECT doc_id, facets,"  # noqa: S608
@@ -888,6 +893,18 @@ class PostgresEngine:
                 )
                 votes[facet] = _vote(neighbours, k)
         return votes
+
+
+def _deciding_terms(key_terms: list[str], weights: dict[str, float], minimum: float) -> list[str]:
+    """The heaviest key terms (``key_terms`` is heaviest first) of which a document must hold
+    one to reach ``minimum``: without them the other terms weigh too little together. Only
+    documents with one of them are read; the result is the same."""
+    rest = sum(weights[term] for term in key_terms)
+    for number, term in enumerate(key_terms):
+        if rest < minimum:
+            return key_terms[:number] or key_terms
+        rest -= weights[term]
+    return key_terms
 
 
 def bo1_weight(frequency_in_text: int, share: float) -> float:

@@ -16,7 +16,7 @@ from signalen import create_app
 from signalen.search import services
 from signalen.search.analysis import stems
 from signalen.search.documents import SearchDocument, SearchQuery, make_doc_id
-from signalen.search.pg_engine import syntax_query, vector_literal
+from signalen.search.pg_engine import _deciding_terms, syntax_query, vector_literal
 from tests.search_engine_support import POSTGRESQL_ENGINE
 
 ON_POSTGRESQL = (os.environ.get("SIGNALEN_TEST_DATABASE_URL") or "").startswith("postgresql")
@@ -78,6 +78,15 @@ def test_query_syntax_becomes_a_tsquery_of_the_same_terms():
     assert syntax_query("uitkering NOT brief", "&") == "'uitker' & !'brief'"
     assert syntax_query("terugvorder*", "&") == "'terugvorder':*"
     assert syntax_query("((", "&") is None
+
+
+def test_similar_signals_read_only_documents_that_can_reach_the_minimum_weight():
+    weights = {"a": 28.0, "b": 7.5, "c": 7.5, "d": 5.0}
+    # Without "a" and "b" the rest weighs 12.5: a document needs one of them to reach 17.5.
+    assert _deciding_terms(list(weights), weights, 17.5) == ["a", "b"]
+    assert _deciding_terms(list(weights), weights, 4.0) == ["a", "b", "c", "d"]
+    assert _deciding_terms(list(weights), weights, 40.0) == ["a"]
+    assert _deciding_terms(list(weights), weights, 99.0) == ["a", "b", "c", "d"]  # none can
 
 
 @postgresql_only
