@@ -436,9 +436,17 @@ class PostgresEngine:
         only_if_missing: bool = False,
     ) -> int:
         """Replace every document by ``docs`` in one transaction: searches see the old set
-        until the commit, then the new one."""
+        until the commit, then the new one. Holds the outbox lock meanwhile, so that no
+        drain (the healing's) writes the same rows; a change committed during a rebuild
+        waits for it when it touches a document the rebuild replaces."""
         if only_if_missing and self.available():
             return 0
+        with self.outbox_lock(self.writer_timeout):
+            return self._rebuild(docs, total, progress)
+
+    def _rebuild(
+        self, docs: Iterable[SearchDocument], total: int, progress: Progress | None
+    ) -> int:
         # The term statistics are counted once at the end instead of by the trigger per batch.
         db.session.execute(sql("SET LOCAL signalen.search_terms = 'off'"))
         db.session.execute(sql("DELETE FROM search_documents"))
